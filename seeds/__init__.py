@@ -1,0 +1,1 @@
+"""Seed data loaded into an empty store: the seed night and the dataset."""

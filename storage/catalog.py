@@ -1,0 +1,110 @@
+"""The region gazetteer and weapon model catalog shipped as package data."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from storage.models import WeaponCategory
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().replace("’", "'").split())
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    kind: str
+    name_en: str
+    name_uk: str
+    aliases: tuple[str, ...]
+
+    def name(self, locale: str) -> str:
+        """The display name in a locale (`uk` or anything else for English)."""
+        return self.name_uk if locale == "uk" else self.name_en
+
+
+class Gazetteer:
+    """Maps region names, Ukrainian names, aliases and ids to canonical ids."""
+
+    def __init__(self, regions: list[Region]) -> None:
+        self.regions = {r.id: r for r in regions}
+        self._by_key: dict[str, str] = {}
+        for r in regions:
+            for name in (r.id, r.name_en, r.name_uk, *r.aliases):
+                self._by_key.setdefault(_key(name), r.id)
+        # "Odesa oblast" style names with a trailing word the gazetteer lacks
+        for r in regions:
+            if r.kind == "oblast":
+                base = r.name_en.removesuffix(" oblast")
+                self._by_key.setdefault(_key(base + " region"), r.id)
+
+    def resolve(self, name: str) -> str | None:
+        """The canonical id for a name, or None when unknown."""
+        return self._by_key.get(_key(name))
+
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """Close matches for an unknown name, as display names."""
+        keys = difflib.get_close_matches(_key(name), list(self._by_key), n=n * 3, cutoff=0.6)
+        out: list[str] = []
+        for k in keys:
+            region = self.regions[self._by_key[k]]
+            if region.name_en not in out:
+                out.append(region.name_en)
+        return out[:n]
+
+    def get(self, region_id: str) -> Region | None:
+        return self.regions.get(region_id)
+
+
+class WeaponCatalog:
+    """Weapon model → category; `A and B` takes its components' category."""
+
+    def __init__(self, categories: dict[str, WeaponCategory]) -> None:
+        self._by_key = {_key(m): c for m, c in categories.items()}
+
+    def category(self, model: str) -> WeaponCategory:
+        found = self._by_key.get(_key(model))
+        if found is not None:
+            return found
+        parts = [p for p in (s.strip() for s in model.split(" and ")) if p]
+        if len(parts) > 1:
+            cats = {self._by_key.get(_key(p), WeaponCategory.UNKNOWN) for p in parts}
+            if len(cats) == 1:
+                return cats.pop()
+        return WeaponCategory.UNKNOWN
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    text = resources.files("storage").joinpath("data", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The shipped gazetteer (read once)."""
+    return Gazetteer(
+        [
+            Region(
+                id=row["id"],
+                kind=row["kind"],
+                name_en=row["name_en"],
+                name_uk=row["name_uk"],
+                aliases=tuple(a.strip() for a in row["aliases"].split(";") if a.strip()),
+            )
+            for row in _read("regions.csv")
+        ]
+    )
+
+
+@cache
+def weapon_catalog() -> WeaponCatalog:
+    """The shipped weapon catalog (read once)."""
+    return WeaponCatalog(
+        {row["model"]: WeaponCategory(row["category"]) for row in _read("weapon_models.csv")}
+    )

@@ -1,0 +1,33 @@
+"""Open a store from a database URL."""
+
+from __future__ import annotations
+
+from storage.errors import StoreError
+from storage.protocol import Store
+
+
+def sqlite_path(url: str) -> str:
+    """`sqlite:///rel.db` → rel.db, `sqlite:////abs.db` → /abs.db, `sqlite://:memory:` → :memory:."""
+    rest = url.removeprefix("sqlite:")
+    if rest in ("", "//", "///:memory:", "//:memory:", ":memory:"):
+        return ":memory:"
+    if rest.startswith("///"):
+        return rest[3:]
+    if rest.startswith("//"):
+        return rest[2:]
+    return rest
+
+
+def open_store(url: str) -> Store:
+    """A store for the URL (not yet opened: use `async with`)."""
+    if url.startswith("sqlite:"):
+        from storage.sqlite import SqliteStore
+
+        return SqliteStore(sqlite_path(url))
+    if url.startswith(("postgres://", "postgresql://")):
+        try:
+            from storage.postgres import PostgresStore  # type: ignore[import-not-found]
+        except ImportError as exc:  # pragma: no cover - until the backend lands
+            raise StoreError("PostgreSQL backend is not available in this build") from exc
+        return PostgresStore(url)  # type: ignore[no-any-return]
+    raise StoreError(f"unsupported database URL scheme: {url.split(':', 1)[0]!r} (use sqlite:/// or postgresql://)")

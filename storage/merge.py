@@ -1,0 +1,20 @@
+"""Backend-independent rules for ingesting over an existing summary."""
+
+from __future__ import annotations
+
+from storage.models import SummaryDraft
+
+
+def merge_history(stored: SummaryDraft, incoming: SummaryDraft) -> SummaryDraft:
+    """Incoming history over stored content: unknown (None / empty) fields keep the stored value.
+
+    Keeps the richer revision when a dataset row that lacks casualties and
+    damage is imported after a seed or a live report that has them.
+    """
+    updates = {}
+    for name in SummaryDraft.model_fields:
+        value = getattr(incoming, name)
+        if value is None or value == ():
+            continue
+        updates[name] = value
+    return stored.model_copy(update=updates)

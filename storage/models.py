@@ -1,0 +1,229 @@
+"""Pydantic domain models shared by every layer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field
+
+
+class WeaponCategory(StrEnum):
+    DRONE = "drone"
+    MISSILE = "missile"
+    BOMB = "bomb"
+    UNKNOWN = "unknown"
+
+
+class SummaryStatus(StrEnum):
+    ACTIVE = "active"
+    RETRACTED = "retracted"
+
+
+class DeliveryAction(StrEnum):
+    SEND = "send"
+    EDIT = "edit"
+    RETRACT = "retract"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    DEAD = "dead"
+
+
+class WeaponTally(BaseModel):
+    """How many of one weapon model were launched, shot down and suppressed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str
+    category: WeaponCategory = WeaponCategory.UNKNOWN
+    launched: int = 0
+    destroyed: int = 0
+    suppressed: int = 0
+
+    @property
+    def neutralized(self) -> int:
+        return self.destroyed + self.suppressed
+
+
+class SummaryDraft(BaseModel):
+    """A validated, normalised summary as it goes into the store (no id yet)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    external_id: str | None = None
+    source: str | None = None
+    source_url: str | None = None
+    period_start: AwareDatetime
+    period_end: AwareDatetime
+    regions: tuple[str, ...] = ()
+    weapons: tuple[WeaponTally, ...] = ()
+    hit_locations: int | None = None
+    debris_locations: int | None = None
+    killed: int | None = None
+    injured: int | None = None
+    damage: tuple[str, ...] = ()
+    notes: str | None = None
+
+    @property
+    def launched(self) -> int:
+        return sum(w.launched for w in self.weapons)
+
+    def content_hash(self) -> str:
+        """A stable digest of the content: equal digests mean an unchanged re-post."""
+        payload = self.model_dump(mode="json")
+        payload["period_start"] = self.period_start.timestamp()
+        payload["period_end"] = self.period_end.timestamp()
+        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _category_sum(weapons: tuple[WeaponTally, ...], category: WeaponCategory) -> int:
+    return sum(w.launched for w in weapons if w.category == category)
+
+
+class StrikeSummary(SummaryDraft):
+    """One stored report about one attack wave, with its derived counts."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: int
+    revision: int = 1
+    status: SummaryStatus = SummaryStatus.ACTIVE
+    created_at: datetime
+    updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def launched(self) -> int:
+        return sum(w.launched for w in self.weapons)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def drones_launched(self) -> int:
+        return _category_sum(self.weapons, WeaponCategory.DRONE)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def missiles_launched(self) -> int:
+        return _category_sum(self.weapons, WeaponCategory.MISSILE)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def destroyed(self) -> int:
+        return sum(w.destroyed for w in self.weapons)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def suppressed(self) -> int:
+        return sum(w.suppressed for w in self.weapons)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def neutralized(self) -> int:
+        return self.destroyed + self.suppressed
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def neutralization_rate(self) -> float | None:
+        return round(self.neutralized / self.launched, 4) if self.launched else None
+
+    def draft(self) -> SummaryDraft:
+        """The content part, as it was ingested."""
+        return SummaryDraft.model_validate(
+            self.model_dump(include=set(SummaryDraft.model_fields))
+        )
+
+
+class IngestOutcome(BaseModel):
+    """What storing one summary did."""
+
+    id: int
+    revision: int
+    status: Literal["created", "revised", "unchanged"]
+    deliveries: int = 0
+
+
+class Subscription(BaseModel):
+    """One chat (or forum topic / Discord thread) and its alert filters."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    platform: str
+    chat_id: str
+    thread_id: str | None = None
+    locale: str = "en"
+    regions: tuple[str, ...] = ()
+    min_launched: int = 0
+    muted_until: datetime | None = None
+    active: bool = True
+    created_by: str | None = None
+    created_at: datetime
+
+    def matches(self, regions: tuple[str, ...], launched: int) -> bool:
+        """Whether a summary with these regions and launched count reaches this chat."""
+        if launched < self.min_launched:
+            return False
+        if not regions or not self.regions:
+            return True
+        return bool(set(regions) & set(self.regions))
+
+
+class Delivery(BaseModel):
+    """One outbox row: one action of one summary revision for one subscription."""
+
+    id: int
+    summary_id: int | None
+    broadcast_id: int | None = None
+    revision: int
+    subscription_id: int
+    action: DeliveryAction
+    status: DeliveryStatus
+    attempts: int = 0
+    next_attempt_at: datetime
+    lease_until: datetime | None = None
+    platform_message_id: str | None = None
+    last_error: str | None = None
+
+
+class Largest(BaseModel):
+    id: int
+    period_end: datetime
+    launched: int
+
+
+class Stats(BaseModel):
+    """Totals over a window, the `stats --json` contract shape."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    region: str | None = None
+    summaries: int = 0
+    launched: int = 0
+    drones_launched: int = 0
+    missiles_launched: int = 0
+    destroyed: int = 0
+    suppressed: int = 0
+    neutralized: int = 0
+    neutralization_rate: float | None = None
+    killed: int = 0
+    injured: int = 0
+    largest: Largest | None = None
+
+
+class DayTotal(BaseModel):
+    """One day of the per-day series used by charts."""
+
+    day: str
+    summaries: int
+    launched: int
+    drones_launched: int
+    missiles_launched: int
+    neutralized: int

@@ -1,0 +1,49 @@
+"""Models that cross the outbox seam between the store and the dispatcher."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
+
+
+class DeliveryJob(BaseModel):
+    """A leased outbox row with everything needed to perform it."""
+
+    delivery: Delivery
+    subscription: Subscription
+    summary: StrikeSummary | None = None
+    broadcast_text: str | None = None
+    # for edit / retract: the message sent earlier for this summary and chat
+    message_id: str | None = None
+    message_revision: int | None = None
+
+
+class DeliveryResult(BaseModel):
+    """What happened to one leased row."""
+
+    delivery_id: int
+    status: DeliveryStatus
+    # pending: when to try again; ignored otherwise
+    next_attempt_at: datetime | None = None
+    attempted: bool = True
+    platform_message_id: str | None = None
+    # the revision the platform message shows now (send and edit)
+    message_revision: int | None = None
+    error: str | None = None
+    deactivate_subscription: bool = False
+    moved_to_chat_id: str | None = None
+
+
+class QueueStats(BaseModel):
+    """Outbox health for /status and /metrics."""
+
+    pending: int = 0
+    due: int = 0
+    in_flight: int = 0
+    dead: int = 0
+    sent: int = 0
+    oldest_due_age_seconds: float = 0.0
+    last_error: str | None = None

@@ -1,0 +1,124 @@
+"""The Store protocol: everything the upper layers may ask of storage.
+
+Every backend (SQLite, PostgreSQL) implements it and passes the same contract
+suite in tests/storage/. Times going in must be timezone-aware; times coming
+out are UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from storage.models import (
+    DayTotal,
+    IngestOutcome,
+    Stats,
+    StrikeSummary,
+    Subscription,
+    SummaryDraft,
+)
+from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
+
+
+class Store(Protocol):
+    """Persistent state of the bot; one instance per process, used with `async with`."""
+
+    async def __aenter__(self) -> Store: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def ping(self) -> None:
+        """Raise when the database does not answer."""
+
+    # --- summaries -----------------------------------------------------
+    async def ingest(self, draft: SummaryDraft, *, notify: bool) -> IngestOutcome:
+        """Insert or revise by external_id and, when notify, enqueue deliveries; one transaction."""
+
+    async def ingest_many(
+        self, drafts: Sequence[SummaryDraft], *, notify: bool, merge_history: bool = False
+    ) -> list[IngestOutcome]:
+        """Ingest many summaries in one transaction (all or nothing).
+
+        With merge_history, fields a draft leaves unknown (None or empty) keep
+        the stored values, so a poorer history row never erases a richer one.
+        """
+
+    async def get_summary(self, summary_id: int) -> StrikeSummary | None: ...
+
+    async def latest(self, n: int = 5, *, region: str | None = None) -> list[StrikeSummary]:
+        """Active summaries, newest period_end first."""
+
+    async def retract(self, summary_id: int) -> StrikeSummary | None:
+        """Mark retracted and enqueue retract edits for sent messages; None when unknown."""
+
+    async def count_summaries(self) -> int: ...
+
+    async def stats(
+        self, *, since: datetime | None, until: datetime | None, region: str | None
+    ) -> Stats:
+        """Totals of active summaries whose period_end is in [since, until)."""
+
+    async def daily_series(
+        self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
+    ) -> list[DayTotal]:
+        """Per-day totals (days in the given UTC offset), oldest first, days without summaries left out."""
+
+    # --- subscriptions -------------------------------------------------
+    async def get_subscription(
+        self, platform: str, chat_id: str, thread_id: str | None = None
+    ) -> Subscription | None: ...
+
+    async def get_subscription_by_id(self, subscription_id: int) -> Subscription | None: ...
+
+    async def subscribe(
+        self,
+        platform: str,
+        chat_id: str,
+        thread_id: str | None = None,
+        *,
+        regions: Sequence[str] = (),
+        min_launched: int = 0,
+        created_by: str | None = None,
+        locale: str | None = None,
+    ) -> Subscription:
+        """Create or re-activate the chat's subscription with these filters."""
+
+    async def update_subscription(
+        self,
+        subscription_id: int,
+        *,
+        locale: str | None = None,
+        muted_until: datetime | None | type[...] = ...,
+        active: bool | None = None,
+    ) -> Subscription:
+        """Change some fields; `...` leaves muted_until as it is, None clears it."""
+
+    async def set_locale(
+        self, platform: str, chat_id: str, thread_id: str | None, locale: str
+    ) -> Subscription:
+        """Remember a chat's language, creating an inactive settings row if needed."""
+
+    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        """A group became a supergroup: its subscriptions follow the new id."""
+
+    async def list_subscriptions(
+        self, *, platform: str | None = None, active: bool | None = True
+    ) -> list[Subscription]: ...
+
+    async def subscription_counts(self) -> dict[str, int]:
+        """Active subscriptions by platform."""
+
+    # --- outbox ----------------------------------------------------------
+    async def enqueue_broadcast(self, text: str, *, created_by: str | None) -> int:
+        """Queue a free-text message to every active subscription; returns deliveries queued."""
+
+    async def claim_deliveries(
+        self, *, now: datetime, limit: int, lease_seconds: float, platforms: Sequence[str] | None = None
+    ) -> list[DeliveryJob]:
+        """Lease up to `limit` due rows, oldest first, at most one in flight per subscription."""
+
+    async def finish_deliveries(self, results: Sequence[DeliveryResult]) -> None:
+        """Record a batch of outcomes in one transaction."""
+
+    async def queue_stats(self, *, now: datetime) -> QueueStats: ...

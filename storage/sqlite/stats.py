@@ -1,0 +1,219 @@
+"""Stats in SQL: a per-day rollup for whole days, raw rows for the partial edges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from storage.models import DayTotal, Largest, Stats
+from storage.sqlite.base import SqliteBase
+from storage.timeutil import day_start, from_text, to_text
+
+_SUMS = (
+    "count(*), coalesce(sum(s.launched), 0), coalesce(sum(s.drones_launched), 0), "
+    "coalesce(sum(s.missiles_launched), 0), coalesce(sum(s.destroyed), 0), "
+    "coalesce(sum(s.suppressed), 0), coalesce(sum(coalesce(s.killed, 0)), 0), "
+    "coalesce(sum(coalesce(s.injured, 0)), 0)"
+)
+_ROLLUP_SUMS = (
+    "coalesce(sum(summaries), 0), coalesce(sum(launched), 0), coalesce(sum(drones_launched), 0), "
+    "coalesce(sum(missiles_launched), 0), coalesce(sum(destroyed), 0), "
+    "coalesce(sum(suppressed), 0), coalesce(sum(killed), 0), coalesce(sum(injured), 0)"
+)
+_FIELDS = (
+    "summaries",
+    "launched",
+    "drones_launched",
+    "missiles_launched",
+    "destroyed",
+    "suppressed",
+    "killed",
+    "injured",
+)
+
+
+def _raw_from(region: str | None) -> str:
+    if region is None:
+        return "FROM summaries s WHERE s.status = 'active'"
+    return (
+        "FROM summary_regions sr JOIN summaries s ON s.id = sr.summary_id "
+        "WHERE sr.region_id = :region AND s.status = 'active'"
+    )
+
+
+def _end_col(region: str | None) -> str:
+    return "s.period_end" if region is None else "sr.period_end"
+
+
+class StatsMixin(SqliteBase):
+    """Stats queries for SqliteStore."""
+
+    async def _refresh_days(self, db: aiosqlite.Connection, days: Iterable[str]) -> None:
+        """Recompute the rollup rows of these UTC days from the summaries."""
+        for day in sorted(set(days)):
+            start = f"{day}T00:00:00.000000Z"
+            end = to_text(from_text(start) + timedelta(days=1))
+            await db.execute("DELETE FROM daily_totals WHERE day = ?", (day,))
+            await db.execute(
+                f"INSERT INTO daily_totals SELECT '', :day, agg.*, big.id, big.launched, "
+                f"big.period_end FROM (SELECT {_SUMS} FROM summaries s WHERE s.status = 'active' "
+                "AND s.period_end >= :start AND s.period_end < :end) agg, (SELECT id, launched, "
+                "period_end FROM summaries WHERE status = 'active' AND period_end >= :start "
+                "AND period_end < :end ORDER BY launched DESC, id LIMIT 1) big",
+                {"day": day, "start": start, "end": end},
+            )
+            await db.execute(
+                f"INSERT INTO daily_totals SELECT sr.region_id, :day, {_SUMS}, "
+                "0, max(s.launched), '' FROM summary_regions sr JOIN summaries s "
+                "ON s.id = sr.summary_id WHERE s.status = 'active' AND sr.period_end >= :start "
+                "AND sr.period_end < :end GROUP BY sr.region_id",
+                {"day": day, "start": start, "end": end},
+            )
+            await db.execute(
+                "UPDATE daily_totals SET (largest_id, largest_period_end) = (SELECT s.id, s.period_end "
+                "FROM summary_regions sr JOIN summaries s ON s.id = sr.summary_id "
+                "WHERE sr.region_id = daily_totals.region_id AND s.status = 'active' "
+                "AND sr.period_end >= :start AND sr.period_end < :end "
+                "ORDER BY s.launched DESC, s.id LIMIT 1) WHERE day = :day AND region_id != ''",
+                {"start": start, "end": end, "day": day},
+            )
+
+    async def rebuild_rollup(self) -> None:
+        """Recompute every rollup row (after a bulk load that bypassed ingest)."""
+        async with self._tx() as db:
+            async with db.execute("SELECT DISTINCT substr(period_end, 1, 10) FROM summaries") as cur:
+                days = [r[0] for r in await cur.fetchall()]
+            await db.execute("DELETE FROM daily_totals")
+            await self._refresh_days(db, days)
+
+    async def stats(
+        self, *, since: datetime | None, until: datetime | None, region: str | None
+    ) -> Stats:
+        totals = dict.fromkeys(_FIELDS, 0)
+        best: tuple[int, int, str] | None = None  # (launched, -id, period_end)
+
+        def add(row: Any, largest: Any) -> None:
+            nonlocal best
+            for i, name in enumerate(_FIELDS):
+                totals[name] += int(row[i])
+            if largest is not None and largest[0] is not None:
+                cand = (int(largest[1]), -int(largest[0]), str(largest[2]))
+                if best is None or cand > best:
+                    best = cand
+
+        async with self._read() as db:
+            for lo, hi, rollup in _split(since, until):
+                if rollup:
+                    row, largest = await self._rollup_part(db, lo, hi, region)
+                else:
+                    row, largest = await self._raw_part(db, lo, hi, region)
+                add(row, largest)
+        launched = totals["launched"]
+        neutralized = totals["destroyed"] + totals["suppressed"]
+        return Stats(
+            since=since,
+            until=until,
+            region=region,
+            neutralized=neutralized,
+            neutralization_rate=round(neutralized / launched, 4) if launched else None,
+            largest=(
+                Largest(id=-best[1], launched=best[0], period_end=from_text(best[2]))
+                if best is not None
+                else None
+            ),
+            **totals,
+        )
+
+    async def _rollup_part(
+        self, db: aiosqlite.Connection, lo: str | None, hi: str | None, region: str | None
+    ) -> tuple[Any, Any]:
+        where = "region_id = :region"
+        args: dict[str, Any] = {"region": region or ""}
+        if lo is not None:
+            where += " AND day >= :lo"
+            args["lo"] = lo[:10]
+        if hi is not None:
+            where += " AND day < :hi"
+            args["hi"] = hi[:10]
+        async with db.execute(f"SELECT {_ROLLUP_SUMS} FROM daily_totals WHERE {where}", args) as cur:
+            row = await cur.fetchone()
+        async with db.execute(
+            "SELECT largest_id, largest_launched, largest_period_end FROM daily_totals "
+            f"WHERE {where} ORDER BY largest_launched DESC, largest_id LIMIT 1",
+            args,
+        ) as cur:
+            largest = await cur.fetchone()
+        return row, largest
+
+    async def _raw_part(
+        self, db: aiosqlite.Connection, lo: str | None, hi: str | None, region: str | None
+    ) -> tuple[Any, Any]:
+        col = _end_col(region)
+        where = _raw_from(region)
+        args: dict[str, Any] = {"region": region}
+        if lo is not None:
+            where += f" AND {col} >= :lo"
+            args["lo"] = lo
+        if hi is not None:
+            where += f" AND {col} < :hi"
+            args["hi"] = hi
+        async with db.execute(f"SELECT {_SUMS} {where}", args) as cur:
+            row = await cur.fetchone()
+        async with db.execute(
+            f"SELECT s.id, s.launched, s.period_end {where} ORDER BY s.launched DESC, s.id LIMIT 1",
+            args,
+        ) as cur:
+            largest = await cur.fetchone()
+        return row, largest
+
+    async def daily_series(
+        self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
+    ) -> list[DayTotal]:
+        col = _end_col(region)
+        shift = f"{utc_offset_minutes:+d} minutes"
+        sql = (
+            f"SELECT date(substr({col}, 1, 19), :shift) AS day, count(*), "
+            "coalesce(sum(s.launched), 0), coalesce(sum(s.drones_launched), 0), "
+            "coalesce(sum(s.missiles_launched), 0), "
+            "coalesce(sum(s.destroyed + s.suppressed), 0) "
+            f"{_raw_from(region)} AND {col} >= :lo AND {col} < :hi GROUP BY day ORDER BY day"
+        )
+        args = {"shift": shift, "lo": to_text(since), "hi": to_text(until), "region": region}
+        async with self._read() as db:
+            async with db.execute(sql, args) as cur:
+                rows = await cur.fetchall()
+        return [
+            DayTotal(
+                day=r[0],
+                summaries=r[1],
+                launched=r[2],
+                drones_launched=r[3],
+                missiles_launched=r[4],
+                neutralized=r[5],
+            )
+            for r in rows
+        ]
+
+
+def _split(
+    since: datetime | None, until: datetime | None
+) -> list[tuple[str | None, str | None, bool]]:
+    """[since, until) as raw edge pieces and a middle of whole UTC days read from the rollup."""
+    first = None if since is None else day_start(since)
+    if first is not None and since is not None and first < since:
+        first += timedelta(days=1)
+    last = None if until is None else day_start(until)
+    if first is not None and last is not None and first >= last:
+        return [(to_text(since) if since else None, to_text(until) if until else None, False)]
+    parts: list[tuple[str | None, str | None, bool]] = []
+    if since is not None and first is not None and since < first:
+        parts.append((to_text(since), to_text(first), False))
+    parts.append(
+        (to_text(first) if first is not None else None, to_text(last) if last is not None else None, True)
+    )
+    if until is not None and last is not None and last < until:
+        parts.append((to_text(last), to_text(until), False))
+    return parts

@@ -1,0 +1,168 @@
+"""Subscriptions: one row per chat (and thread), also holding the chat's language."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.errors import NotFound
+from storage.models import Subscription
+from storage.sqlite.base import SqliteBase
+from storage.sqlite.rows import subscription_from_row
+from storage.timeutil import to_text, utcnow
+
+
+class SubscriptionsMixin(SqliteBase):
+    """Subscription reads and writes for SqliteStore."""
+
+    async def _sub_by(self, db: aiosqlite.Connection, where: str, args: tuple[Any, ...]) -> Subscription | None:
+        async with db.execute(f"SELECT * FROM subscriptions WHERE {where}", args) as cur:
+            row = await cur.fetchone()
+        return subscription_from_row(row) if row else None
+
+    async def get_subscription(
+        self, platform: str, chat_id: str, thread_id: str | None = None
+    ) -> Subscription | None:
+        async with self._read() as db:
+            return await self._sub_by(
+                db,
+                "platform = ? AND chat_id = ? AND thread_id = ?",
+                (platform, chat_id, thread_id or ""),
+            )
+
+    async def get_subscription_by_id(self, subscription_id: int) -> Subscription | None:
+        async with self._read() as db:
+            return await self._sub_by(db, "id = ?", (subscription_id,))
+
+    async def subscribe(
+        self,
+        platform: str,
+        chat_id: str,
+        thread_id: str | None = None,
+        *,
+        regions: Sequence[str] = (),
+        min_launched: int = 0,
+        created_by: str | None = None,
+        locale: str | None = None,
+    ) -> Subscription:
+        now = to_text(utcnow())
+        async with self._tx() as db:
+            await db.execute(
+                "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, regions, "
+                "min_launched, active, created_by, created_at, updated_at) "
+                "VALUES (?, ?, ?, coalesce(?, 'en'), ?, ?, 1, ?, ?, ?) "
+                "ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET regions = excluded.regions, "
+                "min_launched = excluded.min_launched, active = 1, "
+                "locale = coalesce(?, subscriptions.locale), "
+                "created_by = coalesce(subscriptions.created_by, excluded.created_by), "
+                "updated_at = excluded.updated_at",
+                (
+                    platform,
+                    chat_id,
+                    thread_id or "",
+                    locale,
+                    json.dumps(sorted(set(regions))),
+                    min_launched,
+                    created_by,
+                    now,
+                    now,
+                    locale,
+                ),
+            )
+            sub = await self._sub_by(
+                db, "platform = ? AND chat_id = ? AND thread_id = ?", (platform, chat_id, thread_id or "")
+            )
+        assert sub is not None
+        return sub
+
+    async def update_subscription(
+        self,
+        subscription_id: int,
+        *,
+        locale: str | None = None,
+        muted_until: datetime | None | type[...] = ...,
+        active: bool | None = None,
+    ) -> Subscription:
+        sets = ["updated_at = :now"]
+        args: dict[str, Any] = {"id": subscription_id, "now": to_text(utcnow())}
+        if locale is not None:
+            sets.append("locale = :locale")
+            args["locale"] = locale
+        if muted_until is not ...:
+            sets.append("muted_until = :muted")
+            args["muted"] = to_text(muted_until) if isinstance(muted_until, datetime) else None
+        if active is not None:
+            sets.append("active = :active")
+            args["active"] = int(active)
+        async with self._tx() as db:
+            await db.execute(f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = :id", args)
+            if active is False:
+                await self._skip_pending(db, subscription_id, "unsubscribed")
+            sub = await self._sub_by(db, "id = ?", (subscription_id,))
+        if sub is None:
+            raise NotFound(f"subscription {subscription_id}")
+        return sub
+
+    async def _skip_pending(self, db: aiosqlite.Connection, subscription_id: int, reason: str) -> None:
+        await db.execute(
+            "UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ? "
+            "WHERE subscription_id = ? AND status = 'pending'",
+            (reason, to_text(utcnow()), subscription_id),
+        )
+
+    async def set_locale(
+        self, platform: str, chat_id: str, thread_id: str | None, locale: str
+    ) -> Subscription:
+        now = to_text(utcnow())
+        async with self._tx() as db:
+            await db.execute(
+                "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, active, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?) "
+                "ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET locale = excluded.locale, "
+                "updated_at = excluded.updated_at",
+                (platform, chat_id, thread_id or "", locale, now, now),
+            )
+            sub = await self._sub_by(
+                db, "platform = ? AND chat_id = ? AND thread_id = ?", (platform, chat_id, thread_id or "")
+            )
+        assert sub is not None
+        return sub
+
+    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        async with self._tx() as db:
+            # a row may already exist for the new id (someone ran a command there): keep it
+            await db.execute(
+                "UPDATE OR IGNORE subscriptions SET chat_id = ?, updated_at = ? "
+                "WHERE platform = ? AND chat_id = ?",
+                (new_chat_id, to_text(utcnow()), platform, old_chat_id),
+            )
+
+    async def list_subscriptions(
+        self, *, platform: str | None = None, active: bool | None = True
+    ) -> list[Subscription]:
+        where = ["1 = 1"]
+        args: list[Any] = []
+        if platform is not None:
+            where.append("platform = ?")
+            args.append(platform)
+        if active is not None:
+            where.append("active = ?")
+            args.append(int(active))
+        async with self._read() as db:
+            async with db.execute(
+                f"SELECT * FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id", args
+            ) as cur:
+                rows = await cur.fetchall()
+        return [subscription_from_row(r) for r in rows]
+
+    async def subscription_counts(self) -> dict[str, int]:
+        async with self._read() as db:
+            async with db.execute(
+                "SELECT platform, count(*) FROM subscriptions WHERE active = 1 GROUP BY platform"
+            ) as cur:
+                rows = await cur.fetchall()
+        return {r[0]: int(r[1]) for r in rows}
