@@ -1,0 +1,109 @@
+"""The platform-neutral seam: what a command gets (CommandContext) and gives back (Message)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from storage.protocol import Store
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    FORUM_TOPIC = "forum_topic"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button; `data` comes back as a callback command (see CommandContext.callback)."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture attached to a message (PNG bytes)."""
+
+    data: bytes
+    filename: str = "chart.png"
+
+
+@dataclass
+class Message:
+    """A reply or alert in neutral form; transports render it (HTML, embed, text) and escape all text."""
+
+    title: str = ""
+    lines: list[str] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    footer: str = ""
+    image: Image | None = None
+    buttons: list[Button] = field(default_factory=list)
+    # attack size for embed colour; None for ordinary replies
+    launched: int | None = None
+    # only the asking user should see it (Discord ephemeral; elsewhere a normal reply)
+    private: bool = False
+    # for a button press: replace the message that carried the button instead of replying
+    replace: bool = False
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is asking: `platform:user_id` is how STRIKEBOT_ADMINS names bot admins."""
+
+    platform: str
+    user_id: str
+    display_name: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+@dataclass
+class CommandContext:
+    """One command (or button press) from one chat, in platform-neutral form."""
+
+    platform: str
+    chat_id: str
+    chat_kind: ChatKind
+    user: Identity | None
+    command: str
+    args: str = ""
+    thread_id: str | None = None
+    is_bot_admin: bool = False
+    locale: str = "en"
+    # button presses arrive as the button's data with command == "callback"
+    callback: str | None = None
+    # asked lazily: Telegram needs a getChatMember round trip
+    chat_admin_check: Callable[[], Awaitable[bool]] | None = None
+
+    async def is_chat_admin(self) -> bool:
+        """Whether the user may change this chat's subscription (chat admin, or a private chat)."""
+        if self.chat_kind == ChatKind.PRIVATE:
+            return True
+        if self.chat_admin_check is None:
+            return False
+        return await self.chat_admin_check()
+
+    async def may_manage(self) -> bool:
+        """Bot admins and chat admins may change a chat's subscription."""
+        return self.is_bot_admin or await self.is_chat_admin()
+
+
+@dataclass
+class HandlerDeps:
+    """Everything handlers need, built once in bot/app.py and passed in."""
+
+    store: Store
+    timezone: ZoneInfo
+    default_locale: str = "en"
+    # called after anything was queued in the outbox, so the dispatcher wakes at once
+    wake_dispatcher: Callable[[], None] = lambda: None
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(ZoneInfo("UTC")))
