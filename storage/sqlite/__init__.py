@@ -8,8 +8,10 @@ from storage.sqlite.subscriptions import SubscriptionsMixin
 from storage.sqlite.summaries import SummariesMixin
 
 
-class SqliteStore(SummariesMixin, StatsMixin, SubscriptionsMixin, DeliveriesMixin):
+class SqliteStore(StatsMixin, SummariesMixin, SubscriptionsMixin, DeliveriesMixin):
     """Store on one SQLite file; several processes may share it (WAL, busy timeout)."""
+
+    # StatsMixin comes first: its _refresh_days must win over the stub in SummariesMixin
 
     async def __aenter__(self) -> SqliteStore:
         await self.open()
