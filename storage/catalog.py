@@ -45,7 +45,14 @@ class Gazetteer:
                 self._by_key.setdefault(_key(base + " region"), r.id)
 
     def resolve(self, name: str) -> str | None:
-        """The canonical id for a name, or None when unknown."""
+        """The canonical id for a name, or None when unknown.
+
+        An exact id wins over a name that folds to the same key: `kyiv` is the
+        oblast's id while `Kyiv` is the city's name.
+        """
+        stripped = name.strip()
+        if stripped in self.regions:
+            return stripped
         return self._by_key.get(_key(name))
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
