@@ -1,0 +1,84 @@
+"""Settings from the environment (prefix STRIKEBOT_) and `.env` (DESIGN "Settings" contract)."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+DEFAULT_DATABASE_URL = "sqlite:///strikebot.db"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; tokens are SecretStr so they never print."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STRIKEBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_rate: float = Field(default=30.0, ge=0)
+    discord_token: SecretStr | None = None
+    discord_api_url: str = "https://discord.com/api/v10"
+    discord_guild_ids: Annotated[list[int], NoDecode] = []
+    admins: Annotated[list[str], NoDecode] = []
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8080, ge=0, le=65535)
+    api_token: SecretStr | None = None
+    timezone: str = "Europe/Kyiv"
+    locale: Literal["en", "uk"] = "en"
+    seed: Literal["auto", "none"] = "auto"
+    log_format: Literal["kv", "json"] = "kv"
+    log_level: str = "INFO"
+    # delivery tuning (not part of the contract; defaults suit one process)
+    delivery_concurrency: int = Field(default=64, ge=1, le=1000)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=100)
+
+    @field_validator("discord_guild_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(v) for v in value.replace(";", ",").split(",") if v.strip()]
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            items = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+            for item in items:
+                platform, _, user = item.partition(":")
+                if platform not in ("telegram", "discord", "console") or not user:
+                    raise ValueError(f"admin {item!r} is not platform:user_id (telegram:123, discord:456)")
+            return items
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_admin(self, platform: str, user_id: str) -> bool:
+        """Whether `platform:user_id` is listed in STRIKEBOT_ADMINS."""
+        return f"{platform}:{user_id}" in self.admins
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for log redaction."""
+        return [
+            s.get_secret_value()
+            for s in (self.telegram_token, self.discord_token, self.api_token)
+            if s is not None and s.get_secret_value()
+        ]
