@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from handlers.drafts import PendingDrafts
 from storage.protocol import Store
 
 
@@ -107,3 +108,5 @@ class HandlerDeps:
     # called after anything was queued in the outbox, so the dispatcher wakes at once
     wake_dispatcher: Callable[[], None] = lambda: None
     now: Callable[[], datetime] = field(default=lambda: datetime.now(ZoneInfo("UTC")))
+    # /post previews waiting for Confirm / Cancel (per process, expiring)
+    drafts: PendingDrafts = field(default_factory=PendingDrafts)

@@ -1,0 +1,51 @@
+"""Pending /post drafts waiting for Confirm or Cancel, kept in memory with an expiry."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+DRAFT_TTL = timedelta(minutes=15)
+MAX_DRAFTS = 200
+
+
+@dataclass(frozen=True)
+class PendingDraft:
+    """One previewed /post: the ingest payload and who may confirm it."""
+
+    token: str
+    payload: dict[str, Any]
+    owner: str
+    expires_at: datetime
+
+
+@dataclass
+class PendingDrafts:
+    """Token → draft; expired drafts vanish, and the registry stays small."""
+
+    ttl: timedelta = DRAFT_TTL
+    _items: dict[str, PendingDraft] = field(default_factory=dict)
+
+    def add(self, payload: dict[str, Any], owner: str, now: datetime) -> PendingDraft:
+        """Keep a draft and return it with a fresh, unguessable token."""
+        self._expire(now)
+        while len(self._items) >= MAX_DRAFTS:
+            # the oldest goes first: dicts keep insertion order
+            self._items.pop(next(iter(self._items)))
+        draft = PendingDraft(secrets.token_urlsafe(9), payload, owner, now + self.ttl)
+        self._items[draft.token] = draft
+        return draft
+
+    def take(self, token: str, now: datetime) -> PendingDraft | None:
+        """Remove and return a live draft; None when unknown, used or expired."""
+        self._expire(now)
+        return self._items.pop(token, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _expire(self, now: datetime) -> None:
+        for token in [t for t, d in self._items.items() if d.expires_at <= now]:
+            del self._items[token]
