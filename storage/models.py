@@ -80,6 +80,8 @@ class SummaryDraft(BaseModel):
         payload = self.model_dump(mode="json")
         payload["period_start"] = self.period_start.timestamp()
         payload["period_end"] = self.period_end.timestamp()
+        # the order a feed lists weapons in is not content
+        payload["weapons"] = sorted(payload["weapons"], key=lambda w: json.dumps(w, sort_keys=True))
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(raw.encode()).hexdigest()
 

@@ -52,34 +52,32 @@ class StatsMixin(SqliteBase):
     """Stats queries for SqliteStore."""
 
     async def _refresh_days(self, db: aiosqlite.Connection, days: Iterable[str]) -> None:
-        """Recompute the rollup rows of these UTC days from the summaries."""
-        for day in sorted(set(days)):
-            start = f"{day}T00:00:00.000000Z"
-            end = to_text(from_text(start) + timedelta(days=1))
-            await db.execute("DELETE FROM daily_totals WHERE day = ?", (day,))
-            await db.execute(
-                f"INSERT INTO daily_totals SELECT '', :day, agg.*, big.id, big.launched, "
-                f"big.period_end FROM (SELECT {_SUMS} FROM summaries s WHERE s.status = 'active' "
-                "AND s.period_end >= :start AND s.period_end < :end) agg, (SELECT id, launched, "
-                "period_end FROM summaries WHERE status = 'active' AND period_end >= :start "
-                "AND period_end < :end ORDER BY launched DESC, id LIMIT 1) big",
-                {"day": day, "start": start, "end": end},
-            )
-            await db.execute(
-                f"INSERT INTO daily_totals SELECT sr.region_id, :day, {_SUMS}, "
-                "0, max(s.launched), '' FROM summary_regions sr JOIN summaries s "
-                "ON s.id = sr.summary_id WHERE s.status = 'active' AND sr.period_end >= :start "
-                "AND sr.period_end < :end GROUP BY sr.region_id",
-                {"day": day, "start": start, "end": end},
-            )
-            await db.execute(
-                "UPDATE daily_totals SET (largest_id, largest_period_end) = (SELECT s.id, s.period_end "
-                "FROM summary_regions sr JOIN summaries s ON s.id = sr.summary_id "
-                "WHERE sr.region_id = daily_totals.region_id AND s.status = 'active' "
-                "AND sr.period_end >= :start AND sr.period_end < :end "
-                "ORDER BY s.launched DESC, s.id LIMIT 1) WHERE day = :day AND region_id != ''",
-                {"start": start, "end": end, "day": day},
-            )
+        """Recompute the rollup rows of these UTC days from the summaries, in one statement."""
+        wanted = sorted(set(days))
+        if not wanted:
+            return
+        lo = f"{wanted[0]}T00:00:00.000000Z"
+        hi = to_text(from_text(f"{wanted[-1]}T00:00:00.000000Z") + timedelta(days=1))
+        marks = ", ".join("?" for _ in wanted)
+        await db.execute(f"DELETE FROM daily_totals WHERE day IN ({marks})", wanted)
+        cols = (
+            "s.id, s.launched, s.drones_launched, s.missiles_launched, s.destroyed, "
+            "s.suppressed, coalesce(s.killed, 0) AS killed, coalesce(s.injured, 0) AS injured, "
+            "s.period_end, substr(s.period_end, 1, 10) AS day"
+        )
+        in_days = f"s.status = 'active' AND s.period_end >= ? AND s.period_end < ? AND substr(s.period_end, 1, 10) IN ({marks})"
+        await db.execute(
+            f"WITH base AS (SELECT '' AS region_id, {cols} FROM summaries s WHERE {in_days} "
+            f"UNION ALL SELECT sr.region_id, {cols} FROM summaries s CROSS JOIN summary_regions sr "
+            f"ON sr.summary_id = s.id WHERE {in_days}), "
+            "ranked AS (SELECT *, row_number() OVER (PARTITION BY region_id, day "
+            "ORDER BY launched DESC, id) AS rn FROM base) "
+            "INSERT INTO daily_totals SELECT region_id, day, count(*), sum(launched), "
+            "sum(drones_launched), sum(missiles_launched), sum(destroyed), sum(suppressed), "
+            "sum(killed), sum(injured), max(CASE WHEN rn = 1 THEN id END), max(launched), "
+            "max(CASE WHEN rn = 1 THEN period_end END) FROM ranked GROUP BY region_id, day",
+            [lo, hi, *wanted, lo, hi, *wanted],
+        )
 
     async def rebuild_rollup(self) -> None:
         """Recompute every rollup row (after a bulk load that bypassed ingest)."""
