@@ -1,0 +1,36 @@
+# Two commands on a fresh machine with python3 and make: `make run`, `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test bench install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# stamp files so the install runs again only when pyproject.toml changes
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/strikebot run
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/store.py
+	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/api.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,160 @@
+"""The `strikebot` command line (DESIGN "CLI" contract)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.cli_format import latest_table, stats_text
+from bot.settings import DEFAULT_DATABASE_URL, Settings
+from handlers.csv_import import CsvFormatError, import_csv
+from handlers.ingest import IngestError, ingest_payload
+from handlers.serialize import QueryError, parse_region, parse_when, stats_to_dict, summaries_to_list
+from storage import open_store
+from storage.errors import StoreError
+
+
+class CliError(Exception):
+    """A one-line error for the user; exit code 1 (2 for usage)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="strikebot", description="Strike alert bot for Telegram and Discord.")
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", metavar="URL", help="database URL (else STRIKEBOT_DATABASE_URL, else sqlite:///strikebot.db)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", parents=[db], help="run the bot: transports, HTTP API, dispatcher")
+    ingest = sub.add_parser("ingest", parents=[db], help="ingest a JSON summary or array (live: notifies)")
+    ingest.add_argument("path", metavar="PATH|-")
+    imp = sub.add_parser("import-csv", parents=[db], help="import the dataset CSV as silent history")
+    imp.add_argument("path", metavar="PATH")
+    latest = sub.add_parser("latest", parents=[db], help="the newest summaries")
+    latest.add_argument("-n", type=int, default=5, metavar="N")
+    latest.add_argument("--region", metavar="R")
+    latest.add_argument("--json", action="store_true")
+    stats = sub.add_parser("stats", parents=[db], help="totals over a window")
+    stats.add_argument("--since", metavar="T")
+    stats.add_argument("--until", metavar="T")
+    stats.add_argument("--region", metavar="R")
+    stats.add_argument("--json", action="store_true")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "STRIKEBOT_" + str(err["loc"][0]).upper() if err["loc"] else "settings"
+        raise CliError(f"{name}: {err['msg']}") from None
+    if args.db:
+        settings = settings.model_copy(update={"database_url": args.db})
+    return settings
+
+
+def _read_json(path: str) -> Any:
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+async def _ingest(settings: Settings, args: argparse.Namespace) -> None:
+    payload = _read_json(args.path)
+    async with open_store(settings.database_url) as store:
+        outcomes = await ingest_payload(store, payload, notify=True)
+    for o in outcomes:
+        print(f"{o.status} id={o.id} revision={o.revision} deliveries={o.deliveries}")
+
+
+async def _import_csv(settings: Settings, args: argparse.Namespace) -> None:
+    path = Path(args.path)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    async with open_store(settings.database_url) as store:
+        report = await import_csv(store, path)
+    for line, reason in report.skipped:
+        print(f"{path}: line {line}: skipped: {reason}", file=sys.stderr)
+    for line, reason in report.warnings:
+        print(f"{path}: line {line}: warning: {reason}", file=sys.stderr)
+    print(
+        f"{report.rows:,} rows → {report.summaries:,} summaries: {report.created:,} new, "
+        f"{report.revised:,} revised, {report.unchanged:,} unchanged; "
+        f"{len(report.skipped):,} rows skipped, {len(report.warnings):,} warnings"
+    )
+
+
+async def _latest(settings: Settings, args: argparse.Namespace) -> None:
+    if not 1 <= args.n <= 1000:
+        raise CliError("-n: must be between 1 and 1000")
+    region = parse_region(args.region, loc="--region") if args.region else None
+    async with open_store(settings.database_url) as store:
+        found = await store.latest(args.n, region=region)
+    if args.json:
+        print(json.dumps(summaries_to_list(found), ensure_ascii=False, indent=2))
+    else:
+        print(latest_table(found, settings.tz))
+
+
+async def _stats(settings: Settings, args: argparse.Namespace) -> None:
+    tz = settings.tz
+    since = parse_when(args.since, tz, loc="--since") if args.since else None
+    until = parse_when(args.until, tz, loc="--until") if args.until else None
+    region = parse_region(args.region, loc="--region") if args.region else None
+    if since and until and until < since:
+        raise CliError("--until: before --since")
+    async with open_store(settings.database_url) as store:
+        stats = await store.stats(since=since, until=until, region=region)
+    if args.json:
+        print(json.dumps(stats_to_dict(stats), ensure_ascii=False))
+    else:
+        print(stats_text(stats, tz))
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.app import run_app
+
+    await run_app(settings)
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[None]]] = {
+    "run": _run,
+    "ingest": _ingest,
+    "import-csv": _import_csv,
+    "latest": _latest,
+    "stats": _stats,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `strikebot` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        asyncio.run(COMMANDS[args.command](settings, args))
+    except (CliError, IngestError, QueryError, CsvFormatError, StoreError) as exc:
+        print(f"strikebot {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

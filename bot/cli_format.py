@@ -1,0 +1,67 @@
+"""Human-readable CLI output: aligned tables and short text with thousands separators."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from storage.models import Stats, StrikeSummary
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def latest_table(summaries: list[StrikeSummary], tz: ZoneInfo) -> str:
+    """The newest summaries as an aligned table, times in the bot's time zone."""
+    if not summaries:
+        return "No summaries stored."
+    header = ("ID", "PERIOD END", "LAUNCHED", "DRONES", "MISSILES", "NEUTRALIZED", "RATE", "HITS", "KILLED", "INJURED", "REV")
+    rows = [
+        (
+            str(s.id),
+            s.period_end.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            _n(s.launched),
+            _n(s.drones_launched),
+            _n(s.missiles_launched),
+            _n(s.neutralized),
+            _rate(s.neutralization_rate),
+            _n(s.hit_locations),
+            _n(s.killed),
+            _n(s.injured),
+            str(s.revision),
+        )
+        for s in summaries
+    ]
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    lines = []
+    for r in (header, *rows):
+        cells = [r[0].rjust(widths[0]), r[1].ljust(widths[1])]
+        cells += [c.rjust(w) for c, w in zip(r[2:], widths[2:], strict=True)]
+        lines.append("  ".join(cells))
+    return "\n".join(lines)
+
+
+def stats_text(stats: Stats, tz: ZoneInfo) -> str:
+    """Totals over a window as a few labelled lines."""
+
+    def when(value: object) -> str:
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "…"  # type: ignore[attr-defined]
+
+    lines = [
+        f"Window:        {when(stats.since)} → {when(stats.until)}"
+        + (f"  region: {stats.region}" if stats.region else ""),
+        f"Summaries:     {_n(stats.summaries)}",
+        f"Launched:      {_n(stats.launched)}  (drones {_n(stats.drones_launched)}, missiles {_n(stats.missiles_launched)})",
+        f"Neutralized:   {_n(stats.neutralized)}  (shot down {_n(stats.destroyed)}, suppressed {_n(stats.suppressed)}), rate {_rate(stats.neutralization_rate)}",
+        f"Casualties:    {_n(stats.killed)} killed, {_n(stats.injured)} injured",
+    ]
+    if stats.largest is not None:
+        lines.append(
+            f"Largest:       #{stats.largest.id}, {_n(stats.largest.launched)} launched, "
+            f"ending {when(stats.largest.period_end)}"
+        )
+    return "\n".join(lines)
