@@ -173,10 +173,16 @@ class DeliveriesMixin(SqliteBase):
                             (r.error or "subscription deactivated", now, row[0]),
                         )
                     if r.moved_to_chat_id:
-                        await db.execute(
+                        cur = await db.execute(
                             "UPDATE OR IGNORE subscriptions SET chat_id = ?, updated_at = ? WHERE id = ?",
                             (r.moved_to_chat_id, now, row[0]),
                         )
+                        if cur.rowcount == 0:
+                            # the new chat is already subscribed itself: the old row is obsolete
+                            await db.execute(
+                                "UPDATE subscriptions SET active = 0, updated_at = ? WHERE id = ?",
+                                (now, row[0]),
+                            )
 
     async def queue_stats(self, *, now: datetime) -> QueueStats:
         ts = now.timestamp()

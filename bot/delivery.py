@@ -1,0 +1,361 @@
+"""The delivery dispatcher: claims outbox rows, sends them within rate limits, records results.
+
+DESIGN "Delivery semantics" is the contract. The store guarantees per-chat
+order (only the oldest pending row of a subscription is ever leased); this
+module adds rendering once per content, bounded concurrency, the rate limits
+of bot/ratelimit.py, and the reaction to each platform answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.delivery_render import RenderCache, Renderers
+from bot.delivery_results import ResultWriter
+from bot.ratelimit import ChatLimiter, ChatPolicy, GlobalLimiter, default_chat_policy
+from bot.transport import Outcome, SendResult, Target, Transport
+from handlers.context import Message
+from storage.models import DeliveryAction, DeliveryStatus, SummaryStatus
+from storage.outbox import DeliveryJob, DeliveryResult
+from storage.protocol import Store
+
+log = logging.getLogger("strikebot.delivery")
+
+
+@dataclass(frozen=True)
+class DispatcherConfig:
+    """Tuning of the dispatcher; `from_settings` reads the operator's settings."""
+
+    batch_size: int = 500
+    concurrency: int = 64
+    lease_seconds: float = 60.0
+    max_attempts: int = 8
+    base_backoff: float = 2.0
+    max_backoff: float = 900.0
+    poll_interval: float = 1.0
+    # messages per second per platform; 0 or absent = no global cap
+    rates: Mapping[str, float] = field(default_factory=lambda: {"telegram": 30.0, "discord": 40.0})
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Kyiv"))
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> DispatcherConfig:
+        """Build from bot.settings.Settings (optional delivery_* fields fall back to defaults)."""
+        base = cls()
+        values: dict[str, Any] = {
+            "concurrency": getattr(settings, "delivery_concurrency", base.concurrency),
+            "max_attempts": getattr(settings, "delivery_max_attempts", base.max_attempts),
+            "batch_size": getattr(settings, "delivery_batch_size", base.batch_size),
+            "lease_seconds": getattr(settings, "delivery_lease_seconds", base.lease_seconds),
+            "base_backoff": getattr(settings, "delivery_base_backoff", base.base_backoff),
+            "poll_interval": getattr(settings, "delivery_poll_interval", base.poll_interval),
+            "rates": {**base.rates, "telegram": float(getattr(settings, "telegram_rate", 30.0))},
+            "timezone": ZoneInfo(getattr(settings, "timezone", "Europe/Kyiv")),
+        }
+        values.update(overrides)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one row asks of the platform."""
+
+    payload: Any
+    message_id: str | None  # edit this message; None = send a new one
+    revision: int | None  # revision the message will show
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Dispatcher:
+    """Moves outbox rows to the platforms; `run()` in the app, `run_once()` in tests."""
+
+    def __init__(
+        self,
+        store: Store,
+        transports: Mapping[str, Transport],
+        renderers: Renderers,
+        config: DispatcherConfig | None = None,
+        *,
+        chat_policies: Mapping[str, ChatPolicy] | None = None,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Deliver through `transports` (by platform name) what `store` has queued."""
+        self.store = store
+        self.transports = dict(transports)
+        self.renderers = renderers
+        self.config = config or DispatcherConfig()
+        self._rng = rng or random.Random()
+        self._clock = clock
+        policies = dict(chat_policies or {})
+        self._global = {
+            p: GlobalLimiter(self.config.rates.get(p, 0.0), clock=clock) for p in self.transports
+        }
+        self._chats = {
+            p: ChatLimiter(policies.get(p) or default_chat_policy(p), clock=clock)
+            for p in self.transports
+        }
+        self._cache = RenderCache()
+        self._writer = ResultWriter(store)
+        self._slots = asyncio.Semaphore(self.config.concurrency)
+        self._wake = asyncio.Event()
+        self._next_due: float | None = None
+        # outcome counts since start, for /status and /metrics
+        self.counters: Counter[str] = Counter()
+
+    # --- loop -------------------------------------------------------------
+    def wake(self) -> None:
+        """Something was queued in this process: look at the outbox now."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled; wakes on `wake()` and polls for other processes' rows."""
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    handled = await self.run_once()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # a database hiccup must not stop deliveries for good
+                    log.exception("delivery pass failed")
+                    handled = 0
+                    await asyncio.sleep(self.config.poll_interval)
+                if handled:
+                    continue
+                timeout = self.config.poll_interval
+                if self._next_due is not None:
+                    timeout = max(0.0, min(timeout, self._next_due - self._clock()))
+                    self._next_due = None
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except TimeoutError:
+                    pass
+        finally:
+            await self._writer.aclose()
+
+    async def run_once(self, now: datetime | None = None) -> int:
+        """One pass: claim a batch, perform it, record the results; returns rows handled."""
+        platforms = [p for p, g in self._global.items() if g.paused_for() == 0]
+        if not platforms:
+            return 0
+        jobs = await self.store.claim_deliveries(
+            now=now or _utcnow(),
+            limit=self._claim_limit(platforms),
+            lease_seconds=self.config.lease_seconds,
+            platforms=platforms,
+        )
+        if not jobs:
+            return 0
+        try:
+            async with asyncio.TaskGroup() as group:
+                for job in jobs:
+                    group.create_task(self._handle(job))
+        finally:
+            await self._writer.aclose()
+        return len(jobs)
+
+    def _claim_limit(self, platforms: list[str]) -> int:
+        # a rate-capped platform must finish its batch well within the lease
+        limit = self.config.batch_size
+        for p in platforms:
+            rate = self._global[p].rate
+            if rate > 0:
+                limit = min(limit, max(self.config.concurrency, int(rate * self.config.lease_seconds / 3)))
+        return max(1, limit)
+
+    async def _handle(self, job: DeliveryJob) -> None:
+        async with self._slots:
+            try:
+                result = await self._perform(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug in a renderer or transport: fail the row, not the pass
+                log.exception("delivery %d failed unexpectedly", job.delivery.id)
+                result = self._transient(job, f"internal error: {exc!r}")
+            self.counters[result.status.value] += 1
+            # keep the slot until the answer is stored: bounds duplicates after a crash
+            await self._writer.put(result)
+
+    # --- one row ------------------------------------------------------------
+    async def _perform(self, job: DeliveryJob) -> DeliveryResult:
+        sub = job.subscription
+        transport = self.transports[sub.platform]
+        plan = self._plan(job, transport)
+        if isinstance(plan, DeliveryResult):
+            return plan
+        wait = await self._admit(sub.platform, sub.chat_id)
+        if wait > 0:
+            return self._defer(job, wait)
+        target = Target(sub.chat_id, sub.thread_id)
+        answer = await self._call(transport, target, plan.payload, message_id=plan.message_id)
+        if answer.outcome == Outcome.NOT_EDITABLE and plan.message_id is not None:
+            # the platform will not change it any more: reply to it with the new content
+            await self._admit_blocking(sub.platform, sub.chat_id)
+            answer = await self._call(transport, target, plan.payload, reply_to=plan.message_id)
+        moved_to: str | None = None
+        if answer.outcome == Outcome.MOVED and answer.new_chat_id:
+            moved_to = answer.new_chat_id
+            log.info("chat %s:%s moved to %s", sub.platform, sub.chat_id, moved_to)
+            await self._admit_blocking(sub.platform, moved_to)
+            # the old message stays in the old chat; the new chat gets the current content
+            answer = await self._call(transport, Target(moved_to, sub.thread_id), plan.payload)
+        result = self._conclude(job, plan, answer, chat_id=moved_to or sub.chat_id)
+        if moved_to is not None:
+            result = result.model_copy(update={"moved_to_chat_id": moved_to})
+        return result
+
+    def _plan(self, job: DeliveryJob, transport: Transport) -> _Plan | DeliveryResult:
+        d, sub, summary = job.delivery, job.subscription, job.summary
+        locale, tz = sub.locale, self.config.timezone
+        if d.summary_id is None:
+            text = job.broadcast_text or ""
+            payload = self._render(("b", d.broadcast_id, transport.platform, locale), transport,
+                                   lambda: self.renderers.broadcast(text, locale))
+            return _Plan(payload, None, None)
+        if summary is None:
+            return self._skip(job, "summary no longer exists")
+        if d.action == DeliveryAction.RETRACT:
+            if job.message_id is None:
+                return self._skip(job, "nothing was sent to withdraw")
+            payload = self._render(("r", summary.id, summary.revision, transport.platform, locale),
+                                   transport, lambda: self.renderers.retracted(summary, locale, tz))
+            return _Plan(payload, job.message_id, summary.revision)
+        if summary.status == SummaryStatus.RETRACTED:
+            return self._skip(job, "report was retracted")
+        if d.action == DeliveryAction.EDIT:
+            shown = job.message_revision
+            if shown is not None and d.revision <= shown:
+                # a pending send renders the current revision, so this edit has nothing to add
+                return self._skip(job, None)
+        payload = self._render(("a", summary.id, summary.revision, transport.platform, locale),
+                               transport, lambda: self.renderers.alert(summary, locale, tz))
+        # an edit whose send never got through is sent as a new alert
+        edit_id = job.message_id if d.action == DeliveryAction.EDIT else None
+        return _Plan(payload, edit_id, summary.revision)
+
+    def _render(self, key: Hashable, transport: Transport, build: Callable[[], Message]) -> Any:
+        return self._cache.get(key, transport, build)
+
+    async def _admit(self, platform: str, chat_id: str) -> float:
+        """Take a global and a per-chat slot; >0 means defer the row that many seconds."""
+        chats, overall = self._chats[platform], self._global[platform]
+        wait = max(chats.wait_for(chat_id), overall.paused_for())
+        if wait > 0:
+            return wait
+        await overall.acquire()
+        # checked again after the global wait: the chat slot is taken at the moment of sending
+        return chats.take(chat_id)
+
+    async def _admit_blocking(self, platform: str, chat_id: str) -> None:
+        """For the rare second request of a row (follow-up reply, resend after a move)."""
+        while (wait := await self._admit(platform, chat_id)) > 0:
+            await asyncio.sleep(wait)
+
+    async def _call(
+        self,
+        transport: Transport,
+        target: Target,
+        payload: Any,
+        *,
+        message_id: str | None = None,
+        reply_to: str | None = None,
+    ) -> SendResult:
+        try:
+            if message_id is not None:
+                return await transport.edit(target, message_id, payload)
+            return await transport.send(target, payload, reply_to=reply_to)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an adapter should map everything; treat leaks as transient
+            log.warning("transport %s raised %r", transport.platform, exc)
+            return SendResult(Outcome.TRANSIENT, error=f"{type(exc).__name__}: {exc}")
+
+    def _conclude(
+        self, job: DeliveryJob, plan: _Plan, answer: SendResult, *, chat_id: str
+    ) -> DeliveryResult:
+        d, sub = job.delivery, job.subscription
+        platform = sub.platform
+        match answer.outcome:
+            case Outcome.OK:
+                return DeliveryResult(
+                    delivery_id=d.id,
+                    status=DeliveryStatus.SENT,
+                    platform_message_id=answer.message_id or plan.message_id,
+                    message_revision=plan.revision,
+                )
+            case Outcome.RETRY_AFTER:
+                seconds = max(0.0, answer.retry_after or 1.0)
+                if answer.global_limit:
+                    self._global[platform].pause(seconds)
+                else:
+                    self._chats[platform].hold(chat_id, seconds)
+                log.info("%s asked to wait %.1fs (%s)", platform, seconds,
+                         "global" if answer.global_limit else f"chat {chat_id}")
+                self.counters["retry_after"] += 1
+                # the platform's own pacing, not a failure: the attempt is given back
+                return self._defer(job, seconds, error=f"429: retry after {seconds:g}s")
+            case Outcome.GONE | Outcome.MOVED:
+                reason = answer.error or "chat is gone"
+                log.info("deactivating %s:%s: %s", platform, sub.chat_id, reason)
+                return DeliveryResult(
+                    delivery_id=d.id,
+                    status=DeliveryStatus.SKIPPED,
+                    error=f"gone: {reason}",
+                    deactivate_subscription=True,
+                )
+            case Outcome.TRANSIENT:
+                return self._transient(job, answer.error or "transient failure")
+            case _:
+                reason = answer.error or answer.outcome.value
+                log.warning("delivery %d to %s:%s rejected: %s", d.id, platform, chat_id, reason)
+                return DeliveryResult(delivery_id=d.id, status=DeliveryStatus.DEAD, error=reason)
+
+    def _transient(self, job: DeliveryJob, reason: str) -> DeliveryResult:
+        d = job.delivery
+        if d.attempts >= self.config.max_attempts:
+            log.warning(
+                "delivery %d to %s:%s dead after %d attempts: %s",
+                d.id, job.subscription.platform, job.subscription.chat_id, d.attempts, reason,
+            )
+            return DeliveryResult(delivery_id=d.id, status=DeliveryStatus.DEAD, error=reason)
+        delay = min(self.config.max_backoff, self.config.base_backoff * 2 ** max(0, d.attempts - 1))
+        delay *= self._rng.uniform(0.5, 1.5)
+        self._note_due(delay)
+        return DeliveryResult(
+            delivery_id=d.id,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=_utcnow() + timedelta(seconds=delay),
+            error=reason,
+        )
+
+    def _defer(self, job: DeliveryJob, seconds: float, *, error: str | None = None) -> DeliveryResult:
+        self.counters["deferred"] += 1
+        self._note_due(seconds)
+        return DeliveryResult(
+            delivery_id=job.delivery.id,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=_utcnow() + timedelta(seconds=seconds),
+            attempted=False,
+            error=error,
+        )
+
+    def _skip(self, job: DeliveryJob, reason: str | None) -> DeliveryResult:
+        return DeliveryResult(delivery_id=job.delivery.id, status=DeliveryStatus.SKIPPED, error=reason)
+
+    def _note_due(self, seconds: float) -> None:
+        due = self._clock() + seconds
+        if self._next_due is None or due < self._next_due:
+            self._next_due = due

@@ -1,0 +1,60 @@
+"""Rendering for the dispatcher: neutral Message once per (content, platform, locale), payload reused."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.transport import Transport
+from handlers.context import Message
+from storage.models import StrikeSummary
+
+SummaryRenderer = Callable[[StrikeSummary, str, ZoneInfo], Message]
+BroadcastRenderer = Callable[[str, str], Message]
+
+
+@dataclass(frozen=True)
+class Renderers:
+    """The handlers' render functions the dispatcher calls (handlers/render.py in the app)."""
+
+    alert: SummaryRenderer
+    retracted: SummaryRenderer
+    broadcast: BroadcastRenderer
+
+    @classmethod
+    def from_handlers(cls) -> Renderers:
+        """The real renderers from handlers.render (imported late: layers point down)."""
+        from handlers import render  # type: ignore[attr-defined]
+
+        return cls(
+            alert=render.render_alert,
+            retracted=render.render_retracted,
+            broadcast=render.render_broadcast,
+        )
+
+
+class RenderCache:
+    """Platform payloads by key; a fan-out to 10,000 chats renders a handful of times."""
+
+    def __init__(self, size: int = 256) -> None:
+        """Keep at most `size` payloads (oldest used dropped first)."""
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.misses = 0
+
+    def get(self, key: Hashable, transport: Transport, build: Callable[[], Message]) -> Any:
+        """The payload for `key`, rendering through `build` and `transport.render` on a miss."""
+        try:
+            value = self._items[key]
+        except KeyError:
+            self.misses += 1
+            value = transport.render(build())
+            self._items[key] = value
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        return value

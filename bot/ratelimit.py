@@ -1,0 +1,189 @@
+"""Rate limits the dispatcher honours so that platforms never have to answer 429.
+
+Why our own limiter and not python-telegram-bot's AIORateLimiter: the
+dispatcher has to defer a row whose chat is busy (and let other chats go
+first) instead of parking a worker on it, it has to know when a chat may be
+tried again to write that into the outbox, and the guarantees ("never more
+than N in any sliding second", "1/s per private chat") must hold for every
+platform and be measurable. AIORateLimiter only delays calls inside the
+library and knows nothing of the outbox, so the transports run without it.
+
+Windows are sliding logs of send times on the monotonic clock. A margin is
+added to every window because the platform counts arrivals, not our
+decisions: a request sent a few milliseconds late must not land inside the
+previous window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+Clock = Callable[[], float]
+
+# extra seconds on every window so network jitter cannot squeeze N+1 arrivals into one
+DEFAULT_MARGIN = 0.035
+
+
+@dataclass(frozen=True)
+class Window:
+    """At most `limit` events in any `seconds` long window."""
+
+    limit: int
+    seconds: float
+
+
+class SlidingLog:
+    """The send times of one key, enough to answer "when may the next one go"."""
+
+    __slots__ = ("_stamps", "_windows", "_span")
+
+    def __init__(self, windows: Sequence[Window]) -> None:
+        """Track several windows at once (e.g. 1 per second and 20 per minute)."""
+        self._windows = tuple(windows)
+        self._span = max((w.seconds for w in self._windows), default=0.0)
+        self._stamps: deque[float] = deque()
+
+    def ready_at(self, now: float) -> float:
+        """The earliest time (>= now) a new event keeps every window within its limit."""
+        stamps = self._stamps
+        while stamps and stamps[0] <= now - self._span:
+            stamps.popleft()
+        ready = now
+        count = len(stamps)
+        for window in self._windows:
+            if window.limit <= 0:
+                continue
+            if count >= window.limit:
+                # the event that must leave the window before a new one fits
+                ready = max(ready, stamps[count - window.limit] + window.seconds)
+        return ready
+
+    def record(self, at: float) -> None:
+        """Count one event at `at` (not earlier than the last one)."""
+        self._stamps.append(at)
+
+    @property
+    def last(self) -> float | None:
+        """The newest recorded event, if any."""
+        return self._stamps[-1] if self._stamps else None
+
+
+class GlobalLimiter:
+    """One platform's overall rate: callers queue in order and go when the window allows."""
+
+    def __init__(
+        self, rate: float, *, margin: float = DEFAULT_MARGIN, clock: Clock = time.monotonic
+    ) -> None:
+        """`rate` messages per second, 0 for no cap (a 429 pause still applies)."""
+        self.rate = rate
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._paused_until = 0.0
+        windows: list[Window] = []
+        if rate > 0:
+            if rate >= 1:
+                windows.append(Window(int(rate), 1.0 + margin))
+            else:
+                windows.append(Window(1, 1.0 / rate + margin))
+        self._log = SlidingLog(windows)
+
+    def pause(self, seconds: float) -> None:
+        """The platform asked every chat to wait (a global 429)."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def paused_for(self) -> float:
+        """Seconds left of a global pause, 0 when none."""
+        return max(0.0, self._paused_until - self._clock())
+
+    async def acquire(self) -> None:
+        """Wait for a slot and take it."""
+        async with self._lock:
+            while True:
+                now = self._clock()
+                ready = max(self._log.ready_at(now), self._paused_until)
+                if ready <= now:
+                    self._log.record(now)
+                    return
+                await asyncio.sleep(ready - now)
+
+
+ChatPolicy = Callable[[str], Sequence[Window]]
+
+
+def telegram_chat_windows(chat_id: str, *, margin: float = DEFAULT_MARGIN) -> Sequence[Window]:
+    """Telegram: 1/s in a private chat; groups and channels (negative ids) also 20/min."""
+    second = Window(1, 1.0 + margin)
+    if chat_id.startswith("-"):
+        return (second, Window(20, 60.0 + margin))
+    return (second,)
+
+
+def discord_chat_windows(chat_id: str, *, margin: float = DEFAULT_MARGIN) -> Sequence[Window]:
+    """Discord: 5 messages per 5 s per channel (discord.py also keeps its own buckets)."""
+    return (Window(5, 5.0 + margin),)
+
+
+def no_chat_windows(chat_id: str) -> Sequence[Window]:
+    """No per-chat limit (console)."""
+    return ()
+
+
+def default_chat_policy(platform: str) -> ChatPolicy:
+    """The per-chat windows of a platform."""
+    if platform == "telegram":
+        return telegram_chat_windows
+    if platform == "discord":
+        return discord_chat_windows
+    return no_chat_windows
+
+
+class ChatLimiter:
+    """Per-chat windows and 429 holds; never waits itself: it says how long to defer."""
+
+    def __init__(self, policy: ChatPolicy, *, clock: Clock = time.monotonic) -> None:
+        """Windows per chat come from `policy(chat_id)`."""
+        self._policy = policy
+        self._clock = clock
+        self._logs: dict[str, SlidingLog] = {}
+        self._held: dict[str, float] = {}
+        self._last_sweep = clock()
+
+    def wait_for(self, chat_id: str) -> float:
+        """Seconds until this chat may receive the next message (0 = now)."""
+        now = self._clock()
+        ready = self._held.get(chat_id, 0.0)
+        log = self._logs.get(chat_id)
+        if log is not None:
+            ready = max(ready, log.ready_at(now))
+        return max(0.0, ready - now)
+
+    def take(self, chat_id: str) -> float:
+        """Count a message to this chat now if allowed (returns 0), else seconds to wait."""
+        wait = self.wait_for(chat_id)
+        if wait > 0:
+            return wait
+        log = self._logs.get(chat_id)
+        if log is None:
+            log = self._logs[chat_id] = SlidingLog(self._policy(chat_id))
+        log.record(self._clock())
+        self._sweep()
+        return 0.0
+
+    def hold(self, chat_id: str, seconds: float) -> None:
+        """The platform said this chat must wait (a 429 with retry_after)."""
+        self._held[chat_id] = max(self._held.get(chat_id, 0.0), self._clock() + seconds)
+
+    def _sweep(self) -> None:
+        # forget idle chats now and then so 100k subscribers do not pin memory forever
+        now = self._clock()
+        if now - self._last_sweep < 120.0:
+            return
+        self._last_sweep = now
+        for key in [k for k, log in self._logs.items() if (log.last or 0.0) < now - 120.0]:
+            del self._logs[key]
+        for key in [k for k, until in self._held.items() if until < now]:
+            del self._held[key]
