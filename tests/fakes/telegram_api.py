@@ -20,7 +20,8 @@ from aiohttp import web
 from tests.fakes.telegram_faults import Fault, FaultKind, FaultRule, Limits, RateLimiter
 from tests.fakes.telegram_model import JSON, Call, FakeChat, FakeUser
 from tests.fakes.telegram_records import Recorder
-from tests.fakes.telegram_world import ApiError, TelegramWorld
+from tests.fakes.telegram_methods import BotApiMethods
+from tests.fakes.telegram_world import ApiError
 
 DEFAULT_TOKEN = "123456789:AAFakeTokenForStrikebotTests_0123456"
 _HARMLESS = ("deleteWebhook", "setWebhook", "close", "logOut", "sendChatAction",
@@ -58,7 +59,7 @@ def _response(status: int, body: JSON) -> web.Response:
                         content_type="application/json")
 
 
-class FakeBotAPI(TelegramWorld, Recorder):
+class FakeBotAPI(BotApiMethods, Recorder):
     """The fake server: world state + recording + faults + optional Telegram-like limits."""
 
     def __init__(
@@ -77,7 +78,7 @@ class FakeBotAPI(TelegramWorld, Recorder):
     ) -> None:
         """Configure; nothing listens until `start()` (or `async with`)."""
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456789
-        TelegramWorld.__init__(
+        BotApiMethods.__init__(
             self, FakeUser(bot_id, bot_name, bot_username, is_bot=True, language_code=None),
             store_texts=store_texts, strict_chats=strict_chats,
         )
