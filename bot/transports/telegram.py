@@ -7,6 +7,7 @@ TelegramOutbox on the same Bot and its aiohttp request pool).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
@@ -17,6 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.transport import Outcome, SendResult, Target
+from bot.transports.telegram_order import PerChatOrderProcessor
 from bot.transports.telegram_outbox import TelegramOutbox
 from bot.transports.telegram_render import TelegramPayload
 from bot.transports.telegram_request import AiohttpRequest
@@ -80,6 +82,9 @@ class TelegramTransport:
         concurrent_updates: int = 16,
         connection_pool_size: int = 256,
     ) -> None:
+        # PTB 22 warns on every RetryAfter unless opted into timedelta durations;
+        # this adapter reads both forms (telegram_outbox.retry_after_seconds)
+        os.environ.setdefault("PTB_TIMEDELTA", "1")
         root = api_url.rstrip("/")
         self.deps = deps
         self.admins = frozenset(a.strip() for a in admins if a.strip())
@@ -98,7 +103,7 @@ class TelegramTransport:
             .request(AiohttpRequest(connection_pool_size=connection_pool_size))
             # PTB adds the long-poll timeout to this read timeout for getUpdates
             .get_updates_request(AiohttpRequest(connection_pool_size=2))
-            .concurrent_updates(concurrent_updates)
+            .concurrent_updates(PerChatOrderProcessor(concurrent_updates))
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
