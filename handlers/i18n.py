@@ -84,6 +84,12 @@ class Translator:
             return self.day(start)
         return format_interval(start, end, "yMMMd", locale=self.locale)
 
+    def short_span(self, start: date, end: date) -> str:
+        """Two days as one interval without the year (Jul 3 – 4)."""
+        if start == end:
+            return self.short_day(start)
+        return format_interval(start, end, "MMMd", locale=self.locale)
+
     def time(self, when: datetime, tz: ZoneInfo) -> str:
         """Hours and minutes in the given zone."""
         return format_datetime(when.astimezone(tz), "HH:mm", locale=self.locale)

@@ -1,0 +1,1 @@
+"""Chat commands, one module per group; handlers/router.py dispatches to them."""

@@ -1,0 +1,151 @@
+"""Bot admin commands: /post (preview, then Confirm / Cancel), /correct, /retract, /broadcast, /status."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from handlers.commands.base import ArgsError, Call, parse_id, split_args
+from handlers.commands.postargs import build_payload, ingest_problem, parse_pairs
+from handlers.context import Button, Message
+from handlers.ingest import IngestError, ingest_summary, parse_summary
+from handlers.render import render_alert
+from handlers.render.chat import render_status
+from storage.models import StrikeSummary, SummaryStatus
+
+CONFIRM = "post:ok:"
+CANCEL = "post:no:"
+
+
+def _validate(call: Call, payload: dict[str, Any]) -> StrikeSummary:
+    """Run the API's validation; a summary-shaped preview on success."""
+    try:
+        draft = parse_summary(payload, live=True)
+    except IngestError as exc:
+        raise ArgsError(ingest_problem(call, exc, payload)) from None
+    now = call.deps.now()
+    return StrikeSummary.model_validate(
+        draft.model_dump() | {"id": 0, "created_at": now, "updated_at": now}
+    )
+
+
+async def cmd_post(call: Call) -> list[Message]:
+    """/post key=value …: a manual report, previewed and stored only on Confirm."""
+    words = split_args(call)
+    if not words:
+        raise ArgsError(
+            call.tr._(
+                "Usage: /post drones=120 missiles=4 destroyed=100 suppressed=10 regions=\"Kyiv, Odesa\" injured=3 note=\"…\""
+            )
+        )
+    payload = build_payload(call, parse_pairs(call, words), None)
+    payload["external_id"] = f"strikebot/post/{secrets.token_hex(8)}"
+    preview = _validate(call, payload)
+    owner = call.ctx.user.key if call.ctx.user else call.ctx.platform
+    pending = call.deps.drafts.add(payload, owner, call.deps.now())
+    msg = render_alert(preview, call.locale, call.deps.timezone)
+    tr = call.tr
+    msg.title = tr._("Preview: {title}", title=msg.title)
+    msg.lines.append(tr._("Post this report? Chats subscribed to it get an alert."))
+    msg.buttons = [
+        Button(tr._("Confirm"), CONFIRM + pending.token),
+        Button(tr._("Cancel"), CANCEL + pending.token),
+    ]
+    return [msg]
+
+
+async def on_post_button(call: Call, data: str) -> list[Message]:
+    """Confirm stores and fans out the previewed draft; Cancel drops it."""
+    tr = call.tr
+    confirm = data.startswith(CONFIRM)
+    token = data.removeprefix(CONFIRM if confirm else CANCEL)
+    pending = call.deps.drafts.take(token, call.deps.now())
+    if pending is None:
+        return [Message(lines=[tr._("This draft has expired or was already handled. Send /post again.")], replace=True)]
+    if not confirm:
+        return [Message(lines=[tr._("Cancelled: nothing was posted.")], replace=True)]
+    try:
+        outcome = await ingest_summary(call.deps.store, pending.payload, notify=True)
+    except IngestError as exc:
+        return [Message(lines=[ingest_problem(call, exc, pending.payload)], replace=True)]
+    call.deps.wake_dispatcher()
+    return [
+        Message(
+            title="✅ " + tr._("Posted as report #{id}.", id=outcome.id),
+            lines=[tr.ngettext("Alert queued for {n} chat.", "Alert queued for {n} chats.", outcome.deliveries)],
+            replace=True,
+        )
+    ]
+
+
+async def cmd_correct(call: Call) -> list[Message]:
+    """/correct ID key=value …: a new revision; alerts already sent get edited."""
+    words = split_args(call)
+    summary_id = parse_id(call, words[0] if words else None, "correct")
+    summary = await call.deps.store.get_summary(summary_id)
+    tr = call.tr
+    if summary is None:
+        return call.reply(tr._("There is no report #{id}.", id=summary_id))
+    if summary.status == SummaryStatus.RETRACTED:
+        return call.reply(tr._("Report #{id} was withdrawn and cannot be corrected.", id=summary_id))
+    if len(words) < 2:
+        raise ArgsError(tr._("Usage: /correct ID key=value …, e.g. /correct 12 injured=25"))
+    payload = build_payload(call, parse_pairs(call, words[1:]), summary)
+    if summary.external_id is None:
+        return call.reply(
+            tr._(
+                "Report #{id} has no external id, so it cannot be revised from the chat; retract it and /post it again.",
+                id=summary_id,
+            )
+        )
+    payload["external_id"] = summary.external_id
+    _validate(call, payload)
+    try:
+        outcome = await ingest_summary(call.deps.store, payload, notify=True)
+    except IngestError as exc:
+        raise ArgsError(ingest_problem(call, exc, payload)) from None
+    if outcome.status == "unchanged":
+        return call.reply(tr._("Report #{id} already says that; nothing changed.", id=summary_id))
+    call.deps.wake_dispatcher()
+    return call.reply(
+        tr._("Report #{id} corrected: revision {revision}.", id=outcome.id, revision=outcome.revision),
+        tr.ngettext("{n} alert will be updated or sent.", "{n} alerts will be updated or sent.", outcome.deliveries),
+    )
+
+
+async def cmd_retract(call: Call) -> list[Message]:
+    """/retract ID: withdraw a report; its alerts are edited to say so."""
+    words = split_args(call)
+    summary_id = parse_id(call, words[0] if len(words) == 1 else None, "retract")
+    tr = call.tr
+    summary = await call.deps.store.get_summary(summary_id)
+    if summary is None:
+        return call.reply(tr._("There is no report #{id}.", id=summary_id))
+    if summary.status == SummaryStatus.RETRACTED:
+        return call.reply(tr._("Report #{id} was already withdrawn.", id=summary_id))
+    await call.deps.store.retract(summary_id)
+    call.deps.wake_dispatcher()
+    return call.reply(tr._("Report #{id} withdrawn; alerts already sent will say so.", id=summary_id))
+
+
+async def cmd_broadcast(call: Call) -> list[Message]:
+    """/broadcast TEXT: an announcement to every subscribed chat."""
+    text = call.ctx.args.strip()
+    tr = call.tr
+    if not text:
+        raise ArgsError(tr._("Usage: /broadcast TEXT"))
+    if len(text) > 3000:
+        raise ArgsError(tr._("The text is too long: at most {max} characters.", max=tr.number(3000)))
+    queued = await call.deps.store.enqueue_broadcast(
+        text, created_by=call.ctx.user.key if call.ctx.user else None
+    )
+    call.deps.wake_dispatcher()
+    return call.reply(tr.ngettext("Broadcast queued for {n} chat.", "Broadcast queued for {n} chats.", queued))
+
+
+async def cmd_status(call: Call) -> list[Message]:
+    """/status: subscriptions by platform and the delivery queue."""
+    store = call.deps.store
+    counts = await store.subscription_counts()
+    queue = await store.queue_stats(now=call.deps.now())
+    return [render_status(counts, queue, call.locale)]

@@ -1,0 +1,77 @@
+"""The /settings and /status replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers.context import Message
+from handlers.i18n import translator
+from handlers.render.common import region_names
+from storage.models import Subscription
+from storage.outbox import QueueStats
+
+LANGUAGE_NAMES = {"en": "English", "uk": "Українська"}
+
+
+def filters_lines(sub: Subscription, locale: str) -> list[str]:
+    """What reaches the chat: regions and threshold."""
+    tr = translator(locale)
+    regions = (
+        ", ".join(region_names(sub.regions, locale)) if sub.regions else tr._("all of Ukraine")
+    )
+    threshold = (
+        tr._("at least {n} launched", n=tr.number(sub.min_launched))
+        if sub.min_launched
+        else tr._("every attack")
+    )
+    return [tr._("Regions: {regions}", regions=regions), tr._("Threshold: {threshold}", threshold=threshold)]
+
+
+def render_settings(
+    sub: Subscription | None, locale: str, tz: ZoneInfo, now: datetime
+) -> Message:
+    """The chat's subscription, filters, mute and language."""
+    tr = translator(locale)
+    msg = Message(title=tr._("Settings of this chat"))
+    if sub is None or not sub.active:
+        msg.lines.append(tr._("Alerts: off. Turn them on with /subscribe."))
+    else:
+        msg.lines.append(tr._("Alerts: on."))
+        msg.lines.extend(filters_lines(sub, locale))
+        if sub.muted_until is not None and sub.muted_until > now:
+            msg.lines.append(
+                tr._("Muted until {moment} ({zone})", moment=tr.moment(sub.muted_until, tz), zone=tz.key)
+            )
+    msg.lines.append(tr._("Language: {language}", language=LANGUAGE_NAMES.get(locale, locale)))
+    return msg
+
+
+def render_status(counts: dict[str, int], queue: QueueStats, locale: str) -> Message:
+    """Subscriptions by platform and the health of the delivery queue."""
+    tr = translator(locale)
+    msg = Message(title=tr._("Bot status"))
+    total = sum(counts.values())
+    by_platform = ", ".join(f"{p} {tr.number(n)}" for p, n in sorted(counts.items()))
+    msg.fields.append(
+        (tr._("Subscriptions"), f"{tr.number(total)}" + (f" ({by_platform})" if by_platform else ""))
+    )
+    msg.fields.append(
+        (
+            tr._("Queue"),
+            tr._(
+                "{pending} pending, {due} due, {in_flight} in flight",
+                pending=tr.number(queue.pending),
+                due=tr.number(queue.due),
+                in_flight=tr.number(queue.in_flight),
+            ),
+        )
+    )
+    if queue.due:
+        msg.fields.append(
+            (tr._("Oldest due"), tr._("{seconds} s ago", seconds=tr.number(round(queue.oldest_due_age_seconds))))
+        )
+    msg.fields.append((tr._("Sent"), tr.number(queue.sent)))
+    msg.fields.append((tr._("Dead deliveries"), tr.number(queue.dead)))
+    msg.fields.append((tr._("Last error"), queue.last_error or tr._("none")))
+    return msg

@@ -1,0 +1,90 @@
+"""Pieces shared by the renderers: region names, periods, launch and neutralization phrases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers.i18n import Translator
+from storage.catalog import gazetteer
+
+
+def region_names(region_ids: tuple[str, ...] | list[str], locale: str) -> list[str]:
+    """Display names of canonical region ids in a locale (unknown ids shown as they are)."""
+    places = gazetteer()
+    names = []
+    for region_id in region_ids:
+        region = places.get(region_id)
+        names.append(region.name(locale) if region else region_id)
+    return sorted(names)
+
+
+def headline(tr: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """'Night of Jul 3 – 4, 2025' for an overnight wave, else the day of the attack."""
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    if first < last:
+        # uk speaks of "the night onto <date>", en of the span: each template picks its value
+        return tr._("Night of {dates}", dates=tr.day_span(first, last), date=tr.day(last))
+    return tr._("Attack on {date}", date=tr.day(last))
+
+
+def short_when(tr: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """A compact date for list rows: the span of an overnight wave, else the day."""
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    if first < last:
+        return tr.short_span(first, last)
+    return tr.short_day(last)
+
+
+def period_line(tr: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """From when to when, in local time of the configured zone."""
+    return tr._(
+        "From {start} to {end} ({zone})",
+        start=tr.moment(start, tz),
+        end=tr.moment(end, tz),
+        zone=tz.key,
+    )
+
+
+def launched_phrase(tr: Translator, launched: int, drones: int, missiles: int) -> str:
+    """'550 (539 drones, 11 missiles)'; other categories (bombs, unknown) counted apart."""
+    parts = []
+    if drones:
+        parts.append(tr.ngettext("{n} drone", "{n} drones", drones))
+    if missiles:
+        parts.append(tr.ngettext("{n} missile", "{n} missiles", missiles))
+    other = launched - drones - missiles
+    if other > 0 and parts:
+        parts.append(tr.ngettext("{n} other", "{n} other", other))
+    total = tr.number(launched)
+    return f"{total} ({', '.join(parts)})" if parts else total
+
+
+def neutralized_phrase(
+    tr: Translator, neutralized: int, rate: float | None, destroyed: int, suppressed: int
+) -> str:
+    """'478 (86.9%): 270 shot down, 208 suppressed'."""
+    text = tr.number(neutralized)
+    if rate is not None:
+        text += f" ({tr.percent(rate)})"
+    if destroyed and suppressed:
+        text += ": " + tr._(
+            "{destroyed} shot down, {suppressed} suppressed",
+            destroyed=tr.number(destroyed),
+            suppressed=tr.number(suppressed),
+        )
+    return text
+
+
+def casualties_phrase(tr: Translator, killed: int | None, injured: int | None) -> str | None:
+    """'2 killed, 23 injured'; None when neither is known."""
+    if killed is None and injured is None:
+        return None
+    if not killed and not injured:
+        return tr._("none reported")
+    parts = []
+    if killed:
+        parts.append(tr.ngettext("{n} killed", "{n} killed", killed))
+    if injured:
+        parts.append(tr.ngettext("{n} injured", "{n} injured", injured))
+    return ", ".join(parts)
