@@ -1,0 +1,117 @@
+"""The CLI contract: commands, --db, JSON shapes, one-line errors and nothing half-stored."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+SUMMARY = {
+    "external_id": "feed/1",
+    "period_start": "2025-07-03T18:00:00+03:00",
+    "period_end": "2025-07-04T06:00:00+03:00",
+    "regions": ["Kyiv"],
+    "weapons": [{"model": "Shahed-136/131", "launched": 539, "destroyed": 268, "suppressed": 208},
+                {"model": "Kalibr", "launched": 11, "destroyed": 2}],
+    "injured": 23,
+}
+STATS_KEYS = {"since", "until", "region", "summaries", "launched", "drones_launched", "missiles_launched",
+              "destroyed", "suppressed", "neutralized", "neutralization_rate", "killed", "injured", "largest"}
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STRIKEBOT_DATABASE_URL", raising=False)
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_ingest_file_then_latest_and_stats_json(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(SUMMARY))
+    code, out, _ = run(capsys, "ingest", str(path), "--db", db)
+    assert code == 0 and "created id=1 revision=1" in out
+    code, out, _ = run(capsys, "ingest", str(path), "--db", db)
+    assert "unchanged" in out
+    code, out, _ = run(capsys, "latest", "--json", "--db", db)
+    (item,) = json.loads(out)
+    assert (item["id"], item["revision"], item["status"], item["launched"], item["neutralized"]) == (1, 1, "active", 550, 478)
+    assert item["regions"] == ["kyiv-city"] and item["weapons"][0]["category"] == "drone"
+    code, out, _ = run(capsys, "stats", "--json", "--since", "2025-07-01", "--until", "2025-08-01", "--region", "Київ", "--db", db)
+    stats = json.loads(out)
+    assert set(stats) == STATS_KEYS
+    assert (stats["summaries"], stats["launched"], stats["neutralized"], stats["region"]) == (1, 550, 478, "kyiv-city")
+    assert stats["neutralization_rate"] == pytest.approx(0.869, abs=1e-3)
+    assert stats["since"].startswith("2025-07-01T00:00:00+03:00") or stats["since"].startswith("2025-06-30T21:00:00")
+    assert stats["largest"]["id"] == 1 and stats["largest"]["launched"] == 550
+
+
+def test_stdin_array_and_human_output(db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    second = dict(SUMMARY, external_id="feed/2", period_end="2025-07-05T06:00:00+03:00")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(json.dumps([SUMMARY, second]).encode())))
+    code, out, _ = run(capsys, "ingest", "-", "--db", db)
+    assert code == 0 and out.count("created") == 2
+    code, out, _ = run(capsys, "latest", "-n", "5", "--db", db)
+    assert "1,234" not in out and "550" in out and out.splitlines()[0].split()[0] == "ID"
+    assert out.splitlines()[1].split()[0] == "2"  # newest period_end first
+    code, out, _ = run(capsys, "stats", "--db", db)
+    assert "1,100" in out and "Summaries:" in out
+
+
+@pytest.mark.parametrize(
+    ("payload", "needle"),
+    [
+        ("{not json", "line 1"),
+        (json.dumps(dict(SUMMARY, killed=-1)), "killed"),
+        (json.dumps([SUMMARY, dict(SUMMARY, external_id="x", period_end="2025-07-01T00:00:00+03:00")]), "1.period_end"),
+        (json.dumps(dict(SUMMARY, revision=3)), "revision"),
+    ],
+)
+def test_bad_input_is_one_line_and_stores_nothing(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], payload: str, needle: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(payload)
+    code, out, err = run(capsys, "ingest", str(path), "--db", db)
+    assert code != 0 and needle in err and len(err.strip().splitlines()) == 1
+    code, out, _ = run(capsys, "latest", "--json", "--db", db)
+    assert json.loads(out) == []
+
+
+def test_bad_query_values(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "stats", "--since", "last tuesday", "--db", db)
+    assert code == 1 and "--since" in err
+    code, _, err = run(capsys, "latest", "--region", "Atlantis", "--db", db)
+    assert code == 1 and "--region" in err
+    code, _, err = run(capsys, "import-csv", "/nonexistent.csv", "--db", db)
+    assert code == 1 and "no such file" in err
+
+
+def test_database_url_from_environment_and_default(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(SUMMARY))
+    monkeypatch.setenv("STRIKEBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    assert run(capsys, "ingest", str(path))[0] == 0
+    assert (tmp_path / "env.db").exists()
+    monkeypatch.delenv("STRIKEBOT_DATABASE_URL")
+    assert run(capsys, "ingest", str(path))[0] == 0
+    assert (tmp_path / "strikebot.db").exists()  # the default, in the working directory
+
+
+def test_console_script_is_installed(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("strikebot")
+    env = dict(os.environ, STRIKEBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    done = subprocess.run([str(exe), "stats", "--json"], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summaries"] == 0  # CLI commands other than run never seed
