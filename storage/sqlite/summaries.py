@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from storage.merge import merge_history
-from storage.models import IngestOutcome, StrikeSummary, SummaryDraft
+from storage.models import IngestOutcome, StrikeSummary, SummaryDraft, SummaryStatus
 from storage.sqlite.base import SqliteBase
 from storage.sqlite.rows import SUMMARY_COLUMNS, summary_from_row, summary_values
 from storage.timeutil import to_text, utcnow
@@ -243,7 +243,7 @@ class SummariesMixin(SqliteBase):
                 (summary_id, summary.revision, ts, to_text(now), to_text(now), summary_id, ts),
             )
             await self._refresh_days(db, {to_text(summary.period_end)[:10]})
-        return summary.model_copy(update={"status": "retracted", "updated_at": now})
+        return summary.model_copy(update={"status": SummaryStatus.RETRACTED, "updated_at": now})
 
     async def _refresh_days(self, db: aiosqlite.Connection, days: set[str]) -> None:
         raise NotImplementedError

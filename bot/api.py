@@ -1,0 +1,207 @@
+"""The HTTP API (DESIGN "HTTP API" contract): ingest, retract, read, stats, health, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.api_openapi import MAX_BODY, MAX_LATEST, HealthReply, IngestReply, openapi_document
+from bot.api_support import (
+    ApiError,
+    BearerAuth,
+    error_middleware,
+    json_reply,
+    parse_json,
+    read_body,
+)
+from bot.metrics import Metrics
+from handlers.ingest import IngestError, parse_summary
+from handlers.serialize import QueryError, parse_region, parse_when, stats_to_dict, summary_to_dict
+from storage.protocol import Store
+
+log = logging.getLogger("bot.api")
+
+# SQLite and PostgreSQL ids are signed 64-bit; a bigger number cannot name a row
+_MAX_ID = 2**63 - 1
+_DIGITS = re.compile(r"^[0-9]{1,19}$")
+_HEALTH_TIMEOUT = 2.0
+
+
+class _Api:
+    """The endpoint handlers, sharing the store, auth and metrics."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        auth: BearerAuth,
+        metrics: Metrics,
+        wake_dispatcher: Callable[[], None],
+        health: Callable[[], Awaitable[bool]] | None,
+        tz: tzinfo,
+    ) -> None:
+        self.store = store
+        self.auth = auth
+        self.metrics = metrics
+        self.wake = wake_dispatcher
+        self.health_check = health
+        self.tz = tz
+        self.openapi = openapi_document()
+
+    async def ingest(self, request: web.Request) -> web.Response:
+        """POST /v1/summaries: validate, store (notify), wake the dispatcher."""
+        self.auth.check(request)
+        payload = parse_json(await read_body(request, MAX_BODY))
+        try:
+            draft = parse_summary(payload, live=True)
+        except IngestError as exc:
+            self.metrics.ingested("rejected")
+            log.info("ingest rejected", extra={"errors": len(exc.errors), "first": exc.errors[0]["loc"]})
+            raise ApiError(422, exc.errors) from None
+        outcome = await self.store.ingest(draft, notify=True)
+        self.metrics.ingested(outcome.status)
+        log.info(
+            "ingest",
+            extra={
+                "summary_id": outcome.id,
+                "revision": outcome.revision,
+                "outcome": outcome.status,
+                "deliveries": outcome.deliveries,
+            },
+        )
+        if outcome.status != "unchanged":
+            self.wake()
+        reply = IngestReply(id=outcome.id, revision=outcome.revision, status=outcome.status)
+        return json_reply(reply.model_dump(), status=201 if outcome.status == "created" else 200)
+
+    async def retract(self, request: web.Request) -> web.Response:
+        """POST /v1/summaries/{id}/retract."""
+        self.auth.check(request)
+        summary_id = _summary_id(request)
+        summary = await self.store.retract(summary_id)
+        if summary is None:
+            raise ApiError.one(404, f"no summary with id {summary_id}", "id")
+        log.info("retracted", extra={"summary_id": summary_id})
+        self.wake()
+        return json_reply(summary_to_dict(summary))
+
+    async def latest(self, request: web.Request) -> web.Response:
+        """GET /v1/summaries/latest?n=."""
+        raw = request.query.get("n", "").strip()
+        n = 5
+        if raw:
+            if not _DIGITS.match(raw) or not 1 <= int(raw) <= MAX_LATEST:
+                raise ApiError.one(422, f"n must be an integer from 1 to {MAX_LATEST}", "n")
+            n = int(raw)
+        summaries = await self.store.latest(n)
+        return json_reply([summary_to_dict(s) for s in summaries])
+
+    async def get_summary(self, request: web.Request) -> web.Response:
+        """GET /v1/summaries/{id}."""
+        summary_id = _summary_id(request)
+        summary = await self.store.get_summary(summary_id)
+        if summary is None:
+            raise ApiError.one(404, f"no summary with id {summary_id}", "id")
+        return json_reply(summary_to_dict(summary))
+
+    async def stats(self, request: web.Request) -> web.Response:
+        """GET /v1/stats?since=&until=&region=."""
+        q = request.query
+        errors = []
+        since = until = None
+        region = None
+        try:
+            since = parse_when(q["since"], self.tz, loc="since") if q.get("since", "").strip() else None
+        except QueryError as exc:
+            errors += exc.errors
+        try:
+            until = parse_when(q["until"], self.tz, loc="until") if q.get("until", "").strip() else None
+        except QueryError as exc:
+            errors += exc.errors
+        try:
+            region = parse_region(q["region"]) if q.get("region", "").strip() else None
+        except QueryError as exc:
+            errors += exc.errors
+        if errors:
+            raise ApiError(422, errors)
+        stats = await self.store.stats(since=since, until=until, region=region)
+        return json_reply(stats_to_dict(stats))
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        """GET /healthz: 200 when the store answers and the transports started, else 503."""
+        store_ok = await _within(self.store.ping(), "store ping")
+        transports_ok = True if self.health_check is None else await _within(self.health_check(), "transports")
+        ok = store_ok is True and transports_ok is True
+        reply = HealthReply(status="ok" if ok else "unavailable", store=store_ok is True, transports=transports_ok is True)
+        return json_reply(reply.model_dump(), status=200 if ok else 503)
+
+    async def metrics_text(self, request: web.Request) -> web.Response:
+        """GET /metrics in the Prometheus text format."""
+        await self.metrics.refresh_from_store(self.store)
+        return web.Response(body=self.metrics.render(), headers={"Content-Type": self.metrics.content_type})
+
+    async def openapi_json(self, request: web.Request) -> web.Response:
+        """GET /v1/openapi.json."""
+        return json_reply(self.openapi)
+
+
+async def _within(check: Awaitable[object], what: str) -> bool:
+    """True when the awaitable finishes in time without raising and does not return False."""
+    try:
+        result = await asyncio.wait_for(check, _HEALTH_TIMEOUT)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.warning("health: %s failed: %s", what, exc or type(exc).__name__)
+        return False
+    return result is not False
+
+
+def _summary_id(request: web.Request) -> int:
+    raw = request.match_info["id"]
+    if not _DIGITS.match(raw) or not 1 <= int(raw) <= _MAX_ID:
+        raise ApiError.one(404, f"no summary with id {raw[:30]!r}", "id")
+    return int(raw)
+
+
+def build_api(
+    store: Store,
+    *,
+    api_token: str | None,
+    metrics: Metrics,
+    wake_dispatcher: Callable[[], None],
+    health: Callable[[], Awaitable[bool]] | None = None,
+    timezone: str | tzinfo = "Europe/Kyiv",
+) -> web.Application:
+    """The aiohttp application of the HTTP API; the caller runs it (AppRunner) and owns the store.
+
+    `wake_dispatcher` is called after a live ingest or retraction queued
+    deliveries; `health` reports whether the transports started (None: always).
+    `timezone` is what /v1/stats takes times without an offset in.
+    """
+    tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    api = _Api(
+        store,
+        auth=BearerAuth(api_token),
+        metrics=metrics,
+        wake_dispatcher=wake_dispatcher,
+        health=health,
+        tz=tz,
+    )
+    # the body is read by read_body with its own limit; this only has to be above it
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY + 1)
+    app.router.add_post("/v1/summaries", api.ingest)
+    app.router.add_post("/v1/summaries/{id}/retract", api.retract)
+    app.router.add_get("/v1/summaries/latest", api.latest)
+    app.router.add_get("/v1/summaries/{id}", api.get_summary)
+    app.router.add_get("/v1/stats", api.stats)
+    app.router.add_get("/v1/openapi.json", api.openapi_json)
+    app.router.add_get("/healthz", api.healthz)
+    app.router.add_get("/metrics", api.metrics_text)
+    return app
