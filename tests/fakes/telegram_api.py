@@ -23,8 +23,11 @@ from tests.fakes.telegram_records import Recorder
 from tests.fakes.telegram_methods import BotApiMethods
 from tests.fakes.telegram_world import ApiError
 
+_FAULT_NAMES = frozenset({"error", "retry_after", "server_error", "timeout", "disconnect", "blocked",
+                          "kicked", "chat_not_found", "migrated", "not_editable", "not_modified",
+                          "message_not_found"})
 DEFAULT_TOKEN = "123456789:AAFakeTokenForStrikebotTests_0123456"
-_HARMLESS = ("deleteWebhook", "setWebhook", "close", "logOut", "sendChatAction",
+_HARMLESS = ("setWebhook", "close", "logOut", "sendChatAction",
              "pinChatMessage", "unpinChatMessage", "setMyDescription", "setMyShortDescription",
              "setChatMenuButton", "setMyName")
 # Form/multipart values arrive as strings; these are ints in the Bot API.
@@ -120,6 +123,8 @@ class FakeBotAPI(BotApiMethods, Recorder):
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_get("/_fake/stats", self._handle_stats)
         app.router.add_post("/_fake/reset", self._handle_reset)
+        app.router.add_post("/_fake/inject", self._handle_inject)
+        app.router.add_post("/_fake/limits", self._handle_limits)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         return app
@@ -334,6 +339,27 @@ class FakeBotAPI(BotApiMethods, Recorder):
 
     async def _handle_reset(self, request: web.Request) -> web.StreamResponse:
         self.reset()
+        return _response(200, {"ok": True})
+
+    async def _handle_inject(self, request: web.Request) -> web.StreamResponse:
+        # {"fault": "retry_after", "args": [5], "method": "sendMessage", "chat_id": 1, "times": 1}
+        body = await request.json()
+        factory = getattr(Fault, str(body.get("fault")), None)
+        if factory is None or body.get("fault") not in _FAULT_NAMES:
+            return _response(400, {"ok": False, "description": f"unknown fault {body.get('fault')}"})
+        rule = self.inject(factory(*body.get("args", [])), method=body.get("method"),
+                           chat_id=body.get("chat_id"), times=body.get("times", 1))
+        return _response(200, {"ok": True, "rule": repr(rule)})
+
+    async def _handle_limits(self, request: web.Request) -> web.StreamResponse:
+        # {"enforce": true, "global_per_second": 30, ...Limits fields}; {"enforce": false} to stop
+        body = await request.json()
+        if not body.pop("enforce", True):
+            self.limiter = None
+        else:
+            if "methods" in body:
+                body["methods"] = frozenset(body["methods"])
+            self.enforce_limits(Limits(**body))
         return _response(200, {"ok": True})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from typing import Any
@@ -38,9 +39,7 @@ class BotApiMethods(TelegramWorld):
         text = p.get("text")
         if not isinstance(text, str) or not text.strip():
             raise _bad("message text is empty")
-        if len(text) > TEXT_LIMIT:
-            raise _bad("message is too long")
-        _check_markup(text, p.get("parse_mode"))
+        _checked(text, p.get("parse_mode"), TEXT_LIMIT, "message is too long")
         msg = self._bot_message(chat, p)
         msg["text"] = text
         return self._store(chat, msg, p)
@@ -53,9 +52,7 @@ class BotApiMethods(TelegramWorld):
             raise _bad("there is no photo in the request")
         caption = p.get("caption")
         if isinstance(caption, str):
-            if len(caption) > CAPTION_LIMIT:
-                raise _bad("message caption is too long")
-            _check_markup(caption, p.get("parse_mode"))
+            _checked(caption, p.get("parse_mode"), CAPTION_LIMIT, "message caption is too long")
         self._ids += 1
         file_id = f"photo-{self._ids}"
         size = len(photo) if isinstance(photo, bytes) else 0
@@ -73,17 +70,13 @@ class BotApiMethods(TelegramWorld):
         text = p.get("text")
         if not isinstance(text, str) or not text.strip():
             raise _bad("message text is empty")
-        if len(text) > TEXT_LIMIT:
-            raise _bad("MESSAGE_TOO_LONG")
-        _check_markup(text, p.get("parse_mode"))
+        _checked(text, p.get("parse_mode"), TEXT_LIMIT, "MESSAGE_TOO_LONG")
         return self._edit(p, "text", text)
 
     def api_editMessageCaption(self, p: JSON) -> JSON | bool:
         """editMessageCaption."""
         caption = p.get("caption") or ""
-        if len(caption) > CAPTION_LIMIT:
-            raise _bad("message caption is too long")
-        _check_markup(caption, p.get("parse_mode"))
+        _checked(caption, p.get("parse_mode"), CAPTION_LIMIT, "message caption is too long")
         return self._edit(p, "caption", caption)
 
     def api_editMessageReplyMarkup(self, p: JSON) -> JSON | bool:
@@ -169,6 +162,12 @@ class BotApiMethods(TelegramWorld):
     def api_getWebhookInfo(self, p: JSON) -> JSON:
         """getWebhookInfo (never a webhook here)."""
         return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.updates)}
+
+    def api_deleteWebhook(self, p: JSON) -> bool:
+        """deleteWebhook; `drop_pending_updates` forgets queued updates as Telegram does."""
+        if p.get("drop_pending_updates"):
+            self.updates.clear()
+        return True
 
     def api_harmless(self, p: JSON) -> bool:
         """deleteWebhook, close, logOut, sendChatAction, pinChatMessage...: just True."""
@@ -267,28 +266,34 @@ def _reply_optional(p: JSON) -> bool:
     return isinstance(params, dict) and bool(params.get("allow_sending_without_reply"))
 
 
-_ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-                 "tg-spoiler", "span", "blockquote", "tg-emoji"}
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>|<|&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)")
+_ALLOWED_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a",
+                           "code", "pre", "tg-spoiler", "span", "blockquote", "tg-emoji"})
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>|<")
 
 
-def _check_markup(text: str, parse_mode: Any) -> None:
-    """Refuse HTML Telegram would refuse: unknown tags, unbalanced tags, a bare '<' or '&'."""
+def visible_text(text: str, parse_mode: Any) -> str:
+    """The text a reader sees; raises ApiError for HTML Telegram refuses (bad or unclosed tags)."""
     if not isinstance(parse_mode, str) or parse_mode.upper() != "HTML":
-        return
+        return text
     stack: list[str] = []
     for match in _TAG.finditer(text):
+        where = len(text[: match.start()].encode())
         if match.group(2) is None:
-            raise _bad(f"can't parse entities: unexpected character at byte offset {match.start()}")
+            raise _bad(f"can't parse entities: unexpected character at byte offset {where}")
         closing, name = match.group(1) == "/", match.group(2).lower()
         if name not in _ALLOWED_TAGS:
-            raise _bad(f"can't parse entities: unsupported start tag \"{name}\" "
-                       f"at byte offset {match.start()}")
+            raise _bad(f'can\'t parse entities: unsupported start tag "{name}" at byte offset {where}')
         if closing:
             if not stack or stack.pop() != name:
-                raise _bad(f"can't parse entities: unexpected end tag at byte offset {match.start()}")
+                raise _bad(f"can't parse entities: unexpected end tag at byte offset {where}")
         else:
             stack.append(name)
     if stack:
-        raise _bad(f"can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\"")
+        raise _bad(f'can\'t parse entities: can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return html.unescape(_TAG.sub("", text))
 
+
+def _checked(text: str, parse_mode: Any, limit: int, too_long: str) -> None:
+    """Telegram's limits count the text after entity parsing, not the markup."""
+    if len(visible_text(text, parse_mode)) > limit:
+        raise _bad(too_long)

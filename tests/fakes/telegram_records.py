@@ -130,6 +130,9 @@ class Recorder:
             "send_message": self.ok_counts.get("sendMessage", 0),
             "first_send_message_wall": self.first_send_wall,
             "last_send_message_wall": self.last_send_wall,
+            # CLOCK_MONOTONIC is shared by processes on one Linux host: comparable across them
+            "first_send_message_mono": self.first_send,
+            "last_send_message_mono": self.last_send,
             "send_message_span_s": span,
             "injected_429": self.injected_429,
             "throttled_429": self.throttled_429,

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import aiohttp
 import pytest
-from telegram import Bot, Update
-from telegram.error import ChatMigrated, Forbidden, RetryAfter
+from telegram import Bot, ChatMemberAdministrator, ChatMemberMember, Update
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.request import HTTPXRequest
 
-from tests.fakes.telegram_api import FakeBotAPI, Fault
+from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeBotAPI, Fault, Limits
 from tests.fakes.telegram_fixtures import fake_telegram
 
 __all__ = ["fake_telegram"]
@@ -105,3 +110,92 @@ async def test_application_answers_a_pushed_command(fake_telegram: FakeBotAPI) -
         await app.shutdown()
     assert {c.chat_id for c in sent} == {user.id, group.id}
     assert all(c.text == "welcome" for c in sent)
+
+
+async def test_updates_carry_commands_callbacks_and_channel_posts(
+    bot: Bot, fake_telegram: FakeBotAPI
+) -> None:
+    user = fake_telegram.user("Taras")
+    forum = fake_telegram.forum()
+    channel = fake_telegram.channel()
+    fake_telegram.push_message(forum, user, "/latest 3", thread_id=12)
+    fake_telegram.push_channel_post(channel, "/subscribe")
+    alert = await bot.send_message(forum.id, "alert", message_thread_id=12)
+    query_id = fake_telegram.push_callback(forum, user, alert.message_id, "more")
+
+    updates = await bot.get_updates(timeout=1)
+    command, post, press = updates
+    assert command.message is not None and command.message.is_topic_message
+    assert command.message.message_thread_id == 12
+    assert command.message.parse_entities(["bot_command"]) != {}
+    assert post.channel_post is not None and post.channel_post.chat.type == "channel"
+    assert press.callback_query is not None and press.callback_query.data == "more"
+    assert await bot.answer_callback_query(query_id, text="ok")
+    assert fake_telegram.answered_callbacks[query_id]["text"] == "ok"
+    # offset confirms: nothing is delivered twice
+    assert await bot.get_updates(offset=press.update_id + 1, timeout=0) == ()
+
+
+async def test_chat_member_follows_the_configuration(bot: Bot, fake_telegram: FakeBotAPI) -> None:
+    group = fake_telegram.supergroup()
+    admin, member = fake_telegram.user("Admin"), fake_telegram.user("Member")
+    fake_telegram.set_admin(group, admin)
+    assert isinstance(await bot.get_chat_member(group.id, admin.id), ChatMemberAdministrator)
+    assert isinstance(await bot.get_chat_member(group.id, member.id), ChatMemberMember)
+    assert isinstance(await bot.get_chat_member(group.id, bot.id), ChatMemberMember)
+    assert (await bot.get_chat(group.id)).type == "supergroup"
+
+
+async def test_edit_errors_match_telegram(bot: Bot, fake_telegram: FakeBotAPI) -> None:
+    message = await bot.send_message(42, "same")
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_text("same", chat_id=42, message_id=message.message_id)
+    fake_telegram.inject(Fault.not_editable(), method="editMessageText")
+    with pytest.raises(BadRequest, match="can't be edited"):
+        await bot.edit_message_text("new", chat_id=42, message_id=message.message_id)
+    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+        await bot.send_message(42, "<b>unclosed", parse_mode="HTML")
+    assert fake_telegram.text_of(42, message.message_id) == "same"
+
+
+async def test_timeout_fault_outlasts_the_client(fake_telegram: FakeBotAPI) -> None:
+    fake_telegram.inject(Fault.timeout(hold=2.0), method="sendMessage")
+    request = HTTPXRequest(read_timeout=0.2)
+    async with Bot(fake_telegram.token, base_url=fake_telegram.base_url, request=request) as bot:
+        with pytest.raises(TimedOut):
+            await bot.send_message(42, "late")
+    assert fake_telegram.sent() == []
+
+
+async def test_enforced_limits_answer_429(bot: Bot, fake_telegram: FakeBotAPI) -> None:
+    fake_telegram.enforce_limits(Limits(global_per_second=None))
+    group = fake_telegram.group()
+    await bot.send_message(42, "one")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(42, "two within a second")
+    for n in range(20):
+        await bot.send_message(group.id, f"group {n}")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(group.id, "21st within a minute")
+    assert fake_telegram.throttled_429 == 2
+    assert fake_telegram.stats()["send_message"] == 21
+
+
+async def test_standalone_process_serves_json_clients_and_stats() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fakes.telegram_api", "--port", "0", "--no-store",
+        stdout=asyncio.subprocess.PIPE, cwd=Path(__file__).parents[2],
+    )
+    try:
+        assert proc.stdout is not None
+        root = (await asyncio.wait_for(proc.stdout.readline(), 10)).decode().strip()
+        async with aiohttp.ClientSession() as http:
+            url = f"{root}/bot{DEFAULT_TOKEN}/sendMessage"
+            async with http.post(url, json={"chat_id": "7", "text": "hi"}) as resp:
+                assert (await resp.json())["result"]["chat"]["type"] == "private"
+            async with http.get(f"{root}/_fake/stats") as resp:
+                stats = await resp.json()
+            assert stats["send_message"] == 1 and stats["total_429"] == 0
+    finally:
+        proc.terminate()
+        await proc.wait()
