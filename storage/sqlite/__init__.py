@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from storage.sqlite.bulk import BulkMixin
 from storage.sqlite.deliveries import DeliveriesMixin
 from storage.sqlite.stats import StatsMixin
 from storage.sqlite.subscriptions import SubscriptionsMixin
 from storage.sqlite.summaries import SummariesMixin
 
 
-class SqliteStore(StatsMixin, SummariesMixin, SubscriptionsMixin, DeliveriesMixin):
+class SqliteStore(StatsMixin, SummariesMixin, SubscriptionsMixin, DeliveriesMixin, BulkMixin):
     """Store on one SQLite file; several processes may share it (WAL, busy timeout)."""
 
     # StatsMixin comes first: its _refresh_days must win over the stub in SummariesMixin
