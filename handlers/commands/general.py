@@ -7,6 +7,7 @@ from datetime import timedelta
 from handlers.commands.base import Access, ArgsError, Call, parse_id, split_args
 from handlers.commands.regions import parse_regions
 from handlers.context import Message
+from handlers.i18n import N_
 from handlers.render import render_alert, render_retracted
 from handlers.render.common import region_names
 from handlers.render.lists import WINDOW_TITLES, render_latest, render_stats
@@ -23,9 +24,9 @@ WINDOWS: dict[str, timedelta | None] = {
     "all": None,
 }
 ACCESS_HEADINGS = {
-    Access.EVERYONE: "Everyone:",
-    Access.CHAT_ADMIN: "Chat admins (this chat's alerts):",
-    Access.BOT_ADMIN: "Bot admins:",
+    Access.EVERYONE: N_("Everyone:"),
+    Access.CHAT_ADMIN: N_("Chat admins (this chat's alerts):"),
+    Access.BOT_ADMIN: N_("Bot admins:"),
 }
 
 
