@@ -1,0 +1,196 @@
+"""The Discord transport: discord.py client lifecycle, slash command sync, and the outbox Transport."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import discord
+from discord.http import Route
+
+from bot.transport import SendResult, Target
+from bot.transports.discord_commands import build_tree
+from bot.transports.discord_interactions import DEFAULT_REPLY_BUDGET, HandleFn, InteractionRunner
+from bot.transports.discord_outbox import DiscordOutbox
+from bot.transports.discord_render import CallbackButton, RenderedMessage, render_embed
+from handlers.context import HandlerDeps, Message
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://discord.com/api/v10"
+# discord.py sleeps through shorter 429s itself; longer ones come back to the dispatcher
+MAX_RATELIMIT_SLEEP = 30.0
+
+
+def minimum_intents() -> discord.Intents:
+    """Only GUILDS: slash commands and buttons arrive as interactions, which need no intent."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class StrikeClient(discord.AutoShardedClient):
+    """discord.py client that syncs the command tree at login and signals readiness.
+
+    AutoShardedClient because it asks `GET {base}/gateway/bot` for the gateway
+    address (the plain Client dials Discord's fixed gateway host).
+    """
+
+    def __init__(
+        self,
+        runner: InteractionRunner,
+        *,
+        guild_ids: Sequence[int],
+        guild_ready_timeout: float,
+        ready: asyncio.Event,
+    ) -> None:
+        super().__init__(
+            intents=minimum_intents(),
+            guild_ready_timeout=guild_ready_timeout,
+            max_ratelimit_timeout=MAX_RATELIMIT_SLEEP,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.runner = runner
+        self.tree = build_tree(self, runner)
+        self._guild_ids = tuple(guild_ids)
+        self._ready_event = ready
+
+    async def setup_hook(self) -> None:
+        """Register the persistent buttons and sync slash commands (globally or per guild)."""
+        self.add_dynamic_items(CallbackButton)
+        try:
+            if self._guild_ids:
+                for guild_id in self._guild_ids:
+                    guild = discord.Object(id=guild_id)
+                    self.tree.copy_global_to(guild=guild)
+                    await self.tree.sync(guild=guild)
+            else:
+                await self.tree.sync()
+        except discord.HTTPException:
+            # the bot still delivers alerts without commands; the log says why they are missing
+            log.exception("syncing Discord slash commands failed")
+
+    async def on_ready(self) -> None:
+        """Gateway connected and guilds received."""
+        log.info("discord connected as %s in %d guild(s)", self.user, len(self.guilds))
+        self._ready_event.set()
+
+
+class DiscordTransport:
+    """Discord for `strikebot run`: use with `async with`, await `.ready`, hand it to the dispatcher."""
+
+    platform = "discord"
+
+    def __init__(
+        self,
+        token: str,
+        deps: HandlerDeps,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        guild_ids: Sequence[int] = (),
+        admins: Collection[str] = (),
+        guild_ready_timeout: float = 2.0,
+        handle: HandleFn | None = None,
+        reply_budget: float = DEFAULT_REPLY_BUDGET,
+        send_timeout: float = 20.0,
+    ) -> None:
+        self._token = token
+        self._api_url = api_url.rstrip("/")
+        self._guild_ids = tuple(guild_ids)
+        self._guild_ready_timeout = guild_ready_timeout
+        self._send_timeout = send_timeout
+        self.runner = InteractionRunner(deps, admins=admins, handle=handle, reply_budget=reply_budget)
+        self.ready = asyncio.Event()
+        self._client: StrikeClient | None = None
+        self._outbox: DiscordOutbox | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any, deps: HandlerDeps, **overrides: Any) -> DiscordTransport:
+        """Build from bot.settings.Settings (discord_token, discord_api_url, discord_guild_ids, admins)."""
+        token = settings.discord_token
+        if token is None:
+            raise ValueError("STRIKEBOT_DISCORD_TOKEN is not set")
+        kwargs: dict[str, Any] = {
+            "api_url": settings.discord_api_url,
+            "guild_ids": settings.discord_guild_ids,
+            "admins": settings.admins,
+        }
+        kwargs.update(overrides)
+        return cls(token.get_secret_value(), deps, **kwargs)
+
+    @property
+    def client(self) -> StrikeClient:
+        """The running discord.py client."""
+        if self._client is None:
+            raise RuntimeError("DiscordTransport is not started")
+        return self._client
+
+    async def start(self) -> None:
+        """Log in (REST), sync commands, and connect the gateway in the background."""
+        # discord.py builds every REST and webhook URL from this class attribute
+        Route.BASE = self._api_url
+        client = StrikeClient(
+            self.runner,
+            guild_ids=self._guild_ids,
+            guild_ready_timeout=self._guild_ready_timeout,
+            ready=self.ready,
+        )
+        self._client = client
+        try:
+            await client.login(self._token)
+        except BaseException:
+            await client.close()
+            raise
+        self._outbox = DiscordOutbox(client, timeout=self._send_timeout)
+        self._task = asyncio.create_task(self._connect(client), name="discord-gateway")
+
+    async def _connect(self, client: StrikeClient) -> None:
+        try:
+            await client.connect(reconnect=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("discord gateway stopped")
+
+    async def close(self) -> None:
+        """Disconnect and close the HTTP session."""
+        if self._client is not None:
+            await self._client.close()
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        self.ready.clear()
+
+    async def __aenter__(self) -> DiscordTransport:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # --- Transport protocol (bot/transport.py) --------------------------
+    @property
+    def outbox(self) -> DiscordOutbox:
+        """The send/edit half, available once started."""
+        if self._outbox is None:
+            raise RuntimeError("DiscordTransport is not started")
+        return self._outbox
+
+    def render(self, message: Message) -> RenderedMessage:
+        """Neutral Message → embed payload (escaped, within limits)."""
+        return render_embed(message)
+
+    async def send(self, target: Target, rendered: RenderedMessage, *, reply_to: str | None = None) -> SendResult:
+        """Post an alert to a channel or thread."""
+        return await self.outbox.send(target, rendered, reply_to=reply_to)
+
+    async def edit(self, target: Target, message_id: str, rendered: RenderedMessage) -> SendResult:
+        """Edit an alert sent earlier (correction, retraction)."""
+        return await self.outbox.edit(target, message_id, rendered)

@@ -1,0 +1,150 @@
+"""Slash commands and button presses → CommandContext → router → replies inside Discord's 3-second window."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+import discord
+
+from bot.transports.discord_render import BLANK, RenderedMessage, render_embed
+from handlers.context import ChatKind, CommandContext, HandlerDeps, Identity, Message
+
+log = logging.getLogger(__name__)
+
+HandleFn = Callable[[CommandContext, HandlerDeps], Awaitable[list[Message]]]
+AnyInteraction = discord.Interaction[Any]
+
+PLATFORM = "discord"
+# Discord drops an interaction not answered within 3 s; leave room for the round trip
+DEFAULT_REPLY_BUDGET = 2.0
+# commands whose replies only the asker should see, even when they must be deferred
+PRIVATE_COMMANDS = frozenset({"post", "correct", "retract", "broadcast", "status", "settings"})
+
+
+def _default_handle() -> HandleFn:
+    # imported late so this module loads before the router exists (parallel development)
+    from handlers.router import handle
+
+    return handle
+
+
+def chat_of(interaction: AnyInteraction) -> tuple[str, str | None, ChatKind]:
+    """(chat_id, thread_id, kind) of the place the interaction came from."""
+    channel = interaction.channel
+    channel_id = str(interaction.channel_id or (channel.id if channel is not None else 0))
+    if interaction.guild_id is None:
+        return channel_id, None, ChatKind.PRIVATE
+    if isinstance(channel, discord.Thread):
+        # a thread's subscription belongs to the thread; its parent is the chat
+        return str(channel.parent_id), str(channel.id), ChatKind.FORUM_TOPIC
+    return channel_id, None, ChatKind.GROUP
+
+
+def locale_of(interaction: AnyInteraction, default: str) -> str:
+    """The asker's Discord client language when we have it (uk), else the bot's default."""
+    return "uk" if str(interaction.locale).startswith("uk") else default
+
+
+class InteractionRunner:
+    """Turns interactions into router calls and the router's Messages into interaction replies."""
+
+    def __init__(
+        self,
+        deps: HandlerDeps,
+        *,
+        admins: Collection[str] = (),
+        handle: HandleFn | None = None,
+        reply_budget: float = DEFAULT_REPLY_BUDGET,
+    ) -> None:
+        self.deps = deps
+        self._admins = frozenset(admins)
+        self._handle = handle
+        self._reply_budget = reply_budget
+
+    @property
+    def handle(self) -> HandleFn:
+        """The router's handle(); resolved on first use."""
+        if self._handle is None:
+            self._handle = _default_handle()
+        return self._handle
+
+    async def context(
+        self, interaction: AnyInteraction, command: str, args: str = "", callback: str | None = None
+    ) -> CommandContext:
+        """The neutral CommandContext for one interaction."""
+        chat_id, thread_id, kind = chat_of(interaction)
+        user = interaction.user
+        identity = Identity(PLATFORM, str(user.id), user.display_name) if user is not None else None
+        locale = locale_of(interaction, self.deps.default_locale)
+        sub = await self.deps.store.get_subscription(PLATFORM, chat_id, thread_id)
+        if sub is not None:
+            # the chat's chosen language (/lang) wins over the asker's client language
+            locale = sub.locale
+        permissions = interaction.permissions
+
+        async def manages_channel() -> bool:
+            # Discord resolves the member's permissions in this very channel (overwrites included)
+            return permissions.manage_channels or permissions.administrator
+
+        return CommandContext(
+            platform=PLATFORM,
+            chat_id=chat_id,
+            chat_kind=kind,
+            user=identity,
+            command=command,
+            args=args,
+            thread_id=thread_id,
+            is_bot_admin=identity is not None and identity.key in self._admins,
+            locale=locale,
+            callback=callback,
+            chat_admin_check=manages_channel,
+        )
+
+    async def run_command(self, interaction: AnyInteraction, command: str, args: str) -> None:
+        """One slash command: route it and answer (deferring when the router is slow)."""
+        ctx = await self.context(interaction, command, args)
+        await self._answer(interaction, ctx, defer_private=command in PRIVATE_COMMANDS)
+
+    async def run_callback(self, interaction: AnyInteraction, data: str) -> None:
+        """One button press: route it as `ctx.callback`."""
+        ctx = await self.context(interaction, "callback", callback=data)
+        await self._answer(interaction, ctx, defer_private=False)
+
+    async def _answer(self, interaction: AnyInteraction, ctx: CommandContext, *, defer_private: bool) -> None:
+        task = asyncio.ensure_future(self.handle(ctx, self.deps))
+        done, _ = await asyncio.wait({task}, timeout=self._reply_budget)
+        if not done:
+            if interaction.type == discord.InteractionType.component:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=defer_private, thinking=True)
+        try:
+            messages = await task
+        except Exception:
+            log.exception("command %s failed", ctx.command)
+            messages = [Message(lines=["⚠️ Something went wrong; the error is in the bot's log."], private=True)]
+        await self._reply(interaction, [render_embed(m) for m in messages])
+
+    async def _reply(self, interaction: AnyInteraction, rendered: list[RenderedMessage]) -> None:
+        response = interaction.response
+        is_component = interaction.type == discord.InteractionType.component
+        if not rendered:
+            if not response.is_done():
+                if is_component:
+                    await response.defer()
+                else:
+                    await response.send_message(BLANK + "✓", ephemeral=True)
+            return
+        for index, item in enumerate(rendered):
+            if is_component and item.replace and index == 0:
+                if response.is_done():
+                    await interaction.edit_original_response(**item.edit_kwargs())
+                else:
+                    await response.edit_message(**item.edit_kwargs())
+            elif not response.is_done():
+                await response.send_message(ephemeral=item.private, **item.send_kwargs())
+            else:
+                await interaction.followup.send(ephemeral=item.private, **item.send_kwargs())

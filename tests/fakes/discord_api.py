@@ -1,0 +1,352 @@
+"""A fake Discord (REST v10 + JSON gateway) on 127.0.0.1 for the unmodified discord.py client.
+
+Records every request; tests inject faults (403/404 with Discord codes, 429 with
+retry_after and a `Via` header, 5xx) and drive interactions through
+`tests.fakes.discord_interact`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.discord_gateway import FakeGateway
+from tests.fakes.discord_interact import InteractionsMixin
+from tests.fakes.discord_model import (
+    JSON,
+    FakeChannel,
+    FakeGuild,
+    FakeUser,
+    Snowflakes,
+    error,
+    json_response,
+    message_payload,
+)
+
+BOT_TOKEN = "fake-discord-bot-token"
+
+
+@dataclass
+class Recorded:
+    """One REST request as the fake saw it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    files: list[str]
+    at: float
+
+
+@dataclass
+class Fault:
+    """An injected error answer for requests matching `method` and the `path` regex."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    body: JSON
+    headers: dict[str, str]
+    times: int
+
+
+@dataclass
+class StoredMessage:
+    """A message the bot posted (channel message or interaction reply)."""
+
+    payload: JSON
+    edits: list[JSON] = field(default_factory=list)
+
+
+class FakeDiscord(InteractionsMixin):
+    """The whole fake: start with `async with`, point discord.py at `api_url`."""
+
+    def __init__(self) -> None:
+        self.ids = Snowflakes()
+        self.app_id = self.ids.next()
+        self.bot = FakeUser(self.app_id, "strikebot", bot=True)
+        self.owner = FakeUser(self.ids.next(), "owner")
+        self.guilds: list[FakeGuild] = []
+        self.requests: list[Recorded] = []
+        self.commands: dict[str, list[JSON]] = {}
+        self.messages: dict[int, StoredMessage] = {}
+        self.faults: list[Fault] = []
+        self.port = 0
+        self.gateway = FakeGateway(self.bot, self.app_id, lambda: self.guilds, lambda: self.ws_url)
+        self._runner: web.AppRunner | None = None
+        self._message_event = asyncio.Condition()
+        # interaction replies live in `messages` too but are not channel posts
+        self.reply_ids: set[int] = set()
+        InteractionsMixin.__init__(self)
+
+    # --- world ------------------------------------------------------------
+    def add_guild(self, name: str = "Test server", channels: tuple[str, ...] = ("alerts",)) -> FakeGuild:
+        """A guild with text channels (must be added before the client connects)."""
+        guild = FakeGuild(self.ids.next(), name, self.owner.id)
+        for channel_name in channels:
+            guild.channels.append(FakeChannel(self.ids.next(), guild.id, channel_name))
+        self.guilds.append(guild)
+        return guild
+
+    def add_thread(self, parent: FakeChannel, name: str = "thread") -> FakeChannel:
+        """A public thread under a text channel."""
+        thread = FakeChannel(self.ids.next(), parent.guild_id, name, parent_id=parent.id)
+        self.guild_of(parent.id).channels.append(thread)
+        return thread
+
+    def channel(self, channel_id: int) -> FakeChannel | None:
+        """A known channel or thread."""
+        for guild in self.guilds:
+            for channel in guild.channels:
+                if channel.id == channel_id:
+                    return channel
+        return None
+
+    def guild_of(self, channel_id: int) -> FakeGuild:
+        """The guild a channel belongs to."""
+        for guild in self.guilds:
+            if any(c.id == channel_id for c in guild.channels):
+                return guild
+        raise KeyError(channel_id)
+
+    def remove_channel(self, channel_id: int) -> None:
+        """Delete a channel: later requests to it get 404 Unknown Channel."""
+        for guild in self.guilds:
+            guild.channels = [c for c in guild.channels if c.id != channel_id]
+
+    # --- faults -----------------------------------------------------------
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        *,
+        code: int = 0,
+        message: str = "injected",
+        retry_after: float | None = None,
+        is_global: bool = False,
+        via: bool = True,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` matching requests with an error (`path` is a regex)."""
+        body: JSON = {"code": code, "message": message}
+        headers: dict[str, str] = {}
+        if status == 429:
+            body = {"message": "You are being rate limited.", "retry_after": retry_after or 1.0, "global": is_global}
+            headers["Retry-After"] = str(retry_after or 1.0)
+            if is_global:
+                headers["X-RateLimit-Global"] = "true"
+            if via:
+                # discord.py takes a 429 without Via for a Cloudflare ban and gives up
+                headers["Via"] = "1.1 google"
+        self.faults.append(Fault(method, re.compile(path), status, body, headers, times))
+
+    def _fault_for(self, method: str, path: str) -> web.Response | None:
+        for fault in self.faults:
+            if fault.times > 0 and fault.method == method and fault.path.search(path):
+                fault.times -= 1
+                return json_response(fault.body, fault.status, fault.headers)
+        return None
+
+    # --- server -----------------------------------------------------------
+    @property
+    def api_url(self) -> str:
+        """What STRIKEBOT_DISCORD_API_URL should be."""
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def ws_url(self) -> str:
+        """The gateway address announced by GET /gateway/bot."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    async def __aenter__(self) -> FakeDiscord:
+        app = web.Application(middlewares=[self._middleware])
+        app.router.add_get("/gateway", self.gateway.handler)
+        api = "/api/v10"
+        routes = [
+            ("GET", "/gateway/bot", self._gateway_bot),
+            ("GET", "/users/@me", self._me),
+            ("GET", "/oauth2/applications/@me", self._application),
+            ("PUT", "/applications/{app}/commands", self._put_commands),
+            ("PUT", "/applications/{app}/guilds/{guild}/commands", self._put_commands),
+            ("GET", "/channels/{channel}", self._get_channel),
+            ("POST", "/channels/{channel}/messages", self._create_message),
+            ("PATCH", "/channels/{channel}/messages/{message}", self._edit_message),
+            ("POST", "/interactions/{interaction}/{token}/callback", self._interaction_callback),
+            ("POST", "/webhooks/{app}/{token}", self._followup),
+            ("GET", "/webhooks/{app}/{token}/messages/{message}", self._get_webhook_message),
+            ("PATCH", "/webhooks/{app}/{token}/messages/{message}", self._edit_webhook_message),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, api + path, handler)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.gateway.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path == "/gateway":
+            return await handler(request)
+        body, files = await _read_body(request)
+        path = request.path.removeprefix("/api/v10")
+        self.requests.append(Recorded(request.method, path, dict(request.query), body, files, time.monotonic()))
+        request["json"] = body
+        request["files"] = files
+        if not request.path.startswith("/api/v10/webhooks") and not request.path.startswith("/api/v10/interactions"):
+            if request.headers.get("Authorization") != f"Bot {BOT_TOKEN}":
+                return error(401, 0, "401: Unauthorized")
+        fault = self._fault_for(request.method, path)
+        if fault is not None:
+            return fault
+        return await handler(request)
+
+    def calls(self, method: str, pattern: str) -> list[Recorded]:
+        """Recorded requests whose path matches the regex."""
+        rx = re.compile(pattern)
+        return [r for r in self.requests if r.method == method and rx.search(r.path)]
+
+    # --- REST -------------------------------------------------------------
+    async def _gateway_bot(self, request: web.Request) -> web.Response:
+        return json_response(
+            {
+                "url": self.ws_url,
+                "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            }
+        )
+
+    async def _me(self, request: web.Request) -> web.Response:
+        return json_response(self.bot.payload())
+
+    async def _application(self, request: web.Request) -> web.Response:
+        return json_response(
+            {
+                "id": str(self.app_id),
+                "name": "strikebot",
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": self.owner.payload(),
+                "team": None,
+                "verify_key": "0" * 64,
+                "flags": 0,
+            }
+        )
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        scope = request.match_info.get("guild", "global")
+        out = []
+        for command in request["json"]:
+            registered = {
+                **command,
+                "id": str(self.ids.next()),
+                "application_id": str(self.app_id),
+                "version": str(self.ids.next()),
+                "default_member_permissions": command.get("default_member_permissions"),
+            }
+            if scope != "global":
+                registered["guild_id"] = scope
+            out.append(registered)
+        self.commands[scope] = out
+        return json_response(out)
+
+    async def _get_channel(self, request: web.Request) -> web.Response:
+        channel = self.channel(int(request.match_info["channel"]))
+        if channel is None:
+            return error(404, 10003, "Unknown Channel")
+        return json_response(channel.payload())
+
+    def _attachments(self, files: list[str]) -> list[JSON]:
+        return [
+            {"id": str(self.ids.next()), "filename": name, "size": 1, "url": f"https://cdn.invalid/{name}", "proxy_url": f"https://cdn.invalid/{name}"}
+            for name in files
+        ]
+
+    async def store_message(self, channel_id: int, body: JSON, files: list[str], guild_id: int | None) -> JSON:
+        """Keep a posted message and wake waiters."""
+        payload = message_payload(self.ids.next(), channel_id, self.bot, body, self._attachments(files), guild_id)
+        self.messages[int(payload["id"])] = StoredMessage(payload)
+        async with self._message_event:
+            self._message_event.notify_all()
+        return payload
+
+    async def edit_stored(self, message_id: int, body: JSON, files: list[str]) -> JSON | None:
+        """Apply an edit to a stored message (None when unknown)."""
+        stored = self.messages.get(message_id)
+        if stored is None:
+            return None
+        for key in ("content", "embeds", "components", "flags"):
+            if key in body:
+                stored.payload[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        if "attachments" in body or files:
+            stored.payload["attachments"] = self._attachments(files)
+        stored.payload["edited_timestamp"] = stored.payload["timestamp"]
+        stored.edits.append(body)
+        async with self._message_event:
+            self._message_event.notify_all()
+        return stored.payload
+
+    async def _create_message(self, request: web.Request) -> web.Response:
+        channel = self.channel(int(request.match_info["channel"]))
+        if channel is None:
+            return error(404, 10003, "Unknown Channel")
+        payload = await self.store_message(channel.id, request["json"] or {}, request["files"], channel.guild_id)
+        return json_response(payload)
+
+    async def _edit_message(self, request: web.Request) -> web.Response:
+        if self.channel(int(request.match_info["channel"])) is None:
+            return error(404, 10003, "Unknown Channel")
+        payload = await self.edit_stored(int(request.match_info["message"]), request["json"] or {}, request["files"])
+        if payload is None:
+            return error(404, 10008, "Unknown Message")
+        return json_response(payload)
+
+    def channel_messages(self, channel_id: int) -> list[StoredMessage]:
+        """Messages posted to one channel, oldest first."""
+        return [
+            m
+            for mid, m in self.messages.items()
+            if m.payload["channel_id"] == str(channel_id) and mid not in self.reply_ids
+        ]
+
+    async def wait_for_messages(self, channel_id: int, count: int, timeout: float = 5.0) -> list[StoredMessage]:
+        """Wait until a channel holds `count` messages."""
+        async with asyncio.timeout(timeout):
+            async with self._message_event:
+                await self._message_event.wait_for(lambda: len(self.channel_messages(channel_id)) >= count)
+        return self.channel_messages(channel_id)
+
+
+async def _read_body(request: web.Request) -> tuple[Any, list[str]]:
+    if not request.can_read_body:
+        return None, []
+    if request.content_type.startswith("multipart/"):
+        body: Any = None
+        files: list[str] = []
+        reader = await request.multipart()
+        async for part in reader:
+            if part.name == "payload_json":
+                body = json.loads(await part.text())  # type: ignore[union-attr]
+            else:
+                files.append(part.filename or "file")  # type: ignore[union-attr]
+                await part.read()  # type: ignore[union-attr]
+        return body, files
+    raw = await request.read()
+    return (json.loads(raw) if raw else None), []
