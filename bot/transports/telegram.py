@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 
-from telegram import BotCommand, CallbackQuery, ChatMember, Update
+from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, ChatMember, Update
 from telegram import Message as TgMessage
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
@@ -52,10 +52,17 @@ def _default_handle() -> Handle:
     return handle
 
 
-def _default_menu() -> CommandMenu:
-    from handlers.router import command_menu
+def _default_menus() -> tuple[CommandMenu, CommandMenu]:
+    """(menu for everyone, menu for bot admins) in each locale, from the router's COMMANDS."""
+    from handlers.router import COMMANDS, Access
 
-    return command_menu()
+    locales = ("en", "uk")
+    public = {
+        loc: [(s.name, s.description(loc)) for s in COMMANDS if s.access != Access.BOT_ADMIN]
+        for loc in locales
+    }
+    full = {loc: [(s.name, s.description(loc)) for s in COMMANDS] for loc in locales}
+    return public, full
 
 
 class TelegramTransport:
@@ -77,6 +84,7 @@ class TelegramTransport:
         admins: Iterable[str] = (),
         handle: Handle | None = None,
         command_menu: CommandMenu | None = None,
+        admin_menu: CommandMenu | None = None,
         poll_timeout: float = 10.0,
         admin_cache_seconds: float = 60.0,
         concurrent_updates: int = 16,
@@ -90,6 +98,7 @@ class TelegramTransport:
         self.admins = frozenset(a.strip() for a in admins if a.strip())
         self._handle = handle
         self._menu = command_menu
+        self._admin_menu = admin_menu
         self._poll_timeout = poll_timeout
         self._admin_ttl = admin_cache_seconds
         self._admin_cache: dict[tuple[int, int], tuple[float, bool]] = {}
@@ -156,19 +165,31 @@ class TelegramTransport:
 
     async def _setup(self) -> None:
         """What post_init would do: run_polling is not used, so register the command menus here."""
-        menu = self._menu if self._menu is not None else _default_menu()
+        if self._menu is None:
+            self._menu, default_admin_menu = _default_menus()
+            self._admin_menu = self._admin_menu or default_admin_menu
+        admin_menu = self._admin_menu or self._menu
+        names = await self._set_menu(self._menu, None)
+        # bot admins see the admin commands too, in their private chats with the bot
+        for key in sorted(self.admins):
+            platform, _, user_id = key.partition(":")
+            if platform == PLATFORM and user_id.lstrip("-").isdigit():
+                names |= await self._set_menu(admin_menu, BotCommandScopeChat(int(user_id)))
+        self._known_commands = frozenset(names)
+
+    async def _set_menu(self, menu: CommandMenu, scope: BotCommandScopeChat | None) -> set[str]:
         default = self.deps.default_locale
         names: set[str] = set()
         for locale, entries in menu.items():
-            commands = [BotCommand(name, desc[:256]) for name, desc in entries if _valid_name(name)]
+            commands = [BotCommand(name, desc[:256] or name) for name, desc in entries if _valid_name(name)]
             names.update(c.command for c in commands)
             try:
                 await self.app.bot.set_my_commands(
-                    commands, language_code=None if locale == default else locale
+                    commands, scope=scope, language_code=None if locale == default else locale
                 )
             except TelegramError as exc:  # a menu is a convenience: never block the start
                 log.warning("setMyCommands(%s) failed: %s", locale, exc)
-        self._known_commands = frozenset(names)
+        return names
 
     @property
     def username(self) -> str | None:
