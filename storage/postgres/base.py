@@ -1,0 +1,122 @@
+"""PostgreSQL connection pool, migrations under an advisory lock, transactions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+import asyncpg
+
+from storage.errors import StoreError
+
+# One advisory lock space for strikebot; the second key is the schema, so that
+# stores in different schemas of one database do not wait for each other.
+_LOCK_SQL = "hashtext('strikebot'), hashtext(current_schema())"
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("storage").joinpath("migrations", "postgres")
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+async def _init_connection(con: asyncpg.Connection) -> None:
+    # jsonb in and out as Python objects rather than JSON text
+    await con.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+def command_count(status: str) -> int:
+    """Rows touched, from a status tag such as 'UPDATE 3' or 'INSERT 0 5'."""
+    tail = status.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+class PostgresBase:
+    """Owns an asyncpg pool; every operation borrows one connection for its duration."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+        self.url = url
+        self._min_size = min_size
+        self._max_size = max_size
+        self._pool: asyncpg.Pool | None = None
+
+    async def __aenter__(self) -> PostgresBase:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Create the pool and apply pending migrations."""
+        try:
+            self._pool = await asyncpg.create_pool(
+                self.url,
+                min_size=self._min_size,
+                max_size=self._max_size,
+                init=_init_connection,
+            )
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
+        try:
+            await self._migrate()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Close the pool, waiting for borrowed connections to come back."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The open pool; raises when the store is not open."""
+        if self._pool is None:
+            raise StoreError("store is not open")
+        return self._pool
+
+    async def _migrate(self) -> None:
+        # Several processes may start at once: the first applies the migrations
+        # while the others wait on the lock, then find nothing left to do.
+        async with self._tx() as con:
+            await con.execute(f"SELECT pg_advisory_xact_lock({_LOCK_SQL})")
+            await con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            current = await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version")
+            for version, sql in _migrations():
+                if version <= current:
+                    continue
+                await con.execute(sql)
+                await con.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
+
+    async def schema_version(self) -> int:
+        """The highest migration applied."""
+        async with self._read() as con:
+            return int(await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection inside a transaction, committed on success and rolled back on error."""
+        async with self.pool.acquire() as con:
+            async with con.transaction():
+                yield con
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection for reads (autocommit)."""
+        async with self.pool.acquire() as con:
+            yield con
+
+    async def ping(self) -> None:
+        """Raise when the database does not answer."""
+        async with self._read() as con:
+            await con.fetchval("SELECT 1")

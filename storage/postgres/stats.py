@@ -1,0 +1,200 @@
+"""Stats in SQL: a per-day rollup for whole days, raw rows for the partial edges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import asyncpg
+
+from storage.models import DayTotal, Largest, Stats
+from storage.postgres.base import PostgresBase
+from storage.postgres.rows import utc
+from storage.timeutil import day_start
+
+_FIELDS = (
+    "summaries",
+    "launched",
+    "drones_launched",
+    "missiles_launched",
+    "destroyed",
+    "suppressed",
+    "killed",
+    "injured",
+)
+# The rollup is rebuilt under this lock: two transactions refreshing the same
+# day would otherwise each write totals computed without the other's rows.
+_ROLLUP_LOCK = "SELECT pg_advisory_xact_lock(hashtext('strikebot.rollup'), hashtext(current_schema()))"
+
+_RAW_COLS = (
+    "s.id, s.launched, s.drones_launched, s.missiles_launched, s.destroyed, s.suppressed, "
+    "coalesce(s.killed, 0) AS killed, coalesce(s.injured, 0) AS injured, s.period_end"
+)
+# The sums over a CTE `r` and its largest row. `r` holds either raw summaries
+# (n = 1, big = launched) or rollup days (n summaries, big = the day's largest).
+_TOTALS = (
+    "SELECT a.*, l.id AS largest_id, l.big AS largest_launched, l.period_end AS largest_end "
+    "FROM (SELECT coalesce(sum(n), 0)::bigint AS summaries, "
+    + ", ".join(f"coalesce(sum({f}), 0)::bigint AS {f}" for f in _FIELDS[1:])
+    + " FROM r) a LEFT JOIN LATERAL (SELECT id, big, period_end FROM r "
+    "ORDER BY big DESC, id LIMIT 1) l ON true"
+)
+
+
+def _raw_source(region: str | None) -> tuple[str, str]:
+    """FROM … WHERE for active summaries (of one region) and the period_end column to bound."""
+    if region is None:
+        return "FROM summaries s WHERE s.status = 'active'", "s.period_end"
+    return (
+        "FROM summary_regions sr JOIN summaries s ON s.id = sr.summary_id "
+        "WHERE sr.region_id = $1 AND s.status = 'active'",
+        "sr.period_end",
+    )
+
+
+class StatsMixin(PostgresBase):
+    """Stats queries for PostgresStore."""
+
+    async def _refresh_days(self, con: asyncpg.Connection, days: Iterable[date]) -> None:
+        """Recompute the rollup rows of these UTC days from the summaries."""
+        wanted = sorted(set(days))
+        if not wanted:
+            return
+        await con.execute(_ROLLUP_LOCK)
+        await con.execute("DELETE FROM daily_totals WHERE day = ANY($1::date[])", wanted)
+        lo = datetime.combine(wanted[0], time(), tzinfo=UTC)
+        hi = datetime.combine(wanted[-1] + timedelta(days=1), time(), tzinfo=UTC)
+        day = "(s.period_end AT TIME ZONE 'UTC')::date"
+        bounds = "AND {col} >= $2 AND {col} < $3 AND " + day + " = ANY($1::date[])"
+        await con.execute(
+            f"WITH base AS (SELECT '' AS region_id, {_RAW_COLS}, {day} AS day FROM summaries s "
+            f"WHERE s.status = 'active' {bounds.format(col='s.period_end')} "
+            f"UNION ALL SELECT sr.region_id, {_RAW_COLS}, {day} AS day FROM summary_regions sr "
+            "JOIN summaries s ON s.id = sr.summary_id WHERE s.status = 'active' "
+            f"{bounds.format(col='sr.period_end')}) "
+            "INSERT INTO daily_totals SELECT region_id, day, count(*), sum(launched), "
+            "sum(drones_launched), sum(missiles_launched), sum(destroyed), sum(suppressed), "
+            "sum(killed), sum(injured), (array_agg(id ORDER BY launched DESC, id))[1], max(launched), "
+            "(array_agg(period_end ORDER BY launched DESC, id))[1] FROM base GROUP BY region_id, day",
+            wanted,
+            lo,
+            hi,
+        )
+
+    async def rebuild_rollup(self) -> None:
+        """Recompute every rollup row (after a bulk load that bypassed ingest)."""
+        async with self._tx() as con:
+            await con.execute(_ROLLUP_LOCK)
+            rows = await con.fetch(
+                "SELECT DISTINCT (period_end AT TIME ZONE 'UTC')::date AS day FROM summaries"
+            )
+            await con.execute("DELETE FROM daily_totals")
+            await self._refresh_days(con, [r["day"] for r in rows])
+
+    async def stats(
+        self, *, since: datetime | None, until: datetime | None, region: str | None
+    ) -> Stats:
+        """Totals of active summaries whose period_end is in [since, until)."""
+        totals = dict.fromkeys(_FIELDS, 0)
+        best: tuple[int, int, datetime] | None = None  # (launched, -id, period_end)
+        async with self._read() as con:
+            for lo, hi, rollup in _split(since, until):
+                if rollup:
+                    row = await self._rollup_part(con, lo, hi, region)
+                else:
+                    row = await self._raw_part(con, lo, hi, region)
+                for name in _FIELDS:
+                    totals[name] += int(row[name])
+                if row["largest_id"] is not None:
+                    cand = (int(row["largest_launched"]), -int(row["largest_id"]), row["largest_end"])
+                    if best is None or cand[:2] > best[:2]:
+                        best = cand
+        launched = totals["launched"]
+        neutralized = totals["destroyed"] + totals["suppressed"]
+        return Stats(
+            since=since,
+            until=until,
+            region=region,
+            neutralized=neutralized,
+            neutralization_rate=round(neutralized / launched, 4) if launched else None,
+            largest=(
+                Largest(id=-best[1], launched=best[0], period_end=best[2]) if best is not None else None
+            ),
+            **totals,
+        )
+
+    async def _rollup_part(
+        self, con: asyncpg.Connection, lo: datetime | None, hi: datetime | None, region: str | None
+    ) -> Any:
+        where = "region_id = $1"
+        args: list[Any] = [region or ""]
+        if lo is not None:
+            args.append(lo.date())
+            where += f" AND day >= ${len(args)}"
+        if hi is not None:
+            args.append(hi.date())
+            where += f" AND day < ${len(args)}"
+        cte = (
+            "WITH r AS (SELECT summaries AS n, launched, drones_launched, missiles_launched, "
+            "destroyed, suppressed, killed, injured, largest_id AS id, "
+            "largest_launched AS big, largest_period_end AS period_end "
+            f"FROM daily_totals WHERE {where}) "
+        )
+        return await con.fetchrow(cte + _TOTALS, *args)
+
+    async def _raw_part(
+        self, con: asyncpg.Connection, lo: datetime | None, hi: datetime | None, region: str | None
+    ) -> Any:
+        source, col = _raw_source(region)
+        args: list[Any] = [region] if region is not None else []
+        if lo is not None:
+            args.append(lo)
+            source += f" AND {col} >= ${len(args)}"
+        if hi is not None:
+            args.append(hi)
+            source += f" AND {col} < ${len(args)}"
+        sql = f"WITH r AS (SELECT 1 AS n, s.launched AS big, {_RAW_COLS} {source}) " + _TOTALS
+        return await con.fetchrow(sql, *args)
+
+    async def daily_series(
+        self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
+    ) -> list[DayTotal]:
+        """Per-day totals (days in the given UTC offset), oldest first, days without summaries left out."""
+        source, col = _raw_source(region)
+        args: list[Any] = [region] if region is not None else []
+        args += [utc(since), utc(until), utc_offset_minutes]
+        n = len(args)
+        sql = (
+            f"SELECT to_char((({col} AT TIME ZONE 'UTC') + make_interval(mins => ${n}::int))::date, "
+            "'YYYY-MM-DD') AS day, count(*) AS summaries, "
+            "coalesce(sum(s.launched), 0)::bigint AS launched, "
+            "coalesce(sum(s.drones_launched), 0)::bigint AS drones_launched, "
+            "coalesce(sum(s.missiles_launched), 0)::bigint AS missiles_launched, "
+            "coalesce(sum(s.destroyed + s.suppressed), 0)::bigint AS neutralized "
+            f"{source} AND {col} >= ${n - 2} AND {col} < ${n - 1} GROUP BY 1 ORDER BY 1"
+        )
+        async with self._read() as con:
+            rows = await con.fetch(sql, *args)
+        return [DayTotal(**dict(r)) for r in rows]
+
+
+def _split(
+    since: datetime | None, until: datetime | None
+) -> list[tuple[datetime | None, datetime | None, bool]]:
+    """[since, until) as raw edge pieces and a middle of whole UTC days read from the rollup."""
+    since = utc(since) if since is not None else None
+    until = utc(until) if until is not None else None
+    first = None if since is None else day_start(since)
+    if first is not None and since is not None and first < since:
+        first += timedelta(days=1)
+    last = None if until is None else day_start(until)
+    if first is not None and last is not None and first >= last:
+        return [(since, until, False)]
+    parts: list[tuple[datetime | None, datetime | None, bool]] = []
+    if since is not None and first is not None and since < first:
+        parts.append((since, first, False))
+    parts.append((first, last, True))
+    if until is not None and last is not None and last < until:
+        parts.append((last, until, False))
+    return parts

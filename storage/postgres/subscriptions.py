@@ -1,0 +1,167 @@
+"""Subscriptions: one row per chat (and thread), also holding the chat's language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from storage.errors import NotFound
+from storage.models import Subscription
+from storage.postgres.base import PostgresBase
+from storage.postgres.rows import subscription_from_row, utc
+from storage.timeutil import utcnow
+
+_BY_CHAT = "SELECT * FROM subscriptions WHERE platform = $1 AND chat_id = $2 AND thread_id = $3"
+
+
+class SubscriptionsMixin(PostgresBase):
+    """Subscription reads and writes for PostgresStore."""
+
+    async def get_subscription(
+        self, platform: str, chat_id: str, thread_id: str | None = None
+    ) -> Subscription | None:
+        """The chat's (or topic's) row, active or not."""
+        async with self._read() as con:
+            row = await con.fetchrow(_BY_CHAT, platform, chat_id, thread_id or "")
+        return subscription_from_row(row) if row else None
+
+    async def get_subscription_by_id(self, subscription_id: int) -> Subscription | None:
+        """One subscription by id."""
+        async with self._read() as con:
+            row = await con.fetchrow("SELECT * FROM subscriptions WHERE id = $1", subscription_id)
+        return subscription_from_row(row) if row else None
+
+    async def subscribe(
+        self,
+        platform: str,
+        chat_id: str,
+        thread_id: str | None = None,
+        *,
+        regions: Sequence[str] = (),
+        min_launched: int = 0,
+        created_by: str | None = None,
+        locale: str | None = None,
+    ) -> Subscription:
+        """Create or re-activate the chat's subscription with these filters."""
+        async with self._tx() as con:
+            row = await con.fetchrow(
+                "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, regions, "
+                "min_launched, active, created_by, created_at, updated_at) "
+                "VALUES ($1, $2, $3, coalesce($4, 'en'), $5, $6, true, $7, $8, $8) "
+                "ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET regions = excluded.regions, "
+                "min_launched = excluded.min_launched, active = true, "
+                "locale = coalesce($4, subscriptions.locale), "
+                "created_by = coalesce(subscriptions.created_by, excluded.created_by), "
+                "updated_at = excluded.updated_at RETURNING *",
+                platform,
+                chat_id,
+                thread_id or "",
+                locale,
+                sorted(set(regions)),
+                min_launched,
+                created_by,
+                utcnow(),
+            )
+        assert row is not None
+        return subscription_from_row(row)
+
+    async def update_subscription(
+        self,
+        subscription_id: int,
+        *,
+        locale: str | None = None,
+        muted_until: datetime | None | type[...] = ...,
+        active: bool | None = None,
+    ) -> Subscription:
+        """Change some fields; `...` leaves muted_until as it is, None clears it."""
+        args: list[Any] = [subscription_id, utcnow()]
+        sets = ["updated_at = $2"]
+        if locale is not None:
+            args.append(locale)
+            sets.append(f"locale = ${len(args)}")
+        if muted_until is not ...:
+            args.append(utc(muted_until) if isinstance(muted_until, datetime) else None)
+            sets.append(f"muted_until = ${len(args)}::timestamptz")
+        if active is not None:
+            args.append(active)
+            sets.append(f"active = ${len(args)}")
+        async with self._tx() as con:
+            row = await con.fetchrow(
+                f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = $1 RETURNING *", *args
+            )
+            if row is not None and active is False:
+                await self._skip_pending(con, subscription_id, "unsubscribed")
+        if row is None:
+            raise NotFound(f"subscription {subscription_id}")
+        return subscription_from_row(row)
+
+    async def _skip_pending(self, con: asyncpg.Connection, subscription_id: int, reason: str) -> None:
+        await con.execute(
+            "UPDATE deliveries SET status = 'skipped', last_error = $1, updated_at = $2 "
+            "WHERE subscription_id = $3 AND status = 'pending'",
+            reason,
+            utcnow(),
+            subscription_id,
+        )
+
+    async def set_locale(
+        self, platform: str, chat_id: str, thread_id: str | None, locale: str
+    ) -> Subscription:
+        """Remember a chat's language, creating an inactive settings row if needed."""
+        async with self._tx() as con:
+            row = await con.fetchrow(
+                "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, active, "
+                "created_at, updated_at) VALUES ($1, $2, $3, $4, false, $5, $5) "
+                "ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET locale = excluded.locale, "
+                "updated_at = excluded.updated_at RETURNING *",
+                platform,
+                chat_id,
+                thread_id or "",
+                locale,
+                utcnow(),
+            )
+        assert row is not None
+        return subscription_from_row(row)
+
+    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        """A group became a supergroup: its subscriptions follow the new id."""
+        async with self._tx() as con:
+            # a row may already exist for the new id (someone ran a command there): keep it
+            await con.execute(
+                "UPDATE subscriptions o SET chat_id = $3, updated_at = $4 "
+                "WHERE o.platform = $1 AND o.chat_id = $2 AND NOT EXISTS (SELECT 1 FROM subscriptions n "
+                "WHERE n.platform = $1 AND n.chat_id = $3 AND n.thread_id = o.thread_id)",
+                platform,
+                old_chat_id,
+                new_chat_id,
+                utcnow(),
+            )
+
+    async def list_subscriptions(
+        self, *, platform: str | None = None, active: bool | None = True
+    ) -> list[Subscription]:
+        """Subscriptions by id, optionally of one platform and activity."""
+        where = ["true"]
+        args: list[Any] = []
+        if platform is not None:
+            args.append(platform)
+            where.append(f"platform = ${len(args)}")
+        if active is not None:
+            args.append(active)
+            where.append(f"active = ${len(args)}")
+        async with self._read() as con:
+            rows = await con.fetch(
+                f"SELECT * FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id", *args
+            )
+        return [subscription_from_row(r) for r in rows]
+
+    async def subscription_counts(self) -> dict[str, int]:
+        """Active subscriptions by platform."""
+        async with self._read() as con:
+            rows = await con.fetch(
+                "SELECT platform, count(*) AS n FROM subscriptions WHERE active GROUP BY platform"
+            )
+        return {r["platform"]: int(r["n"]) for r in rows}
