@@ -1,0 +1,186 @@
+"""`strikebot run`: settings, store, transports, dispatcher and HTTP API wired in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from aiohttp import web
+
+from bot.api import build_api
+from bot.delivery import Dispatcher, DispatcherConfig
+from bot.delivery_render import Renderers
+from bot.logs import setup_logging
+from bot.metrics import Metrics
+from bot.settings import Settings
+from bot.transport import Transport
+from handlers.context import HandlerDeps
+from handlers.seeding import load_seeds
+from storage import Store, open_store
+
+log = logging.getLogger("strikebot.app")
+
+
+class StartupError(Exception):
+    """The bot cannot start (port taken, platform refused the token, …)."""
+
+
+@dataclass
+class Runtime:
+    """What a running bot is made of; tests reach the parts through it."""
+
+    settings: Settings
+    store: Store
+    deps: HandlerDeps
+    dispatcher: Dispatcher
+    metrics: Metrics
+    transports: dict[str, Transport] = field(default_factory=dict)
+    api_port: int | None = None
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
+    """Start the HTTP API unless STRIKEBOT_API_HOST is empty; returns the bound port."""
+    settings = runtime.settings
+    if not settings.api_host:
+        return None
+    token = settings.api_token.get_secret_value() if settings.api_token else None
+
+    async def healthy() -> bool:
+        return runtime.started.is_set()
+
+    app = build_api(
+        runtime.store,
+        api_token=token,
+        metrics=runtime.metrics,
+        wake_dispatcher=runtime.dispatcher.wake,
+        health=healthy,
+        timezone=settings.tz,
+    )
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    site = web.TCPSite(runner, settings.api_host, settings.api_port)
+    try:
+        await site.start()
+    except OSError as exc:
+        raise StartupError(f"HTTP API cannot listen on {settings.api_host}:{settings.api_port}: {exc.strerror}") from None
+    server = site._server  # aiohttp keeps the bound sockets here; port 0 picks a free one
+    port = server.sockets[0].getsockname()[1] if server is not None and server.sockets else settings.api_port
+    log.info("http api listening", extra={"host": settings.api_host, "port": port})
+    if token is None:
+        log.warning("STRIKEBOT_API_TOKEN is not set: write endpoints answer 403")
+    return int(port)
+
+
+async def _start_transports(
+    stack: AsyncExitStack, runtime: Runtime, stdin: TextIO | None, stdout: TextIO | None
+) -> list[asyncio.Task[None]]:
+    """Telegram and Discord when their tokens are set; the console chat when neither is."""
+    settings, deps = runtime.settings, runtime.deps
+    tasks: list[asyncio.Task[None]] = []
+    if settings.telegram_token is not None:
+        from bot.transports.telegram import TelegramTransport
+
+        telegram = TelegramTransport(
+            settings.telegram_token.get_secret_value(),
+            deps,
+            api_url=settings.telegram_api_url,
+            admins=settings.admins,
+        )
+        await stack.enter_async_context(telegram)
+        runtime.transports["telegram"] = telegram
+    if settings.discord_token is not None:
+        from bot.transports.discord import DiscordTransport
+
+        discord = DiscordTransport.from_settings(settings, deps)
+        await stack.enter_async_context(discord)
+        runtime.transports["discord"] = discord
+    if not runtime.transports:
+        from bot.transports.console import ConsoleTransport
+
+        console = ConsoleTransport(deps, stdin=stdin or sys.stdin, stdout=stdout or sys.stdout)
+        runtime.transports["console"] = console
+        await stack.enter_async_context(console)
+        tasks.append(asyncio.create_task(console.run(), name="console"))
+    return tasks
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> AsyncIterator[tuple[Runtime, list[asyncio.Task[None]]]]:
+    """Start everything; on exit stop it in reverse order and close the store."""
+    async with AsyncExitStack() as stack:
+        store = await stack.enter_async_context(open_store(settings.database_url))
+        if settings.seed == "auto":
+            seeded = await load_seeds(store)
+            if seeded.loaded:
+                log.info("store seeded", extra={"summaries": seeded.summaries})
+        holder: list[Dispatcher] = []
+        deps = HandlerDeps(
+            store=store,
+            timezone=settings.tz,
+            default_locale=settings.locale,
+            wake_dispatcher=lambda: holder[0].wake() if holder else None,
+        )
+        metrics = Metrics()
+        runtime = Runtime(settings=settings, store=store, deps=deps, dispatcher=None, metrics=metrics)  # type: ignore[arg-type]
+        tasks = await _start_transports(stack, runtime, stdin, stdout)
+        dispatcher = Dispatcher(
+            store,
+            runtime.transports,
+            Renderers.from_handlers(),
+            DispatcherConfig.from_settings(settings),
+        )
+        holder.append(dispatcher)
+        runtime.dispatcher = dispatcher
+        runtime.api_port = await _serve_api(stack, runtime)
+        delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
+        runtime.started.set()
+        log.info("strikebot running", extra={"transports": ",".join(runtime.transports)})
+        try:
+            yield runtime, tasks
+        finally:
+            runtime.started.clear()
+            for task in (delivering, *tasks):
+                task.cancel()
+            for task in (delivering, *tasks):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+
+async def run_app(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or console EOF when nothing else is running)."""
+    undo_logging = setup_logging(fmt=settings.log_format, level=settings.log_level, secrets=settings.secrets())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        async with running(settings, stdin=stdin, stdout=stdout) as (runtime, tasks):
+            others = [name for name in runtime.transports if name != "console"]
+            waiters = [asyncio.create_task(stop.wait(), name="stop")]
+            if tasks and not others and runtime.api_port is None:
+                # console only: end of input ends the bot
+                waiters += tasks
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            waiters[0].cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiters[0]
+        log.info("strikebot stopped")
+    except StartupError as exc:
+        raise SystemExit(f"strikebot run: error: {exc}") from None
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+        undo_logging()
