@@ -1,0 +1,215 @@
+"""The console chat: the terminal is a private chat whose user is a bot admin.
+
+Commands are read from stdin line by line (a pipe, a file or a terminal);
+replies and pushed alerts are printed as plain text; images are saved to
+files whose paths are printed; buttons are numbered and pressed by typing
+the number. It is also the delivery Transport for console subscriptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.transport import Outcome, SendResult, Target
+from handlers.context import Button, ChatKind, CommandContext, HandlerDeps, Identity, Image, Message
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "console"
+CHAT_ID = "console"
+Handle = Callable[[CommandContext, HandlerDeps], Awaitable[list[Message]]]
+
+
+@dataclass(frozen=True)
+class ConsoleText:
+    """A rendered console message: plain text plus what needs printing around it."""
+
+    text: str
+    image: Image | None = None
+    buttons: list[Button] = field(default_factory=list)
+
+
+def render_text(message: Message) -> str:
+    """A neutral Message as readable plain text (no markup to escape on a terminal)."""
+    out: list[str] = []
+    if message.title:
+        out += [message.title, "-" * min(len(message.title), 60)]
+    out += message.lines
+    out += [f"{name}: {value}" for name, value in message.fields]
+    if message.footer:
+        out.append(f"({message.footer})")
+    return "\n".join(out)
+
+
+def _default_handle() -> Handle:
+    from handlers.router import handle  # late: the router pulls in every command module
+
+    return handle
+
+
+class ConsoleTransport:
+    """Terminal chat and console Transport; `await run()` reads commands until end of input."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        deps: HandlerDeps,
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        image_dir: Path | None = None,
+        handle: Handle | None = None,
+        user_id: str = "operator",
+    ) -> None:
+        self.deps = deps
+        self._stdin = stdin if stdin is not None else sys.stdin
+        self._stdout = stdout if stdout is not None else sys.stdout
+        self._image_dir = image_dir if image_dir is not None else Path.cwd() / "strikebot-images"
+        self._handle = handle
+        self.user = Identity(PLATFORM, user_id, "console")
+        self._next_id = 0
+        # the buttons of the last message that had any, as (message id, buttons)
+        self._buttons: tuple[str, list[Button]] | None = None
+        self._write_lock = asyncio.Lock()
+
+    # ----- delivery Transport protocol -----
+
+    def render(self, message: Message) -> ConsoleText:
+        """Neutral Message → plain text (images and buttons are handled when printed)."""
+        return ConsoleText(render_text(message), message.image, list(message.buttons))
+
+    async def send(self, target: Target, rendered: ConsoleText, *, reply_to: str | None = None) -> SendResult:
+        """Print a new message; its id is a running number."""
+        self._next_id += 1
+        message_id = str(self._next_id)
+        head = f"[#{message_id}]" + (f" (re #{reply_to})" if reply_to else "")
+        await self._print(head, rendered, message_id)
+        return SendResult(Outcome.OK, message_id=message_id)
+
+    async def edit(self, target: Target, message_id: str, rendered: ConsoleText) -> SendResult:
+        """A terminal cannot change what it printed: print the new version, marked as such."""
+        await self._print(f"[#{message_id} updated]", rendered, message_id)
+        return SendResult(Outcome.OK, message_id=message_id)
+
+    async def _print(self, head: str, rendered: ConsoleText, message_id: str) -> None:
+        parts = [head, rendered.text]
+        if rendered.image is not None:
+            path = await asyncio.to_thread(self._save_image, rendered.image, message_id)
+            parts.append(f"[image saved to {path}]")
+        if rendered.buttons:
+            self._buttons = (message_id, rendered.buttons)
+            parts.append(
+                "   ".join(f"[{i}] {b.label}" for i, b in enumerate(rendered.buttons, 1))
+                + "   → type the number to press a button"
+            )
+        async with self._write_lock:
+            self._stdout.write("\n".join(p for p in parts if p) + "\n\n")
+            self._stdout.flush()
+
+    def _save_image(self, image: Image, message_id: str) -> Path:
+        self._image_dir.mkdir(parents=True, exist_ok=True)
+        path = self._image_dir / f"{int(message_id):04d}-{Path(image.filename).name or 'image.png'}"
+        path.write_bytes(image.data)
+        return path.resolve()
+
+    # ----- the chat -----
+
+    async def run(self) -> None:
+        """Handle typed commands until end of input, then return (the app decides what follows)."""
+        async for line in self._lines():
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                await self._on_line(text)
+            except Exception:  # one bad line must not end the console
+                log.exception("console command failed")
+                await self.send(Target(CHAT_ID), self.render(Message(lines=["Sorry, something went wrong."])))
+
+    async def _on_line(self, text: str) -> None:
+        pressed = self._pressed(text)
+        if pressed is not None:
+            origin, button = pressed
+            self._buttons = None  # a press uses up the keyboard, as in a chat
+            await self._run(self._context("callback", "", callback=button.data), origin)
+            return
+        if not text.startswith("/"):
+            note = "Commands start with a slash, e.g. /help"
+            await self.send(Target(CHAT_ID), self.render(Message(lines=[note])))
+            return
+        head, _, args = text[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()
+        await self._run(self._context(name, args.strip()), None)
+
+    def _pressed(self, text: str) -> tuple[str, Button] | None:
+        """A typed button number (or its label) while the last keyboard is still open."""
+        if self._buttons is None:
+            return None
+        origin, buttons = self._buttons
+        choice = text.lstrip("/").strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(buttons):
+            return origin, buttons[int(choice) - 1]
+        for button in buttons:
+            if choice.casefold() == button.label.casefold():
+                return origin, button
+        return None
+
+    def _context(self, command: str, args: str, *, callback: str | None = None) -> CommandContext:
+        return CommandContext(
+            platform=PLATFORM,
+            chat_id=CHAT_ID,
+            chat_kind=ChatKind.PRIVATE,
+            user=self.user,
+            command=command,
+            args=args,
+            is_bot_admin=True,
+            locale=self.deps.default_locale,
+            callback=callback,
+        )
+
+    async def _run(self, ctx: CommandContext, origin: str | None) -> None:
+        sub = await self.deps.store.get_subscription(PLATFORM, CHAT_ID, None)
+        if sub is not None and sub.locale:
+            ctx.locale = sub.locale
+        handle = self._handle or _default_handle()
+        for reply in await handle(ctx, self.deps):
+            rendered = self.render(reply)
+            if reply.replace and origin is not None:
+                await self.edit(Target(CHAT_ID), origin, rendered)
+            else:
+                await self.send(Target(CHAT_ID), rendered)
+
+    async def _lines(self) -> AsyncIterator[str]:
+        """Lines of stdin without blocking the loop.
+
+        A daemon thread does the blocking reads: it works the same for a pipe,
+        a file and a terminal, never switches the terminal to non-blocking
+        mode, and does not hold up interpreter exit while waiting for input.
+        """
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        stream = self._stdin
+
+        def pump() -> None:
+            try:
+                for line in iter(stream.readline, ""):
+                    loop.call_soon_threadsafe(queue.put_nowait, line)
+            except (OSError, ValueError):  # stdin closed under us
+                pass
+            finally:
+                try:
+                    loop.call_soon_threadsafe(queue.put_nowait, None)
+                except RuntimeError:  # the loop is already closed: nobody is listening
+                    pass
+
+        threading.Thread(target=pump, name="console-stdin", daemon=True).start()
+        while (line := await queue.get()) is not None:
+            yield line
