@@ -132,7 +132,8 @@ def build_tree(client: discord.Client, runner: InteractionRunner) -> app_command
     async def subscribe(
         interaction: Interaction, regions: str | None = None, min_launched: Count | None = None
     ) -> None:
-        await runner.run_command(interaction, "subscribe", join_args(regions, kv("min", min_launched)))
+        args = join_args(quote(regions) if regions else None, kv("min", min_launched))
+        await runner.run_command(interaction, "subscribe", args)
 
     @tree.command(name="unsubscribe", description="Stop alerts in this channel (needs Manage Channels)")
     async def unsubscribe(interaction: Interaction) -> None:

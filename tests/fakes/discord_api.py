@@ -19,6 +19,8 @@ from aiohttp import web
 from tests.fakes.discord_gateway import FakeGateway
 from tests.fakes.discord_interact import InteractionsMixin
 from tests.fakes.discord_model import (
+    BODY,
+    FILES,
     JSON,
     FakeChannel,
     FakeGuild,
@@ -83,6 +85,7 @@ class FakeDiscord(InteractionsMixin):
         self._message_event = asyncio.Condition()
         # interaction replies live in `messages` too but are not channel posts
         self.reply_ids: set[int] = set()
+        self.errors: list[str] = []
         InteractionsMixin.__init__(self)
 
     # --- world ------------------------------------------------------------
@@ -198,6 +201,8 @@ class FakeDiscord(InteractionsMixin):
         await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.errors and exc[0] is None:
+            raise AssertionError(f"the fake Discord failed: {self.errors}")
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
@@ -206,15 +211,22 @@ class FakeDiscord(InteractionsMixin):
         body, files = await _read_body(request)
         path = request.path.removeprefix("/api/v10")
         self.requests.append(Recorded(request.method, path, dict(request.query), body, files, time.monotonic()))
-        request["json"] = body
-        request["files"] = files
+        request[BODY] = body
+        request[FILES] = files
         if not request.path.startswith("/api/v10/webhooks") and not request.path.startswith("/api/v10/interactions"):
             if request.headers.get("Authorization") != f"Bot {BOT_TOKEN}":
                 return error(401, 0, "401: Unauthorized")
         fault = self._fault_for(request.method, path)
         if fault is not None:
             return fault
-        return await handler(request)
+        try:
+            return await handler(request)
+        except web.HTTPException:
+            raise
+        except Exception as exc:
+            # a bug in the fake must fail the test, not look like a Discord outage
+            self.errors.append(f"{request.method} {path}: {exc!r}")
+            raise
 
     def calls(self, method: str, pattern: str) -> list[Recorded]:
         """Recorded requests whose path matches the regex."""
@@ -253,7 +265,7 @@ class FakeDiscord(InteractionsMixin):
     async def _put_commands(self, request: web.Request) -> web.Response:
         scope = request.match_info.get("guild", "global")
         out = []
-        for command in request["json"]:
+        for command in request[BODY]:
             registered = {
                 **command,
                 "id": str(self.ids.next()),
@@ -307,13 +319,13 @@ class FakeDiscord(InteractionsMixin):
         channel = self.channel(int(request.match_info["channel"]))
         if channel is None:
             return error(404, 10003, "Unknown Channel")
-        payload = await self.store_message(channel.id, request["json"] or {}, request["files"], channel.guild_id)
+        payload = await self.store_message(channel.id, request[BODY] or {}, request[FILES], channel.guild_id)
         return json_response(payload)
 
     async def _edit_message(self, request: web.Request) -> web.Response:
         if self.channel(int(request.match_info["channel"])) is None:
             return error(404, 10003, "Unknown Channel")
-        payload = await self.edit_stored(int(request.match_info["message"]), request["json"] or {}, request["files"])
+        payload = await self.edit_stored(int(request.match_info["message"]), request[BODY] or {}, request[FILES])
         if payload is None:
             return error(404, 10008, "Unknown Message")
         return json_response(payload)

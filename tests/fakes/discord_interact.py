@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from tests.fakes.discord_model import (
+    BODY,
+    FILES,
     JSON,
     MEMBER_DEFAULT,
     FakeChannel,
@@ -207,14 +209,14 @@ class InteractionsMixin:
             return error(404, 10062, "Unknown interaction")
         if log.callbacks:
             return error(400, 40060, "Interaction has already been acknowledged.")
-        body: JSON = request["json"] or {}
+        body: JSON = request[BODY] or {}
         log.callbacks.append(body)
         kind = body["type"]
         data = body.get("data") or {}
         channel_id = int(log.payload["channel_id"])
         result: JSON = {"interaction": {"id": str(log.id), "type": log.payload["type"]}}
         if kind in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE):
-            message = await self.store_message(channel_id, data, request["files"], None)
+            message = await self.store_message(channel_id, data, request[FILES], None)
             self.reply_ids.add(int(message["id"]))
             log.original_id = int(message["id"])
             result["interaction"].update(
@@ -227,7 +229,7 @@ class InteractionsMixin:
         elif kind in (UPDATE_MESSAGE, DEFERRED_UPDATE_MESSAGE):
             log.original_id = int(log.payload["message"]["id"])
             if kind == UPDATE_MESSAGE:
-                message = await self.edit_stored(log.original_id, data, request["files"])
+                message = await self.edit_stored(log.original_id, data, request[FILES])
                 if message is not None:
                     result["resource"] = {"type": kind, "message": message}
         log.changed.set()
@@ -246,7 +248,7 @@ class InteractionsMixin:
         log = self._log_for(request)
         if log is None:
             return error(404, 10015, "Unknown Webhook")
-        message = await self.store_message(int(log.payload["channel_id"]), request["json"] or {}, request["files"], None)
+        message = await self.store_message(int(log.payload["channel_id"]), request[BODY] or {}, request[FILES], None)
         self.reply_ids.add(int(message["id"]))
         log.followups.append(message)
         log.changed.set()
@@ -262,7 +264,7 @@ class InteractionsMixin:
     async def _edit_webhook_message(self: FakeDiscord, request: web.Request) -> web.Response:
         log = self._log_for(request)
         mid = self._message_id(log, request.match_info["message"]) if log else None
-        payload = await self.edit_stored(mid, request["json"] or {}, request["files"]) if mid else None
+        payload = await self.edit_stored(mid, request[BODY] or {}, request[FILES]) if mid else None
         if log is None or payload is None:
             return error(404, 10008, "Unknown Message")
         log.changed.set()

@@ -13,6 +13,10 @@ from aiohttp import web
 
 JSON = dict[str, Any]
 
+# where the fake's middleware leaves the parsed request body and uploaded file names
+BODY = web.RequestKey("body", object)
+FILES = web.RequestKey("files", list)
+
 # permission bits (https://discord.com/developers/docs/topics/permissions)
 ADMINISTRATOR = 1 << 3
 MANAGE_CHANNELS = 1 << 4
