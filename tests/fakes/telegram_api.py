@@ -1,15 +1,13 @@
 """A fake Telegram Bot API server on loopback that the unmodified python-telegram-bot talks to.
 
 Use `async with FakeBotAPI() as fake:` and point the client at `fake.root` (the project's
-TELEGRAM_API_URL). Run `python -m tests.fakes.telegram_api --port N` for a standalone process.
+TELEGRAM_API_URL). Run `python -m tests.fakes.telegram_api --port N` for a standalone process
+(options in tests/fakes/telegram_cli.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import signal
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -18,9 +16,10 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.telegram_faults import Fault, FaultKind, FaultRule, Limits, RateLimiter
+from tests.fakes.telegram_http import json_response, read_params
+from tests.fakes.telegram_methods import BotApiMethods
 from tests.fakes.telegram_model import JSON, Call, FakeChat, FakeUser
 from tests.fakes.telegram_records import Recorder
-from tests.fakes.telegram_methods import BotApiMethods
 from tests.fakes.telegram_world import ApiError
 
 _FAULT_NAMES = frozenset({"error", "retry_after", "server_error", "timeout", "disconnect", "blocked",
@@ -30,38 +29,6 @@ DEFAULT_TOKEN = "123456789:AAFakeTokenForStrikebotTests_0123456"
 _HARMLESS = ("setWebhook", "close", "logOut", "sendChatAction",
              "pinChatMessage", "unpinChatMessage", "setMyDescription", "setMyShortDescription",
              "setChatMenuButton", "setMyName")
-# Form/multipart values arrive as strings; these are ints in the Bot API.
-_INT_FIELDS = frozenset({"chat_id", "message_id", "user_id", "offset", "limit", "timeout",
-                         "message_thread_id", "reply_to_message_id", "from_chat_id",
-                         "cache_time", "width", "height", "duration"})
-# Free text is never decoded, even when it looks like JSON.
-_TEXT_FIELDS = frozenset({"text", "caption", "data", "parse_mode", "description", "title",
-                          "callback_query_id", "file_id", "inline_message_id", "url"})
-
-
-def _decode(key: str, value: str) -> Any:
-    if key in _TEXT_FIELDS:
-        return value
-    if key in _INT_FIELDS:
-        try:
-            return int(value)
-        except ValueError:
-            return value
-    if value[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    if value in ("true", "false"):
-        return value == "true"
-    return value
-
-
-def _response(status: int, body: JSON) -> web.Response:
-    return web.Response(status=status, body=json.dumps(body).encode(),
-                        content_type="application/json")
-
-
 class FakeBotAPI(BotApiMethods, Recorder):
     """The fake server: world state + recording + faults + optional Telegram-like limits."""
 
@@ -216,40 +183,18 @@ class FakeBotAPI(BotApiMethods, Recorder):
         table["getupdates"] = ("getUpdates", self.api_harmless)  # async: served by _get_updates
         return table
 
-    async def _params(self, request: web.Request) -> JSON:
-        params: JSON = {}
-        for key, value in request.query.items():
-            params[key] = _decode(key, value)
-        if not request.body_exists:
-            return params
-        ctype = request.content_type
-        if ctype == "application/json":
-            body = await request.read()
-            if body:
-                loaded = json.loads(body)
-                if isinstance(loaded, dict):
-                    params.update(loaded)
-        elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = await request.post()
-            for key, value in form.items():
-                if isinstance(value, str):
-                    params[key] = _decode(key, value)
-                else:  # an uploaded file
-                    params[key] = value.file.read()
-        return params
-
     async def _handle_method(self, request: web.Request) -> web.StreamResponse:
         mono, wall = time.monotonic(), time.time()
         if request.match_info["token"] != self.token and not self.any_token:
-            return _response(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return json_response(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         entry = self._methods.get(request.match_info["method"].lower())
         if entry is None:
-            return _response(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return json_response(404, {"ok": False, "error_code": 404, "description": "Not Found"})
         name, func = entry
         try:
-            params = await self._params(request)
+            params = await read_params(request)
         except ValueError:
-            return _response(400, {"ok": False, "error_code": 400,
+            return json_response(400, {"ok": False, "error_code": 400,
                                    "description": "Bad Request: invalid request body"})
         call = Call(name, params, params.get("chat_id"), mono, wall)
         try:
@@ -279,7 +224,7 @@ class FakeBotAPI(BotApiMethods, Recorder):
         except ApiError as err:
             return self._fail(call, Fault.error(err.status, err.description, err.parameters))
         call.result = result
-        return _response(200, {"ok": True, "result": result})
+        return json_response(200, {"ok": True, "result": result})
 
     async def _apply_fault(self, request: web.Request, call: Call,
                            fault: Fault) -> web.StreamResponse | None:
@@ -318,7 +263,7 @@ class FakeBotAPI(BotApiMethods, Recorder):
         call.ok, call.http_status, call.error = False, fault.status, fault.description
         if fault.parameters and "retry_after" in fault.parameters:
             call.retry_after = int(fault.parameters["retry_after"])
-        return _response(fault.status, body)
+        return json_response(fault.status, body)
 
     async def _get_updates(self, p: JSON) -> list[JSON]:
         return await self.wait_updates(
@@ -328,28 +273,28 @@ class FakeBotAPI(BotApiMethods, Recorder):
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token and not self.any_token:
-            return _response(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return json_response(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         data = self.files.get(request.match_info["path"])
         if data is None:
-            return _response(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return json_response(404, {"ok": False, "error_code": 404, "description": "Not Found"})
         return web.Response(body=data, content_type="application/octet-stream")
 
     async def _handle_stats(self, request: web.Request) -> web.StreamResponse:
-        return _response(200, self.stats())
+        return json_response(200, self.stats())
 
     async def _handle_reset(self, request: web.Request) -> web.StreamResponse:
         self.reset()
-        return _response(200, {"ok": True})
+        return json_response(200, {"ok": True})
 
     async def _handle_inject(self, request: web.Request) -> web.StreamResponse:
         # {"fault": "retry_after", "args": [5], "method": "sendMessage", "chat_id": 1, "times": 1}
         body = await request.json()
         factory = getattr(Fault, str(body.get("fault")), None)
         if factory is None or body.get("fault") not in _FAULT_NAMES:
-            return _response(400, {"ok": False, "description": f"unknown fault {body.get('fault')}"})
+            return json_response(400, {"ok": False, "description": f"unknown fault {body.get('fault')}"})
         rule = self.inject(factory(*body.get("args", [])), method=body.get("method"),
                            chat_id=body.get("chat_id"), times=body.get("times", 1))
-        return _response(200, {"ok": True, "rule": repr(rule)})
+        return json_response(200, {"ok": True, "rule": repr(rule)})
 
     async def _handle_limits(self, request: web.Request) -> web.StreamResponse:
         # {"enforce": true, "global_per_second": 30, ...Limits fields}; {"enforce": false} to stop
@@ -360,42 +305,13 @@ class FakeBotAPI(BotApiMethods, Recorder):
             if "methods" in body:
                 body["methods"] = frozenset(body["methods"])
             self.enforce_limits(Limits(**body))
-        return _response(200, {"ok": True})
-
-
-async def _serve(args: argparse.Namespace) -> None:
-    limits = None
-    if args.enforce_limits:
-        limits = Limits(global_per_second=args.global_rate or None)
-    fake = FakeBotAPI(args.token, host=args.host, port=args.port, store_texts=not args.no_store,
-                      record=not args.no_record, limits=limits, any_token=args.any_token)
-    async with fake:
-        print(fake.root, flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Run the fake as its own process; prints its root URL on the first line of stdout."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--token", default=DEFAULT_TOKEN)
-    parser.add_argument("--any-token", action="store_true", help="accept every bot token")
-    parser.add_argument("--no-store", action="store_true", help="do not keep message texts")
-    parser.add_argument("--no-record", action="store_true", help="keep counters only, no calls")
-    parser.add_argument("--enforce-limits", action="store_true",
-                        help="answer 429 like Telegram past 1/s per private chat, 20/min per group")
-    parser.add_argument("--global-rate", type=int, default=30,
-                        help="with --enforce-limits: messages/s for the whole bot (0 = no cap)")
-    asyncio.run(_serve(parser.parse_args(argv)))
+        return json_response(200, {"ok": True})
 
 
 if __name__ == "__main__":
+    from tests.fakes.telegram_cli import main
+
     main()
 
 
-__all__ = ["DEFAULT_TOKEN", "FakeBotAPI", "Fault", "FaultRule", "Limits", "main"]
+__all__ = ["DEFAULT_TOKEN", "FakeBotAPI", "Fault", "FaultRule", "Limits"]
