@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # delivery tuning (not part of the contract; defaults suit one process)
     delivery_concurrency: int = Field(default=64, ge=1, le=1000)
     delivery_max_attempts: int = Field(default=8, ge=1, le=100)
+    # how long a claimed outbox row stays with this process; after a crash it comes back then
+    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
 
     @field_validator("discord_guild_ids", mode="before")
     @classmethod
