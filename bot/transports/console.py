@@ -80,6 +80,12 @@ class ConsoleTransport:
         self._buttons: tuple[str, list[Button]] | None = None
         self._write_lock = asyncio.Lock()
 
+    async def __aenter__(self) -> ConsoleTransport:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Nothing to close: the reader thread is a daemon and stdout belongs to the process."""
+
     # ----- delivery Transport protocol -----
 
     def render(self, message: Message) -> ConsoleText:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
+import signal
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -74,3 +78,80 @@ async def test_subscribe_and_receive_an_alert_with_image(tmp_path: Path) -> None
     assert saved.read_bytes() == b"\x89PNG data"
     assert f"[#{result.message_id} updated]\nCorrected" in text
     assert printed
+
+
+# ----- a real `strikebot run` process with the console chat -----
+
+ROOT = Path(__file__).parents[2]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STRIKEBOT_")}
+    env.update(
+        STRIKEBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+        STRIKEBOT_SEED="none",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+async def _start(tmp_path: Path, **extra: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=tmp_path, env=_env(tmp_path, **extra),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _read_until(stream: asyncio.StreamReader, needle: str, timeout: float = 20.0) -> str:
+    seen = ""
+    async with asyncio.timeout(timeout):
+        while needle not in seen:
+            chunk = await stream.read(4096)
+            assert chunk, f"output ended before {needle!r}: {seen}"
+            seen += chunk.decode()
+    return seen
+
+
+async def test_strikebot_run_console_exits_at_end_of_input(tmp_path: Path) -> None:
+    proc = await _start(tmp_path, STRIKEBOT_API_HOST="")
+    typed = b'/help\n/post drones=120 missiles=4 regions="Kyiv, Odesa"\n1\n/latest 1\n'
+    out, err = await asyncio.wait_for(proc.communicate(typed), 60)
+    text = out.decode()
+    assert proc.returncode == 0, err.decode()
+    assert "/broadcast" in text and "[1] Confirm" in text
+    assert "Posted as report #1" in text
+    assert "124 launched" in text
+    assert "Traceback" not in err.decode()
+
+
+async def test_strikebot_run_console_gets_alerts_and_outlives_eof_while_api_runs(tmp_path: Path) -> None:
+    proc = await _start(tmp_path, STRIKEBOT_API_HOST="127.0.0.1", STRIKEBOT_API_PORT="0")
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    try:
+        proc.stdin.write(b"/subscribe\n")
+        await proc.stdin.drain()
+        await _read_until(proc.stdout, "[#1]")
+        # a live ingest by another process reaches the console subscription via the dispatcher
+        ingest = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "ingest", str(ROOT / "seeds" / "seed-night.json"),
+            cwd=tmp_path, env=_env(tmp_path),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+        _, ingest_err = await asyncio.wait_for(ingest.communicate(), 60)
+        assert ingest.returncode == 0, ingest_err.decode()
+        alert = await _read_until(proc.stdout, "550")
+        assert "Kyiv" in alert
+        proc.stdin.close()  # end of input: the HTTP API still runs, so the bot stays up
+        await asyncio.sleep(1.0)
+        assert proc.returncode is None
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+        err = (await proc.stderr.read()).decode()
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
