@@ -84,7 +84,7 @@ def test_schemathesis_finds_no_contract_violation(server: ThreadedApi, mode: Gen
     seen: dict[str, set[int]] = {}
 
     @settings(
-        max_examples=250,
+        max_examples=150,
         derandomize=True,
         deadline=None,
         database=None,
