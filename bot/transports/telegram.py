@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
 
-from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, ChatMember, Update
+from telegram import CallbackQuery, ChatMember, Update
 from telegram import Message as TgMessage
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.transport import Outcome, SendResult, Target
+from bot.transports.telegram_menu import CommandMenu, default_menus, register_menus
 from bot.transports.telegram_order import PerChatOrderProcessor
 from bot.transports.telegram_outbox import TelegramOutbox
 from bot.transports.telegram_render import TelegramPayload
@@ -35,8 +36,6 @@ from handlers.context import ChatKind, CommandContext, HandlerDeps, Identity, Me
 log = logging.getLogger(__name__)
 
 Handle = Callable[[CommandContext, HandlerDeps], Awaitable[list[Message]]]
-# locale → [(command, description)]; the default locale becomes the menu without language_code
-CommandMenu = Mapping[str, Sequence[tuple[str, str]]]
 
 _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 _UPDATES = ["message", "channel_post", "callback_query"]
@@ -50,19 +49,6 @@ def _default_handle() -> Handle:
     from handlers.router import handle  # late: the router imports every command module
 
     return handle
-
-
-def _default_menus() -> tuple[CommandMenu, CommandMenu]:
-    """(menu for everyone, menu for bot admins) in each locale, from the router's COMMANDS."""
-    from handlers.router import COMMANDS, Access
-
-    locales = ("en", "uk")
-    public = {
-        loc: [(s.name, s.description(loc)) for s in COMMANDS if s.access != Access.BOT_ADMIN]
-        for loc in locales
-    }
-    full = {loc: [(s.name, s.description(loc)) for s in COMMANDS] for loc in locales}
-    return public, full
 
 
 class TelegramTransport:
@@ -166,30 +152,15 @@ class TelegramTransport:
     async def _setup(self) -> None:
         """What post_init would do: run_polling is not used, so register the command menus here."""
         if self._menu is None:
-            self._menu, default_admin_menu = _default_menus()
+            self._menu, default_admin_menu = default_menus()
             self._admin_menu = self._admin_menu or default_admin_menu
-        admin_menu = self._admin_menu or self._menu
-        names = await self._set_menu(self._menu, None)
-        # bot admins see the admin commands too, in their private chats with the bot
-        for key in sorted(self.admins):
-            platform, _, user_id = key.partition(":")
-            if platform == PLATFORM and user_id.lstrip("-").isdigit():
-                names |= await self._set_menu(admin_menu, BotCommandScopeChat(int(user_id)))
-        self._known_commands = frozenset(names)
-
-    async def _set_menu(self, menu: CommandMenu, scope: BotCommandScopeChat | None) -> set[str]:
-        default = self.deps.default_locale
-        names: set[str] = set()
-        for locale, entries in menu.items():
-            commands = [BotCommand(name, desc[:256] or name) for name, desc in entries if _valid_name(name)]
-            names.update(c.command for c in commands)
-            try:
-                await self.app.bot.set_my_commands(
-                    commands, scope=scope, language_code=None if locale == default else locale
-                )
-            except TelegramError as exc:  # a menu is a convenience: never block the start
-                log.warning("setMyCommands(%s) failed: %s", locale, exc)
-        return names
+        self._known_commands = await register_menus(
+            self.app.bot,
+            self._menu,
+            self._admin_menu or self._menu,
+            admins=self.admins,
+            default_locale=self.deps.default_locale,
+        )
 
     @property
     def username(self) -> str | None:
@@ -347,7 +318,3 @@ class TelegramTransport:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update failed: %r", context.error, exc_info=context.error)
 
-
-def _valid_name(name: str) -> bool:
-    """Bot API command names: 1–32 of a-z, 0-9 and underscore."""
-    return 0 < len(name) <= 32 and all(c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in name)
