@@ -196,7 +196,9 @@ class FakeBotAPI(BotApiMethods, Recorder):
         except ValueError:
             return json_response(400, {"ok": False, "error_code": 400,
                                    "description": "Bad Request: invalid request body"})
-        call = Call(name, params, params.get("chat_id"), mono, wall)
+        # kept from arrival (pending: ok=False, http_status=0) so held calls show in order
+        call = Call(name, params, params.get("chat_id"), mono, wall, http_status=0, ok=False)
+        self._arrived(call)
         try:
             return await self._answer(request, call, func)
         finally:
@@ -223,7 +225,7 @@ class FakeBotAPI(BotApiMethods, Recorder):
                 result = func(call.params)
         except ApiError as err:
             return self._fail(call, Fault.error(err.status, err.description, err.parameters))
-        call.result = result
+        call.result, call.ok, call.http_status = result, True, 200
         return json_response(200, {"ok": True, "result": result})
 
     async def _apply_fault(self, request: web.Request, call: Call,

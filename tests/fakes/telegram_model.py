@@ -131,6 +131,12 @@ class Call:
         return value if isinstance(value, str) else None
 
     @property
+    def thread_id(self) -> int | None:
+        """The forum topic (`message_thread_id`) the call named, if any."""
+        value = self.params.get("message_thread_id")
+        return int(value) if value is not None else None
+
+    @property
     def message_id(self) -> int | None:
         """The id of the message this call created or targeted."""
         if isinstance(self.result, dict) and "message_id" in self.result:

@@ -40,8 +40,13 @@ class Recorder:
         self.injected_429 = 0
         self.throttled_429 = 0  # 429s the fake's own limit enforcement answered
 
+    def _arrived(self, call: Call) -> None:
+        """Keep a call as it arrives; its outcome is filled in when answered."""
+        if self.record:
+            self.records.append(call)
+
     def _note(self, call: Call) -> None:
-        """Count (and keep) a finished call."""
+        """Count a finished call."""
         method = call.method
         self.counts[method] = self.counts.get(method, 0) + 1
         if call.ok:
@@ -55,8 +60,6 @@ class Recorder:
                 self.throttled_429 += 1
             else:
                 self.injected_429 += 1
-        if self.record:
-            self.records.append(call)
 
     def reset_records(self) -> None:
         """Forget every recorded call and counter."""
@@ -134,6 +137,8 @@ class Recorder:
             "first_send_message_mono": self.first_send,
             "last_send_message_mono": self.last_send,
             "send_message_span_s": span,
+            "send_message_per_s": (self.ok_counts.get("sendMessage", 0) - 1) / span
+            if span else None,
             "injected_429": self.injected_429,
             "throttled_429": self.throttled_429,
             "total_429": self.injected_429 + self.throttled_429,

@@ -195,7 +195,7 @@ class TelegramWorld:
         self._callbacks.add(query_id)
         self.push_update({"callback_query": {
             "id": query_id, "from": user.to_api(), "chat_instance": str(abs(chat.id)),
-            "message": dict(message), "data": data,
+            "message": {k: v for k, v in message.items() if not k.startswith("_")}, "data": data,
         }})
         return query_id
 
