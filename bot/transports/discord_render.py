@@ -74,6 +74,11 @@ def truncate(text: str, limit: int) -> str:
     return cut + ELLIPSIS
 
 
+def _nonblank(text: str) -> str:
+    # Discord rejects empty and whitespace-only field names and values
+    return text if text.strip() else BLANK
+
+
 def _safe_filename(name: str) -> str:
     cleaned = _SAFE_FILENAME.sub("_", name).strip("._") or "image.png"
     return cleaned[:64]
@@ -137,19 +142,16 @@ class RenderedMessage:
 
 def render_embed(message: Message) -> RenderedMessage:
     """Render a neutral Message as an embed within every Discord limit."""
-    title = truncate(escape_text(message.title), TITLE_MAX) if message.title else ""
-    description = escape_text("\n".join(message.lines))
+    title = truncate(escape_text(message.title), TITLE_MAX) if message.title.strip() else ""
+    description = escape_text("\n".join(message.lines)) if any(line.strip() for line in message.lines) else ""
     fields = [
-        (
-            truncate(escape_text(name), FIELD_NAME_MAX) or BLANK,
-            truncate(escape_text(value), FIELD_VALUE_MAX) or BLANK,
-        )
+        (_nonblank(truncate(escape_text(name), FIELD_NAME_MAX)), _nonblank(truncate(escape_text(value), FIELD_VALUE_MAX)))
         for name, value in message.fields
     ]
     if len(fields) > FIELDS_MAX:
         fields = fields[: FIELDS_MAX - 1] + [(ELLIPSIS, BLANK)]
     # the footer does not render markdown, so it is only cut, not escaped
-    footer = truncate(message.footer, FOOTER_MAX) if message.footer else ""
+    footer = truncate(message.footer, FOOTER_MAX) if message.footer.strip() else ""
 
     # the 6,000 total: shorten the description first, then drop trailing fields
     over = _embed_size(title, description, fields, footer) - TOTAL_MAX
