@@ -19,6 +19,9 @@ from tests.fakes.telegram_model import (
     guess_chat,
 )
 
+# Telegram's placeholder sender for admins who post anonymously as the group
+ANONYMOUS_ADMIN: JSON = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                         "username": "GroupAnonymousBot"}
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,64})?")
 
 
@@ -163,12 +166,15 @@ class TelegramWorld:
 
     def push_message(self, chat: FakeChat, user: FakeUser | None, text: str, *,
                      thread_id: int | None = None, reply_to: int | None = None) -> JSON:
-        """A user writes `text` in `chat`; returns the stored message JSON."""
+        """A user writes `text` in `chat` (`user=None` in a group: an anonymous admin).
+
+        Returns the stored message JSON; `/cmd` and `/cmd@bot` at the start get a bot_command entity.
+        """
         msg = self._new_message(chat, user, text, thread_id)
         if reply_to is not None and reply_to in self.messages.get(chat.id, {}):
             msg["reply_to_message"] = _shallow(self.messages[chat.id][reply_to])
         kind = "channel_post" if chat.type is ChatKind.CHANNEL else "message"
-        self.push_update({kind: msg})
+        self.push_update({kind: dict(msg)})  # a copy: later edits must not rewrite queued updates
         return msg
 
     def push_channel_post(self, chat: FakeChat, text: str) -> JSON:
@@ -217,6 +223,8 @@ class TelegramWorld:
                      "chat": chat.to_api()}
         if user is not None:
             msg["from"] = user.to_api()
+        elif chat.type is not ChatKind.CHANNEL:
+            msg["from"] = dict(ANONYMOUS_ADMIN)
         if chat.type is ChatKind.CHANNEL or user is None:
             msg["sender_chat"] = chat.to_api()
         if thread_id is not None:
