@@ -52,6 +52,9 @@ class Store(Protocol):
     async def retract(self, summary_id: int) -> StrikeSummary | None:
         """Mark retracted and enqueue retract edits for sent messages; None when unknown."""
 
+    async def assign_external_id(self, summary_id: int, external_id: str) -> bool:
+        """Give a summary that has none an external_id (so an ingest with it revises it); False if it had one."""
+
     async def count_summaries(self) -> int: ...
 
     async def stats(

@@ -91,15 +91,17 @@ async def cmd_correct(call: Call) -> list[Message]:
     if len(words) < 2:
         raise ArgsError(tr._("Usage: /correct ID key=value …, e.g. /correct 12 injured=25"))
     payload = build_payload(call, parse_pairs(call, words[1:]), summary)
-    if summary.external_id is None:
-        return call.reply(
-            tr._(
-                "Report #{id} has no external id, so it cannot be revised from the chat; retract it and /post it again.",
-                id=summary_id,
-            )
-        )
-    payload["external_id"] = summary.external_id
     _validate(call, payload)
+    external_id = summary.external_id
+    if external_id is None:
+        # an id of its own lets the ingest revise this summary instead of adding another
+        external_id = f"strikebot/summary/{summary.id}"
+        if not await call.deps.store.assign_external_id(summary.id, external_id):
+            fresh = await call.deps.store.get_summary(summary.id)
+            external_id = fresh.external_id if fresh is not None else None
+        if external_id is None:
+            return call.reply(tr._("There is no report #{id}.", id=summary_id))
+    payload["external_id"] = external_id
     try:
         outcome = await ingest_summary(call.deps.store, payload, notify=True)
     except IngestError as exc:

@@ -202,6 +202,16 @@ class SummariesMixin(PostgresBase):
         async with self._read() as con:
             return int(await con.fetchval("SELECT count(*) FROM summaries"))
 
+    async def assign_external_id(self, summary_id: int, external_id: str) -> bool:
+        """Give a summary that has none an external_id; False if it had one (or does not exist)."""
+        async with self._tx() as con:
+            status = await con.execute(
+                "UPDATE summaries SET external_id = $1 WHERE id = $2 AND external_id IS NULL",
+                external_id,
+                summary_id,
+            )
+        return status == "UPDATE 1"
+
     async def retract(self, summary_id: int) -> StrikeSummary | None:
         """Mark retracted and enqueue retract edits for sent messages; None when unknown."""
         now = utcnow()

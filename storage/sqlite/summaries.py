@@ -245,5 +245,13 @@ class SummariesMixin(SqliteBase):
             await self._refresh_days(db, {to_text(summary.period_end)[:10]})
         return summary.model_copy(update={"status": SummaryStatus.RETRACTED, "updated_at": now})
 
+    async def assign_external_id(self, summary_id: int, external_id: str) -> bool:
+        async with self._tx() as db:
+            cur = await db.execute(
+                "UPDATE summaries SET external_id = ? WHERE id = ? AND external_id IS NULL",
+                (external_id, summary_id),
+            )
+            return cur.rowcount == 1
+
     async def _refresh_days(self, db: aiosqlite.Connection, days: set[str]) -> None:
         raise NotImplementedError

@@ -178,3 +178,14 @@ async def test_status_shows_subscriptions_and_queue(deps: HandlerDeps) -> None:
     assert fields["Queue"].startswith("2 pending")
     assert fields["Dead deliveries"] == "0"
     assert fields["Last error"] == "none"
+
+
+async def test_correct_a_summary_that_had_no_external_id(deps: HandlerDeps) -> None:
+    anonymous = {k: v for k, v in SEED_NIGHT.items() if k != "external_id"}
+    await ingest_summary(deps.store, anonymous, notify=False)
+    admin = Chat(deps, bot_admin=True)
+    assert "Report #1 corrected: revision 2." in text(await admin.send("correct", "1 hits=9"))
+    assert "revision 3" in text(await admin.send("correct", "1 hits=10"))
+    assert await deps.store.count_summaries() == 1
+    summary = await deps.store.get_summary(1)
+    assert summary is not None and summary.hit_locations == 10 and summary.external_id
