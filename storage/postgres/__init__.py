@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from storage.postgres.bulk import BulkMixin
 from storage.postgres.deliveries import DeliveriesMixin
 from storage.postgres.stats import StatsMixin
 from storage.postgres.subscriptions import SubscriptionsMixin
 from storage.postgres.summaries import SummariesMixin
 
 
-class PostgresStore(StatsMixin, SummariesMixin, SubscriptionsMixin, DeliveriesMixin):
+class PostgresStore(StatsMixin, SummariesMixin, SubscriptionsMixin, DeliveriesMixin, BulkMixin):
     """Store on one PostgreSQL database (schema from the URL's search_path); safe to share between processes."""
 
     # StatsMixin comes first: its _refresh_days must win over the stub in SummariesMixin

@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Any
 
 import asyncpg
 
@@ -25,9 +26,20 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def _jsonb_encode(value: Any) -> bytes:
+    # binary jsonb is a version byte (1) and the JSON text; binary so that COPY works too
+    return b"\x01" + json.dumps(value, ensure_ascii=False).encode()
+
+
+def _jsonb_decode(data: bytes) -> Any:
+    return json.loads(data[1:])
+
+
 async def _init_connection(con: asyncpg.Connection) -> None:
     # jsonb in and out as Python objects rather than JSON text
-    await con.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await con.set_type_codec(
+        "jsonb", encoder=_jsonb_encode, decoder=_jsonb_decode, schema="pg_catalog", format="binary"
+    )
 
 
 def command_count(status: str) -> int:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import asyncpg
 
 from storage.merge import merge_history
-from storage.models import IngestOutcome, StrikeSummary, SummaryDraft
+from storage.models import IngestOutcome, StrikeSummary, SummaryDraft, SummaryStatus
 from storage.postgres.base import PostgresBase, command_count
 from storage.postgres.rows import (
     CONTENT_COLUMNS,
@@ -246,7 +246,7 @@ class SummariesMixin(PostgresBase):
                 now,
             )
             await self._refresh_days(con, {utc_day(summary.period_end)})
-        return summary.model_copy(update={"status": "retracted", "updated_at": now})
+        return summary.model_copy(update={"status": SummaryStatus.RETRACTED, "updated_at": now})
 
     async def _refresh_days(self, con: asyncpg.Connection, days: Iterable[date]) -> None:
         raise NotImplementedError
