@@ -41,8 +41,9 @@ def render_text(message: Message) -> str:
     out: list[str] = []
     if message.title:
         out += [message.title, "-" * min(len(message.title), 60)]
-    out += message.lines
+    # the same order as in Telegram: headline numbers first, then details
     out += [f"{name}: {value}" for name, value in message.fields]
+    out += message.lines
     if message.footer:
         out.append(f"({message.footer})")
     return "\n".join(out)

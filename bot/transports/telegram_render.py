@@ -108,10 +108,12 @@ def _fit(head: list[_Piece], body: list[_Piece], tail: list[_Piece], limit: int)
 
 
 def render_html(message: Message, limit: int = TEXT_LIMIT) -> str:
-    """The message as Telegram HTML: bold title, lines, `name: value` fields, italic footer."""
+    """The message as Telegram HTML: bold title, `name: value` fields, lines, italic footer."""
     head = [_Piece(message.title, _bold)] if message.title else []
-    body = [_Piece(line) for line in message.lines]
-    body += [_Piece(f"{name}: {value}") for name, value in message.fields]
+    # fields (the headline numbers) before free lines: when a long damage list
+    # must be cut, it is cut from the end and the numbers survive
+    body = [_Piece(f"{name}: {value}") for name, value in message.fields]
+    body += [_Piece(line) for line in message.lines]
     tail = [_Piece(message.footer, _italic)] if message.footer else []
     text = _fit(head, body, tail, limit)
     # Telegram rejects an empty text; a zero-width reply is still better than a 400

@@ -43,9 +43,9 @@ def visible(markup: str) -> str:
     return "".join(checker.text)
 
 
-def test_layout_title_lines_fields_footer() -> None:
-    msg = Message(title="Night of 4 July", lines=["550 launched"], fields=[("Regions", "Kyiv")], footer="Air Force")
-    assert render_html(msg) == "<b>Night of 4 July</b>\n550 launched\nRegions: Kyiv\n<i>Air Force</i>"
+def test_layout_title_fields_lines_footer() -> None:
+    msg = Message(title="Night of 4 July", lines=["Damage: homes"], fields=[("Launched", "550")], footer="Air Force")
+    assert render_html(msg) == "<b>Night of 4 July</b>\nLaunched: 550\nDamage: homes\n<i>Air Force</i>"
 
 
 def test_injection_in_every_part_is_escaped() -> None:
@@ -58,14 +58,15 @@ def test_injection_in_every_part_is_escaped() -> None:
 
 def test_huge_damage_list_stays_within_limit_and_valid() -> None:
     damage = [f"<damaged> building & house #{i} in Kyiv region" for i in range(2000)]
-    msg = Message(title="Alert", lines=damage, footer="Source: Air Force")
+    msg = Message(title="Alert", lines=damage, fields=[("Launched", "550")], footer="Source: Air Force")
     out = render_html(msg)
     assert tg_length(out) <= TEXT_LIMIT
     text = visible(out)
-    assert text.startswith("Alert\n<damaged> building & house #0")
+    # the headline numbers come first and survive the cut
+    assert text.startswith("Alert\nLaunched: 550\n<damaged> building & house #0")
     # whole lines dropped, an ellipsis marks the cut, the footer survives
     assert text.endswith("…\nSource: Air Force")
-    assert all(line.startswith("<damaged>") for line in text.split("\n")[1:-2])
+    assert all(line.startswith("<damaged>") for line in text.split("\n")[2:-2])
 
 
 def test_one_giant_line_is_shortened_between_entities() -> None:
