@@ -18,8 +18,8 @@ def parse_regions(call: Call, words: Sequence[str]) -> list[str]:
         for i, piece in enumerate(pieces):
             if i > 0:
                 tokens.append([])
-            if piece.strip():
-                tokens[-1].append(piece.strip())
+            # a quoted argument may hold several words: the greedy match below rejoins them
+            tokens[-1].extend(piece.split())
     found: list[str] = []
     for group in (g for g in tokens if g):
         i = 0

@@ -136,3 +136,10 @@ async def test_lang_before_subscribing_and_a_ukrainian_users_first_subscription(
     assert "Підписано" in text(await newcomer.send("subscribe"))
     sub = await deps.store.get_subscription("telegram", "55")
     assert sub is not None and sub.locale == "uk"
+
+
+async def test_quoted_region_lists_as_discord_sends_them(deps: HandlerDeps) -> None:
+    chat = Chat(deps)
+    await chat.send("subscribe", '"Kyiv oblast Odesa" "Lviv,Kharkiv"')
+    sub = await deps.store.get_subscription("telegram", "100")
+    assert sub is not None and set(sub.regions) == {"kyiv", "odesa", "lviv", "kharkiv"}
