@@ -116,17 +116,24 @@ class InteractionRunner:
     async def _answer(self, interaction: AnyInteraction, ctx: CommandContext, *, defer_private: bool) -> None:
         task = asyncio.ensure_future(self.handle(ctx, self.deps))
         done, _ = await asyncio.wait({task}, timeout=self._reply_budget)
+        public_placeholder = False
         if not done:
             if interaction.type == discord.InteractionType.component:
                 await interaction.response.defer()
             else:
                 await interaction.response.defer(ephemeral=defer_private, thinking=True)
+                public_placeholder = not defer_private
         try:
             messages = await task
         except Exception:
             log.exception("command %s failed", ctx.command)
             messages = [Message(lines=["⚠️ Something went wrong; the error is in the bot's log."], private=True)]
-        await self._reply(interaction, [render_embed(m) for m in messages])
+        rendered = [render_embed(m) for m in messages]
+        if public_placeholder and rendered and rendered[0].private:
+            # the first follow-up would fill the public "thinking…" placeholder; a private answer
+            # (a refusal, say) must not, so the placeholder goes and the answer follows ephemerally
+            await interaction.delete_original_response()
+        await self._reply(interaction, rendered)
 
     async def _reply(self, interaction: AnyInteraction, rendered: list[RenderedMessage]) -> None:
         response = interaction.response

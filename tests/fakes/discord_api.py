@@ -185,6 +185,7 @@ class FakeDiscord(InteractionsMixin):
             ("POST", "/webhooks/{app}/{token}", self._followup),
             ("GET", "/webhooks/{app}/{token}/messages/{message}", self._get_webhook_message),
             ("PATCH", "/webhooks/{app}/{token}/messages/{message}", self._edit_webhook_message),
+            ("DELETE", "/webhooks/{app}/{token}/messages/{message}", self._delete_webhook_message),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, api + path, handler)

@@ -248,9 +248,18 @@ class InteractionsMixin:
         log = self._log_for(request)
         if log is None:
             return error(404, 10015, "Unknown Webhook")
-        message = await self.store_message(int(log.payload["channel_id"]), request[BODY] or {}, request[FILES], None)
-        self.reply_ids.add(int(message["id"]))
-        log.followups.append(message)
+        body: JSON = request[BODY] or {}
+        first = log.callbacks[0]["type"]
+        original = self.messages.get(log.original_id) if log.original_id is not None else None
+        if first == DEFERRED_CHANNEL_MESSAGE and original is not None and not original.edits and not log.followups:
+            # Discord: the first follow-up after a deferral replaces the "thinking…" placeholder
+            body = {k: v for k, v in body.items() if k != "flags"}
+            message = await self.edit_stored(int(original.payload["id"]), body, request[FILES])
+            assert message is not None
+        else:
+            message = await self.store_message(int(log.payload["channel_id"]), body, request[FILES], None)
+            self.reply_ids.add(int(message["id"]))
+            log.followups.append(message)
         log.changed.set()
         return json_response(message)
 
@@ -269,3 +278,13 @@ class InteractionsMixin:
             return error(404, 10008, "Unknown Message")
         log.changed.set()
         return json_response(payload)
+
+    async def _delete_webhook_message(self: FakeDiscord, request: web.Request) -> web.Response:
+        log = self._log_for(request)
+        mid = self._message_id(log, request.match_info["message"]) if log else None
+        if log is None or mid is None or self.messages.pop(mid, None) is None:
+            return error(404, 10008, "Unknown Message")
+        if mid == log.original_id:
+            log.original_id = None
+        log.changed.set()
+        return web.Response(status=204)

@@ -1,0 +1,89 @@
+"""Interaction replies: deferred when the router is slow, ephemeral when private, follow-ups, images."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.transport import Outcome, Target
+from handlers.context import CommandContext, HandlerDeps, Image, Message
+from tests.fakes.discord_harness import discord_world
+from tests.fakes.discord_interact import CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE
+
+PNG = b"\x89PNG\r\n\x1a\nfake"
+
+
+async def slow(ctx: CommandContext, deps: HandlerDeps) -> list[Message]:
+    """A router that needs longer than the reply budget."""
+    await asyncio.sleep(0.3)
+    return [Message(title="Stats", lines=[f"args={ctx.args}"], image=Image(PNG, "chart.png"))]
+
+
+async def several(ctx: CommandContext, deps: HandlerDeps) -> list[Message]:
+    """A router answering with a private note and a public message."""
+    return [Message(lines=["only you"], private=True), Message(lines=["everyone"])]
+
+
+async def test_slow_command_is_deferred_then_answered_with_the_chart(tmp_path: Path) -> None:
+    async with discord_world(tmp_path, handle=slow, reply_budget=0.05) as w:
+        log = await w.fake.slash("stats", {"window": "7d", "region": "Odesa oblast"}, channel=w.channel, user=w.member)
+        reply = await log.reply(w.fake)
+        assert log.callbacks[0]["type"] == DEFERRED_CHANNEL_MESSAGE
+        assert reply.deferred and not reply.ephemeral
+        assert 'args=7d "Odesa oblast"' in reply.text
+        assert [r.files for r in w.fake.requests if r.files] == [["chart.png"]]
+        assert reply.embeds[0]["image"]["url"] == "attachment://chart.png"
+
+
+async def test_fast_command_is_answered_at_once(tmp_path: Path) -> None:
+    async with discord_world(tmp_path, handle=several) as w:
+        log = await w.fake.slash("help", channel=w.channel, user=w.member)
+        first, second = await log.wait_replies(w.fake, 2)
+        assert log.callbacks[0]["type"] == CHANNEL_MESSAGE
+        assert first.ephemeral and "only you" in first.text
+        assert not second.ephemeral and "everyone" in second.text
+        callback = w.fake.calls("POST", r"/callback$")[0].json
+        followup = w.fake.calls("POST", r"^/webhooks/")[0].json
+        assert callback["data"]["allowed_mentions"] == {"parse": []}
+        assert followup["allowed_mentions"] == {"parse": []}
+
+
+async def test_slow_private_answer_does_not_fill_the_public_placeholder(tmp_path: Path) -> None:
+    async def slow_refusal(ctx: CommandContext, deps: HandlerDeps) -> list[Message]:
+        await asyncio.sleep(0.2)
+        return [Message(lines=["Admin rights are needed"], private=True)]
+
+    async with discord_world(tmp_path, handle=slow_refusal, reply_budget=0.05) as w:
+        log = await w.fake.slash("subscribe", channel=w.channel, user=w.member)
+        reply = await log.reply(w.fake)
+        assert reply.ephemeral and "Admin rights" in reply.text
+        assert log.original_id is None, "the public placeholder was deleted"
+
+
+async def test_options_become_text_arguments(tmp_path: Path) -> None:
+    seen: list[CommandContext] = []
+
+    async def record(ctx: CommandContext, deps: HandlerDeps) -> list[Message]:
+        seen.append(ctx)
+        return [Message(lines=["ok"])]
+
+    async with discord_world(tmp_path, handle=record) as w:
+        await (await w.fake.slash("post", {"drones": 120, "regions": "Kyiv, Odesa", "note": 'say "hi"'}, channel=w.thread, user=w.admin)).reply(w.fake)
+        await (await w.fake.slash("latest", {"n": 3, "region": "Odesa oblast"}, channel=w.channel, user=w.member)).reply(w.fake)
+        post, latest = seen
+        assert post.args == 'drones=120 regions="Kyiv, Odesa" note="say \\"hi\\""'
+        assert post.is_bot_admin and post.platform == "discord"
+        assert (post.chat_id, post.thread_id) == (str(w.channel.id), str(w.thread.id))
+        assert latest.args == '3 "Odesa oblast"' and not latest.is_bot_admin
+        assert latest.user is not None and latest.user.key == f"discord:{w.member.id}"
+        assert await latest.is_chat_admin() is False
+
+
+async def test_transport_sends_images_as_attachments(tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as w:
+        rendered = w.transport.render(Message(title="Chart", image=Image(PNG, "week.png")))
+        result = await w.transport.send(Target(str(w.channel.id), str(w.thread.id)), rendered)
+        assert result.outcome == Outcome.OK
+        posted = w.fake.channel_messages(w.thread.id)
+        assert [a["filename"] for a in posted[0].payload["attachments"]] == ["week.png"]
+        assert posted[0].payload["embeds"][0]["image"]["url"] == "attachment://week.png"
