@@ -15,7 +15,14 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.telegram_faults import Fault, FaultKind, FaultRule, Limits, RateLimiter
+from tests.fakes.telegram_faults import (
+    LIMITED_METHODS,
+    Fault,
+    FaultKind,
+    FaultRule,
+    Limits,
+    RateLimiter,
+)
 from tests.fakes.telegram_http import json_response, read_params
 from tests.fakes.telegram_methods import BotApiMethods
 from tests.fakes.telegram_model import JSON, Call, FakeChat, FakeUser
@@ -29,6 +36,8 @@ DEFAULT_TOKEN = "123456789:AAFakeTokenForStrikebotTests_0123456"
 _HARMLESS = ("setWebhook", "close", "logOut", "sendChatAction",
              "pinChatMessage", "unpinChatMessage", "setMyDescription", "setMyShortDescription",
              "setChatMenuButton", "setMyName")
+
+
 class FakeBotAPI(BotApiMethods, Recorder):
     """The fake server: world state + recording + faults + optional Telegram-like limits."""
 
@@ -105,10 +114,8 @@ class FakeBotAPI(BotApiMethods, Recorder):
         site = web.TCPSite(runner, self.host, self.port, backlog=1024)
         await site.start()
         self._runner = runner
-        server = site._server  # aiohttp keeps the bound socket here; needed for port 0
-        if self.port == 0 and server is not None:
-            sockets = getattr(server, "sockets", None) or []
-            self.port = int(sockets[0].getsockname()[1])
+        if self.port == 0:  # the kernel picked a free port
+            self.port = int(runner.addresses[0][1])
         return self
 
     async def stop(self) -> None:
@@ -129,9 +136,12 @@ class FakeBotAPI(BotApiMethods, Recorder):
 
     # ----- faults and limits (test side) -----
 
-    def inject(self, fault: Fault, *, method: str | None = None,
+    def inject(self, fault: Fault, *, method: str | frozenset[str] | None = None,
                chat_id: FakeChat | int | str | None = None, times: int | None = 1) -> FaultRule:
-        """Answer the next `times` matching calls with `fault` (`times=None`: until removed)."""
+        """Answer the next `times` matching calls with `fault` (`times=None`: until removed).
+
+        `method`: one name, a set of names, or None for every method but getUpdates.
+        """
         target = chat_id.id if isinstance(chat_id, FakeChat) else chat_id
         rule = FaultRule(fault, method, target, times)
         self.rules.append(rule)
@@ -148,7 +158,7 @@ class FakeBotAPI(BotApiMethods, Recorder):
 
     def block(self, chat: FakeChat | int) -> FaultRule:
         """The user of a private chat blocked the bot: every send/edit there answers 403."""
-        return self.inject(Fault.blocked(), chat_id=chat, times=None)
+        return self.inject(Fault.blocked(), method=LIMITED_METHODS, chat_id=chat, times=None)
 
     def migrate(self, chat: FakeChat | int, new_chat_id: int | None = None) -> FakeChat:
         """Upgrade a group to a supergroup: calls to the old id answer 400 with the new id."""
@@ -294,7 +304,10 @@ class FakeBotAPI(BotApiMethods, Recorder):
         factory = getattr(Fault, str(body.get("fault")), None)
         if factory is None or body.get("fault") not in _FAULT_NAMES:
             return json_response(400, {"ok": False, "description": f"unknown fault {body.get('fault')}"})
-        rule = self.inject(factory(*body.get("args", [])), method=body.get("method"),
+        method = body.get("method")
+        if isinstance(method, list):
+            method = frozenset(method)
+        rule = self.inject(factory(*body.get("args", [])), method=method,
                            chat_id=body.get("chat_id"), times=body.get("times", 1))
         return json_response(200, {"ok": True, "rule": repr(rule)})
 

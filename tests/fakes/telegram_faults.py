@@ -115,7 +115,9 @@ class FaultRule:
     """A fault armed for matching calls; `times=None` means until removed."""
 
     fault: Fault
-    method: str | None = None  # exact Bot API method name, None = any
+    # a Bot API method name, a set of names, or None for any method except getUpdates
+    # (a wildcard must not break the test's own long poll)
+    method: str | frozenset[str] | None = None
     chat_id: int | str | None = None  # None = any chat
     times: int | None = 1
     hits: int = 0
@@ -124,7 +126,13 @@ class FaultRule:
         """Whether this rule answers a call of `method` to `chat_id`."""
         if self.times is not None and self.hits >= self.times:
             return False
-        if self.method is not None and self.method.lower() != method.lower():
+        if self.method is None:
+            if method == "getUpdates":
+                return False
+        elif isinstance(self.method, str):
+            if self.method.lower() != method.lower():
+                return False
+        elif method not in self.method:
             return False
         return self.chat_id is None or str(self.chat_id) == str(chat_id)
 
