@@ -193,9 +193,18 @@ async def test_standalone_process_serves_json_clients_and_stats() -> None:
             url = f"{root}/bot{DEFAULT_TOKEN}/sendMessage"
             async with http.post(url, json={"chat_id": "7", "text": "hi"}) as resp:
                 assert (await resp.json())["result"]["chat"]["type"] == "private"
+            fault = {"fault": "retry_after", "args": [3], "method": "sendMessage"}
+            async with http.post(f"{root}/_fake/inject", json=fault) as resp:
+                assert resp.status == 200
+            async with http.post(url, json={"chat_id": 7, "text": "again"}) as resp:
+                assert resp.status == 429
+                assert await resp.json() == {
+                    "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3",
+                    "parameters": {"retry_after": 3},
+                }
             async with http.get(f"{root}/_fake/stats") as resp:
                 stats = await resp.json()
-            assert stats["send_message"] == 1 and stats["total_429"] == 0
+            assert stats["send_message"] == 1 and stats["total_429"] == 1
     finally:
         proc.terminate()
         await proc.wait()
