@@ -181,3 +181,21 @@ async def test_dead_letters_record_the_reason(tmp_path: Path) -> None:
         await drain(dispatcher(w), w)
         stats = await w.store.queue_stats(now=datetime.now(UTC))
         assert stats.dead == 1 and stats.last_error and "50035" in stats.last_error
+
+
+async def test_correction_of_a_deleted_alert_is_posted_anew(tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as w:
+        await subscribe(w, w.channel.id)
+        d = dispatcher(w)
+        await ingest_summary(w.store, payload(), notify=True)
+        await drain(d, w)
+        first = w.fake.channel_messages(w.channel.id)[0]
+        # a moderator deleted the alert: Discord answers 10008 Unknown Message to the edit
+        del w.fake.messages[int(first.payload["id"])]
+        await ingest_summary(w.store, payload(injured=40), notify=True)
+        await drain(d, w)
+        posted = w.fake.channel_messages(w.channel.id)
+        assert len(posted) == 1 and posted[0] is not first
+        assert "40" in str(posted[0].payload["embeds"][0]["fields"])
+        post = w.fake.calls("POST", rf"^/channels/{w.channel.id}/messages$")[-1]
+        assert post.json["message_reference"]["fail_if_not_exists"] is False
