@@ -14,11 +14,12 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from bot.delivery_config import DeliveryObserver, DispatcherConfig
+from bot.delivery_plan import Plan, outcome_label, plan_job
 from bot.delivery_render import RenderCache, Renderers
 from bot.delivery_results import ResultWriter
 from bot.ratelimit import ChatLimiter, ChatPolicy, GlobalLimiter, default_chat_policy
@@ -30,47 +31,7 @@ from storage.protocol import Store
 
 log = logging.getLogger("strikebot.delivery")
 
-
-@dataclass(frozen=True)
-class DispatcherConfig:
-    """Tuning of the dispatcher; `from_settings` reads the operator's settings."""
-
-    batch_size: int = 500
-    concurrency: int = 64
-    lease_seconds: float = 60.0
-    max_attempts: int = 8
-    base_backoff: float = 2.0
-    max_backoff: float = 900.0
-    poll_interval: float = 1.0
-    # messages per second per platform; 0 or absent = no global cap
-    rates: Mapping[str, float] = field(default_factory=lambda: {"telegram": 30.0, "discord": 40.0})
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Kyiv"))
-
-    @classmethod
-    def from_settings(cls, settings: Any, **overrides: Any) -> DispatcherConfig:
-        """Build from bot.settings.Settings (optional delivery_* fields fall back to defaults)."""
-        base = cls()
-        values: dict[str, Any] = {
-            "concurrency": getattr(settings, "delivery_concurrency", base.concurrency),
-            "max_attempts": getattr(settings, "delivery_max_attempts", base.max_attempts),
-            "batch_size": getattr(settings, "delivery_batch_size", base.batch_size),
-            "lease_seconds": getattr(settings, "delivery_lease_seconds", base.lease_seconds),
-            "base_backoff": getattr(settings, "delivery_base_backoff", base.base_backoff),
-            "poll_interval": getattr(settings, "delivery_poll_interval", base.poll_interval),
-            "rates": {**base.rates, "telegram": float(getattr(settings, "telegram_rate", 30.0))},
-            "timezone": ZoneInfo(getattr(settings, "timezone", "Europe/Kyiv")),
-        }
-        values.update(overrides)
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What one row asks of the platform."""
-
-    payload: Any
-    message_id: str | None  # edit this message; None = send a new one
-    revision: int | None  # revision the message will show
+__all__ = ["Dispatcher", "DispatcherConfig", "DeliveryObserver", "Renderers"]
 
 
 def _utcnow() -> datetime:
@@ -90,6 +51,7 @@ class Dispatcher:
         chat_policies: Mapping[str, ChatPolicy] | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
+        metrics: DeliveryObserver | None = None,
     ) -> None:
         """Deliver through `transports` (by platform name) what `store` has queued."""
         self.store = store
@@ -97,6 +59,7 @@ class Dispatcher:
         self.renderers = renderers
         self.config = config or DispatcherConfig()
         self._rng = rng or random.Random()
+        self._metrics = metrics
         self._clock = clock
         policies = dict(chat_policies or {})
         self._global = {
@@ -185,7 +148,10 @@ class Dispatcher:
             except Exception as exc:  # a bug in a renderer or transport: fail the row, not the pass
                 log.exception("delivery %d failed unexpectedly", job.delivery.id)
                 result = self._transient(job, f"internal error: {exc!r}")
-            self.counters[result.status.value] += 1
+            outcome = outcome_label(result)
+            self.counters[outcome] += 1
+            if self._metrics is not None:
+                self._metrics.delivery(job.subscription.platform, outcome)
             # keep the slot until the answer is stored: bounds duplicates after a crash
             await self._writer.put(result)
 
@@ -193,7 +159,7 @@ class Dispatcher:
     async def _perform(self, job: DeliveryJob) -> DeliveryResult:
         sub = job.subscription
         transport = self.transports[sub.platform]
-        plan = self._plan(job, transport)
+        plan = plan_job(job, transport, self.renderers, self._cache, self.config.timezone)
         if isinstance(plan, DeliveryResult):
             return plan
         wait = await self._admit(sub.platform, sub.chat_id)
@@ -216,38 +182,6 @@ class Dispatcher:
         if moved_to is not None:
             result = result.model_copy(update={"moved_to_chat_id": moved_to})
         return result
-
-    def _plan(self, job: DeliveryJob, transport: Transport) -> _Plan | DeliveryResult:
-        d, sub, summary = job.delivery, job.subscription, job.summary
-        locale, tz = sub.locale, self.config.timezone
-        if d.summary_id is None:
-            text = job.broadcast_text or ""
-            payload = self._render(("b", d.broadcast_id, transport.platform, locale), transport,
-                                   lambda: self.renderers.broadcast(text, locale))
-            return _Plan(payload, None, None)
-        if summary is None:
-            return self._skip(job, "summary no longer exists")
-        if d.action == DeliveryAction.RETRACT:
-            if job.message_id is None:
-                return self._skip(job, "nothing was sent to withdraw")
-            payload = self._render(("r", summary.id, summary.revision, transport.platform, locale),
-                                   transport, lambda: self.renderers.retracted(summary, locale, tz))
-            return _Plan(payload, job.message_id, summary.revision)
-        if summary.status == SummaryStatus.RETRACTED:
-            return self._skip(job, "report was retracted")
-        if d.action == DeliveryAction.EDIT:
-            shown = job.message_revision
-            if shown is not None and d.revision <= shown:
-                # a pending send renders the current revision, so this edit has nothing to add
-                return self._skip(job, None)
-        payload = self._render(("a", summary.id, summary.revision, transport.platform, locale),
-                               transport, lambda: self.renderers.alert(summary, locale, tz))
-        # an edit whose send never got through is sent as a new alert
-        edit_id = job.message_id if d.action == DeliveryAction.EDIT else None
-        return _Plan(payload, edit_id, summary.revision)
-
-    def _render(self, key: Hashable, transport: Transport, build: Callable[[], Message]) -> Any:
-        return self._cache.get(key, transport, build)
 
     async def _admit(self, platform: str, chat_id: str) -> float:
         """Take a global and a per-chat slot; >0 means defer the row that many seconds."""
@@ -273,18 +207,25 @@ class Dispatcher:
         message_id: str | None = None,
         reply_to: str | None = None,
     ) -> SendResult:
+        started = time.perf_counter()
         try:
             if message_id is not None:
-                return await transport.edit(target, message_id, payload)
-            return await transport.send(target, payload, reply_to=reply_to)
+                answer = await transport.edit(target, message_id, payload)
+            else:
+                answer = await transport.send(target, payload, reply_to=reply_to)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # an adapter should map everything; treat leaks as transient
             log.warning("transport %s raised %r", transport.platform, exc)
-            return SendResult(Outcome.TRANSIENT, error=f"{type(exc).__name__}: {exc}")
+            answer = SendResult(Outcome.TRANSIENT, error=f"{type(exc).__name__}: {exc}")
+        if self._metrics is not None:
+            self._metrics.send_latency(transport.platform, time.perf_counter() - started)
+            if answer.outcome == Outcome.RETRY_AFTER:
+                self._metrics.rate_limited(transport.platform)
+        return answer
 
     def _conclude(
-        self, job: DeliveryJob, plan: _Plan, answer: SendResult, *, chat_id: str
+        self, job: DeliveryJob, plan: Plan, answer: SendResult, *, chat_id: str
     ) -> DeliveryResult:
         d, sub = job.delivery, job.subscription
         platform = sub.platform
@@ -342,7 +283,6 @@ class Dispatcher:
         )
 
     def _defer(self, job: DeliveryJob, seconds: float, *, error: str | None = None) -> DeliveryResult:
-        self.counters["deferred"] += 1
         self._note_due(seconds)
         return DeliveryResult(
             delivery_id=job.delivery.id,
@@ -351,9 +291,6 @@ class Dispatcher:
             attempted=False,
             error=error,
         )
-
-    def _skip(self, job: DeliveryJob, reason: str | None) -> DeliveryResult:
-        return DeliveryResult(delivery_id=job.delivery.id, status=DeliveryStatus.SKIPPED, error=reason)
 
     def _note_due(self, seconds: float) -> None:
         due = self._clock() + seconds

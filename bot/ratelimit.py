@@ -73,7 +73,12 @@ class SlidingLog:
 
 
 class GlobalLimiter:
-    """One platform's overall rate: callers queue in order and go when the window allows."""
+    """One platform's overall rate: callers queue in order and go evenly spaced.
+
+    Even spacing (not bursts of N followed by a pause) keeps any sliding second
+    at N or fewer even when a few requests arrive late, and spreads the load the
+    way Telegram asks bots to.
+    """
 
     def __init__(
         self, rate: float, *, margin: float = DEFAULT_MARGIN, clock: Clock = time.monotonic
@@ -83,13 +88,9 @@ class GlobalLimiter:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
-        windows: list[Window] = []
-        if rate > 0:
-            if rate >= 1:
-                windows.append(Window(int(rate), 1.0 + margin))
-            else:
-                windows.append(Window(1, 1.0 / rate + margin))
-        self._log = SlidingLog(windows)
+        self._next_free = 0.0
+        # N sends are spread over one second plus the margin: N+1 never fit in a second
+        self._interval = (1.0 + margin) / rate if rate >= 1 else (1.0 / rate + margin if rate > 0 else 0.0)
 
     def pause(self, seconds: float) -> None:
         """The platform asked every chat to wait (a global 429)."""
@@ -100,15 +101,13 @@ class GlobalLimiter:
         return max(0.0, self._paused_until - self._clock())
 
     async def acquire(self) -> None:
-        """Wait for a slot and take it."""
+        """Wait for the next slot and take it."""
+        if self._interval == 0.0 and self._paused_until <= self._clock():
+            return
         async with self._lock:
-            while True:
-                now = self._clock()
-                ready = max(self._log.ready_at(now), self._paused_until)
-                if ready <= now:
-                    self._log.record(now)
-                    return
-                await asyncio.sleep(ready - now)
+            while (wait := max(self._next_free, self._paused_until) - self._clock()) > 0:
+                await asyncio.sleep(wait)
+            self._next_free = self._clock() + self._interval
 
 
 ChatPolicy = Callable[[str], Sequence[Window]]

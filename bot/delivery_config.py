@@ -1,0 +1,54 @@
+"""Dispatcher tuning and the optional metrics hook it reports to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class DispatcherConfig:
+    """Tuning of the dispatcher; `from_settings` reads the operator's settings."""
+
+    batch_size: int = 500
+    concurrency: int = 64
+    lease_seconds: float = 60.0
+    max_attempts: int = 8
+    base_backoff: float = 2.0
+    max_backoff: float = 900.0
+    poll_interval: float = 1.0
+    # messages per second per platform; 0 or absent = no global cap
+    rates: Mapping[str, float] = field(default_factory=lambda: {"telegram": 30.0, "discord": 40.0})
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Kyiv"))
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> DispatcherConfig:
+        """Build from bot.settings.Settings (optional delivery_* fields fall back to defaults)."""
+        base = cls()
+        values: dict[str, Any] = {
+            "concurrency": getattr(settings, "delivery_concurrency", base.concurrency),
+            "max_attempts": getattr(settings, "delivery_max_attempts", base.max_attempts),
+            "batch_size": getattr(settings, "delivery_batch_size", base.batch_size),
+            "lease_seconds": getattr(settings, "delivery_lease_seconds", base.lease_seconds),
+            "base_backoff": getattr(settings, "delivery_base_backoff", base.base_backoff),
+            "poll_interval": getattr(settings, "delivery_poll_interval", base.poll_interval),
+            "rates": {**base.rates, "telegram": float(getattr(settings, "telegram_rate", 30.0))},
+            "timezone": ZoneInfo(getattr(settings, "timezone", "Europe/Kyiv")),
+        }
+        values.update(overrides)
+        return cls(**values)
+
+
+class DeliveryObserver(Protocol):
+    """What the dispatcher reports (bot.metrics.Metrics implements it)."""
+
+    def delivery(self, platform: str, outcome: str, n: int = 1) -> None:
+        """One outbox row finished with `outcome` (sent, retry, deferred, dead, skipped, deactivated, moved)."""
+
+    def send_latency(self, platform: str, seconds: float) -> None:
+        """One platform call took `seconds`."""
+
+    def rate_limited(self, platform: str) -> None:
+        """The platform answered 429."""
