@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from handlers.context import Message
-from handlers.i18n import translator
+from handlers.i18n import N_, translator
 from handlers.render.common import (
     casualties_phrase,
     headline,
@@ -15,6 +15,9 @@ from handlers.render.common import (
     region_names,
 )
 from storage.models import StrikeSummary
+
+# the placeholder models /post uses read better in the chat's language
+GENERIC_MODELS = {"Unknown UAV": N_("Unknown UAV"), "Unknown Missile": N_("Unknown Missile")}
 
 
 def render_alert(summary: StrikeSummary, locale: str, tz: ZoneInfo) -> Message:
@@ -67,7 +70,7 @@ def render_alert(summary: StrikeSummary, locale: str, tz: ZoneInfo) -> Message:
             msg.lines.append(
                 tr._(
                     "{model}: {launched} launched, {neutralized} neutralized",
-                    model=w.model,
+                    model=tr._(GENERIC_MODELS[w.model]) if w.model in GENERIC_MODELS else w.model,
                     launched=tr.number(w.launched),
                     neutralized=tr.number(w.neutralized),
                 )
