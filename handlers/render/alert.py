@@ -64,7 +64,7 @@ def render_alert(summary: StrikeSummary, locale: str, tz: ZoneInfo) -> Message:
     if casualties:
         msg.fields.append((tr._("Casualties"), casualties))
     if summary.regions:
-        msg.fields.append((tr._("Regions"), ", ".join(region_names(summary.regions, locale))))
+        msg.fields.append((tr._("Regions"), ", ".join(region_names(summary.regions, tr.locale))))
     if len(summary.weapons) > 1:
         for w in summary.weapons:
             msg.lines.append(

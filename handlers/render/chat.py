@@ -18,7 +18,7 @@ def filters_lines(sub: Subscription, locale: str) -> list[str]:
     """What reaches the chat: regions and threshold."""
     tr = translator(locale)
     regions = (
-        ", ".join(region_names(sub.regions, locale)) if sub.regions else tr._("all of Ukraine")
+        ", ".join(region_names(sub.regions, tr.locale)) if sub.regions else tr._("all of Ukraine")
     )
     threshold = (
         tr._("at least {n} launched", n=tr.number(sub.min_launched))
