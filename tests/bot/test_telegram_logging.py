@@ -41,6 +41,8 @@ def test_redactor_masks_tokens_anywhere() -> None:
 def test_every_part_of_a_record_is_redacted(caplog: pytest.LogCaptureFixture, redaction: None) -> None:
     log = logging.getLogger("httpx")  # a library logger, not one the app configured
     caplog.set_level(logging.DEBUG)
+    # another test's logging setup may have quietened httpx; this test needs it talking
+    caplog.set_level(logging.DEBUG, logger="httpx")
     log.info("HTTP Request: POST %s", f"https://api.telegram.org/bot{TOKEN}/getUpdates")
     log.warning("api token %r rejected", "s3cret-api-token")
     try:

@@ -188,6 +188,8 @@ async def test_token_never_reaches_the_logs(
     alice = fake.user("Alice")
     chat = fake.private_chat(alice)
     caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "telegram", "aiohttp"):  # other tests' logging setups may quieten them
+        caplog.set_level(logging.DEBUG, logger=name)
     uninstall = install_redaction([fake.token])
     try:
         async with open_test_store(tmp_path) as store, running_transport(fake, store, stand_in):
