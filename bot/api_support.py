@@ -29,6 +29,8 @@ class ApiError(Exception):
         self.status = status
         self.errors = errors
         self.headers = headers or {}
+        # close the connection after answering (the request stream is broken)
+        self.close = False
 
     @classmethod
     def one(cls, status: int, msg: str, loc: str = "", **headers: str) -> ApiError:
@@ -57,7 +59,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.errors, exc.headers)
+        response = error_response(exc.status, exc.errors, exc.headers)
+        if exc.close:
+            response.force_close()
+        return response
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -118,7 +123,12 @@ async def read_body(request: web.Request, limit: int = MAX_BODY) -> bytes:
     except ApiError:
         raise
     except Exception as exc:  # broken chunking, bad Content-Encoding, client gone
-        raise ApiError.one(400, f"could not read the request body: {type(exc).__name__}") from None
+        # the stream is unusable: end it so aiohttp does not drain it after the answer (which
+        # would log the same error as an unhandled traceback), and close the connection
+        request.content.feed_eof()
+        error = ApiError.one(400, f"could not read the request body: {type(exc).__name__}")
+        error.close = True
+        raise error from None
     return bytes(buf)
 
 

@@ -270,3 +270,16 @@ async def test_unknown_route_and_method_answer_json(tmp_path: Path) -> None:
         wrong = await h.client.delete("/v1/summaries/1")
         assert wrong.status == 405
         assert "GET" in wrong.headers["Allow"]
+
+
+async def test_undecodable_compressed_body_is_400_without_server_traceback(tmp_path: Path, caplog: Any) -> None:
+    caplog.set_level("DEBUG")
+    async with api_harness(tmp_path) as h:
+        resp = await h.client.post(
+            "/v1/summaries", data=b'{"not": "gzip"}', headers={**AUTH, "Content-Encoding": "gzip"}
+        )
+        assert resp.status == 400
+        assert "request body" in (await resp.json())["errors"][0]["msg"]
+        # the next request (new connection) is served normally
+        assert (await h.client.post("/v1/summaries", json=summary(), headers=AUTH)).status == 201
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
