@@ -83,20 +83,36 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled; wakes on `wake()` and polls for other processes' rows."""
+        """Deliver until cancelled; wakes on `wake()` and polls for other processes' rows.
+
+        Unlike `run_once`, claims overlap with sending: the next batch is leased
+        while the last jobs of the previous one are still out, so the platform
+        connection never idles on a database round trip.
+        """
+        queue: asyncio.Queue[DeliveryJob] = asyncio.Queue()
+        low = self.config.concurrency
+        room = asyncio.Event()
+        workers = [
+            asyncio.create_task(self._worker(queue, room, low), name=f"delivery-{i}")
+            for i in range(self.config.concurrency)
+        ]
         try:
             while True:
+                if queue.qsize() >= low:
+                    room.clear()
+                    await room.wait()
+                    continue
                 self._wake.clear()
                 try:
-                    handled = await self.run_once()
-                except asyncio.CancelledError:
-                    raise
+                    jobs = await self._claim(queue.qsize())
                 except Exception:
                     # a database hiccup must not stop deliveries for good
-                    log.exception("delivery pass failed")
-                    handled = 0
+                    log.exception("claiming deliveries failed")
+                    jobs = []
                     await asyncio.sleep(self.config.poll_interval)
-                if handled:
+                for job in jobs:
+                    queue.put_nowait(job)
+                if jobs:
                     continue
                 timeout = self.config.poll_interval
                 if self._next_due is not None:
@@ -107,19 +123,41 @@ class Dispatcher:
                 except TimeoutError:
                     pass
         finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            await self._release([queue.get_nowait() for _ in range(queue.qsize())])
             await self._writer.aclose()
+
+    async def _worker(self, queue: asyncio.Queue[DeliveryJob], room: asyncio.Event, low: int) -> None:
+        while True:
+            job = await queue.get()
+            if queue.qsize() < low:
+                room.set()
+            await self._handle(job)
+
+    async def _claim(self, queued: int, now: datetime | None = None) -> list[DeliveryJob]:
+        platforms = [p for p, g in self._global.items() if g.paused_for() == 0]
+        limit = self._claim_limit(platforms) - queued
+        if not platforms or limit <= 0:
+            return []
+        return await self.store.claim_deliveries(
+            now=now or _utcnow(), limit=limit, lease_seconds=self.config.lease_seconds,
+            platforms=platforms,
+        )
+
+    async def _release(self, jobs: list[DeliveryJob]) -> None:
+        """Hand back leased rows nobody started, so a restart need not wait out the lease."""
+        if not jobs:
+            return
+        try:
+            await self.store.finish_deliveries([self._defer(job, 0.0) for job in jobs])
+        except Exception:
+            log.exception("releasing %d leased deliveries failed; they return after the lease", len(jobs))
 
     async def run_once(self, now: datetime | None = None) -> int:
         """One pass: claim a batch, perform it, record the results; returns rows handled."""
-        platforms = [p for p, g in self._global.items() if g.paused_for() == 0]
-        if not platforms:
-            return 0
-        jobs = await self.store.claim_deliveries(
-            now=now or _utcnow(),
-            limit=self._claim_limit(platforms),
-            lease_seconds=self.config.lease_seconds,
-            platforms=platforms,
-        )
+        jobs = await self._claim(0, now)
         if not jobs:
             return 0
         try:
