@@ -6,6 +6,7 @@ replies go back (threads, buttons, edits, escaping, admin checks, logging).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -204,3 +205,24 @@ async def test_token_never_reaches_the_logs(
     assert secret not in caplog.text
     assert all(secret not in r.getMessage() for r in caplog.records)
     assert "bot[REDACTED]/getMe" in caplog.text
+
+
+async def test_group_upgrade_moves_the_subscription(fake_telegram: FakeBotAPI, tmp_path: Path) -> None:  # noqa: F811
+    fake = fake_telegram
+    bob = fake.user("Bob")
+    group = fake.group()
+    new_id = -1_009_999_999_999
+    async with open_test_store(tmp_path) as store:
+        await store.subscribe("telegram", str(group.id), regions=["kyiv-city"])
+        async with running_transport(fake, store, stand_in):
+            # the service message Telegram sends into the old group when it becomes a supergroup
+            fake.push_update({"message": {
+                "message_id": 99, "date": 1_751_600_000, "chat": group.to_api(),
+                "from": bob.to_api(), "migrate_to_chat_id": new_id,
+            }})
+            for _ in range(250):
+                sub = await store.get_subscription("telegram", str(new_id))
+                if sub is not None:
+                    break
+                await asyncio.sleep(0.02)
+        assert sub is not None and sub.active and sub.regions == ("kyiv-city",)
