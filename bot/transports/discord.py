@@ -11,7 +11,7 @@ import discord
 from discord.http import Route
 
 from bot.transport import SendResult, Target
-from bot.transports.discord_commands import build_tree
+from bot.transports.discord_commands import CatalogTranslator, build_tree
 from bot.transports.discord_interactions import DEFAULT_REPLY_BUDGET, HandleFn, InteractionRunner
 from bot.transports.discord_outbox import DiscordOutbox
 from bot.transports.discord_render import CallbackButton, RenderedMessage, render_embed
@@ -61,6 +61,7 @@ class StrikeClient(discord.AutoShardedClient):
         """Register the persistent buttons and sync slash commands (globally or per guild)."""
         self.add_dynamic_items(CallbackButton)
         try:
+            await self.tree.set_translator(CatalogTranslator())
             if self._guild_ids:
                 for guild_id in self._guild_ids:
                     guild = discord.Object(id=guild_id)

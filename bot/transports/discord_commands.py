@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 
 from bot.transports.discord_interactions import InteractionRunner
+from handlers.i18n import translator
+from handlers.router import command_spec
 from storage.catalog import gazetteer
 
 Interaction = discord.Interaction[Any]
@@ -18,6 +20,40 @@ LatestN = app_commands.Range[int, 1, 20]
 STATS_WINDOWS = ("24h", "7d", "30d", "365d", "all")
 LOCALES = (("English", "en"), ("Українська", "uk"))
 AUTOCOMPLETE_MAX = 25
+
+
+def describe(name: str, fallback: str) -> str:
+    """The router's one-line summary of a command (translated for Discord), else `fallback`."""
+    spec = command_spec(name)
+    return spec.summary if spec is not None else fallback
+
+
+class CatalogTranslator(app_commands.Translator):
+    """Ukrainian command and option descriptions from the handlers' message catalog."""
+
+    _LOCATIONS = frozenset(
+        {
+            app_commands.TranslationContextLocation.command_description,
+            app_commands.TranslationContextLocation.parameter_description,
+            app_commands.TranslationContextLocation.choice_name,
+        }
+    )
+
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
+    ) -> str | None:
+        """The catalog's translation, or None (Discord then shows the English text)."""
+        if locale is not discord.Locale.ukrainian or context.location not in self._LOCATIONS:
+            return None
+        text = translator("uk")._(string.message)
+        return text[:100] if text != string.message else None
+
+
+def arg_help(command: str, arg: str, fallback: str) -> str:
+    """The router's description of a command argument (translated for Discord), else `fallback`."""
+    spec = command_spec(command)
+    found = next((a for a in spec.args if a.name == arg), None) if spec is not None else None
+    return found.description if found is not None else fallback
 
 
 def quote(value: str) -> str:
@@ -118,14 +154,14 @@ def build_tree(client: discord.Client, runner: InteractionRunner) -> app_command
     """Every bot command as a slash command, each routed through `runner`."""
     tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
 
-    @tree.command(name="help", description="What this bot does and which commands you may use")
+    @tree.command(name="help", description=describe("help", "What this bot does and which commands you may use"))
     async def help_(interaction: Interaction) -> None:
         await runner.run_command(interaction, "help", "")
 
-    @tree.command(name="subscribe", description="Post alerts in this channel (needs Manage Channels)")
+    @tree.command(name="subscribe", description=describe("subscribe", "Post alerts in this channel (needs Manage Channels)"))
     @app_commands.describe(
-        regions="Only these regions, comma-separated (empty: everything)",
-        min_launched="Only attacks with at least this many drones and missiles",
+        regions=arg_help("subscribe", "regions", "Only these regions, comma-separated (empty: everything)"),
+        min_launched=arg_help("subscribe", "min", "Only attacks with at least this many launched"),
     )
     @app_commands.rename(min_launched="min")
     @app_commands.autocomplete(regions=complete_regions)
@@ -135,38 +171,40 @@ def build_tree(client: discord.Client, runner: InteractionRunner) -> app_command
         args = join_args(quote(regions) if regions else None, kv("min", min_launched))
         await runner.run_command(interaction, "subscribe", args)
 
-    @tree.command(name="unsubscribe", description="Stop alerts in this channel (needs Manage Channels)")
+    @tree.command(name="unsubscribe", description=describe("unsubscribe", "Stop alerts in this channel (needs Manage Channels)"))
     async def unsubscribe(interaction: Interaction) -> None:
         await runner.run_command(interaction, "unsubscribe", "")
 
-    @tree.command(name="settings", description="Show this channel's alert filters")
+    @tree.command(name="settings", description=describe("settings", "Show this channel's alert filters"))
     async def settings(interaction: Interaction) -> None:
         await runner.run_command(interaction, "settings", "")
 
-    @tree.command(name="mute", description="Pause alerts in this channel for a while (needs Manage Channels)")
-    @app_commands.describe(duration="How long, e.g. 30m, 8h, 2d")
+    @tree.command(name="mute", description=describe("mute", "Pause alerts in this channel for a while (needs Manage Channels)"))
+    @app_commands.describe(duration=arg_help("mute", "duration", "How long, e.g. 30m, 8h, 2d"))
     async def mute(interaction: Interaction, duration: app_commands.Range[str, 1, 16]) -> None:
         await runner.run_command(interaction, "mute", duration)
 
-    @tree.command(name="unmute", description="Resume alerts in this channel (needs Manage Channels)")
+    @tree.command(name="unmute", description=describe("unmute", "Resume alerts in this channel (needs Manage Channels)"))
     async def unmute(interaction: Interaction) -> None:
         await runner.run_command(interaction, "unmute", "")
 
-    @tree.command(name="lang", description="Language of this channel's alerts (needs Manage Channels)")
-    @app_commands.describe(language="en or uk")
+    @tree.command(name="lang", description=describe("lang", "Language of this channel's alerts (needs Manage Channels)"))
+    @app_commands.describe(language=arg_help("lang", "language", "en or uk"))
     @app_commands.choices(language=[app_commands.Choice(name=n, value=v) for n, v in LOCALES])
     async def lang(interaction: Interaction, language: app_commands.Choice[str]) -> None:
         await runner.run_command(interaction, "lang", language.value)
 
-    @tree.command(name="latest", description="The most recent attack summaries")
-    @app_commands.describe(n="How many (1-20)", region="Only this region")
+    @tree.command(name="latest", description=describe("latest", "The most recent attack summaries"))
+    @app_commands.describe(n=arg_help("latest", "n", "How many (1-20)"), region=arg_help("latest", "region", "A region"))
     @app_commands.autocomplete(region=complete_region)
     async def latest(interaction: Interaction, n: LatestN | None = None, region: str | None = None) -> None:
         args = join_args(str(n) if n is not None else None, quote(region) if region else None)
         await runner.run_command(interaction, "latest", args)
 
-    @tree.command(name="stats", description="Totals over a period")
-    @app_commands.describe(window="Period (default 30d)", region="Only this region")
+    @tree.command(name="stats", description=describe("stats", "Totals over a period"))
+    @app_commands.describe(
+        window=arg_help("stats", "period", "Period (default 30d)"), region=arg_help("stats", "region", "A region")
+    )
     @app_commands.choices(window=[app_commands.Choice(name=w, value=w) for w in STATS_WINDOWS])
     @app_commands.autocomplete(region=complete_region)
     async def stats(
@@ -175,8 +213,8 @@ def build_tree(client: discord.Client, runner: InteractionRunner) -> app_command
         args = join_args(window.value if window else None, quote(region) if region else None)
         await runner.run_command(interaction, "stats", args)
 
-    @tree.command(name="summary", description="One summary by its id")
-    @app_commands.describe(id="Summary id, as shown in an alert's footer")
+    @tree.command(name="summary", description=describe("summary", "One summary by its id"))
+    @app_commands.describe(id=arg_help("summary", "id", "Report number, as in an alert's footer"))
     async def summary(interaction: Interaction, id: SummaryId) -> None:
         await runner.run_command(interaction, "summary", str(id))
 
@@ -185,7 +223,7 @@ def build_tree(client: discord.Client, runner: InteractionRunner) -> app_command
 
 
 def _admin_commands(tree: app_commands.CommandTree[Any], runner: InteractionRunner) -> None:
-    @tree.command(name="post", description="Bot admins: post a manual update (preview, then confirm)")
+    @tree.command(name="post", description=describe("post", "Bot admins: post a manual update (preview, then confirm)"))
     @app_commands.describe(**_SUMMARY_OPTION_HELP)
     @app_commands.autocomplete(regions=complete_regions)
     async def post(
@@ -207,7 +245,7 @@ def _admin_commands(tree: app_commands.CommandTree[Any], runner: InteractionRunn
         )
         await runner.run_command(interaction, "post", args)
 
-    @tree.command(name="correct", description="Bot admins: correct a summary (sent alerts get edited)")
+    @tree.command(name="correct", description=describe("correct", "Bot admins: correct a summary (sent alerts get edited)"))
     @app_commands.describe(id="Summary id", **_SUMMARY_OPTION_HELP)
     @app_commands.autocomplete(regions=complete_regions)
     async def correct(
@@ -228,16 +266,16 @@ def _admin_commands(tree: app_commands.CommandTree[Any], runner: InteractionRunn
         fields = _summary_fields(drones, missiles, destroyed, suppressed, regions, hits, debris, killed, injured, note, source)
         await runner.run_command(interaction, "correct", join_args(str(id), *fields))
 
-    @tree.command(name="retract", description="Bot admins: withdraw a summary (sent alerts get edited)")
+    @tree.command(name="retract", description=describe("retract", "Bot admins: withdraw a summary (sent alerts get edited)"))
     @app_commands.describe(id="Summary id")
     async def retract(interaction: Interaction, id: SummaryId) -> None:
         await runner.run_command(interaction, "retract", str(id))
 
-    @tree.command(name="broadcast", description="Bot admins: send a text to every subscribed chat")
+    @tree.command(name="broadcast", description=describe("broadcast", "Bot admins: send a text to every subscribed chat"))
     @app_commands.describe(text="The message")
     async def broadcast(interaction: Interaction, text: app_commands.Range[str, 1, 2000]) -> None:
         await runner.run_command(interaction, "broadcast", text)
 
-    @tree.command(name="status", description="Bot admins: subscriptions, queue and errors")
+    @tree.command(name="status", description=describe("status", "Bot admins: subscriptions, queue and errors"))
     async def status(interaction: Interaction) -> None:
         await runner.run_command(interaction, "status", "")

@@ -18,3 +18,20 @@ async def test_connects_with_minimum_intents_and_syncs_commands_globally(tmp_pat
         names = {c["name"] for c in w.fake.commands["global"]}
         assert {spec.name for spec in COMMANDS} - {"start"} <= names
         assert w.transport.client.get_guild(w.guild.id) is not None
+
+
+async def test_commands_carry_ukrainian_descriptions_and_typed_options(tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as w:
+        commands = {c["name"]: c for c in w.fake.commands["global"]}
+        subscribe = commands["subscribe"]
+        assert subscribe["description_localizations"].get("uk")
+        assert subscribe["description_localizations"]["uk"] != subscribe["description"]
+        options = {o["name"]: o for o in subscribe["options"]}
+        assert options["regions"]["type"] == 3 and options["regions"]["autocomplete"] is True
+        assert options["min"]["type"] == 4 and options["min"]["min_value"] == 0
+        stats = {o["name"]: o for o in commands["stats"]["options"]}
+        assert [c["value"] for c in stats["window"]["choices"]] == ["24h", "7d", "30d", "365d", "all"]
+        assert stats["region"]["autocomplete"] is True
+        lang = {o["name"]: o for o in commands["lang"]["options"]}
+        assert [c["value"] for c in lang["language"]["choices"]] == ["en", "uk"]
+        assert all(len(c["description"]) <= 100 for c in commands.values())
