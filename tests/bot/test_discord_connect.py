@@ -18,6 +18,7 @@ async def test_connects_with_minimum_intents_and_syncs_commands_globally(tmp_pat
         names = {c["name"] for c in w.fake.commands["global"]}
         assert {spec.name for spec in COMMANDS} - {"start"} <= names
         assert w.transport.client.get_guild(w.guild.id) is not None
+        assert w.fake.gateway.heartbeats >= 1, "discord.py heartbeats at once after HELLO"
 
 
 async def test_commands_carry_ukrainian_descriptions_and_typed_options(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.discord_faults import FaultsMixin
 from tests.fakes.discord_gateway import FakeGateway
 from tests.fakes.discord_interact import InteractionsMixin
 from tests.fakes.discord_model import (
@@ -47,18 +48,6 @@ class Recorded:
 
 
 @dataclass
-class Fault:
-    """An injected error answer for requests matching `method` and the `path` regex."""
-
-    method: str
-    path: re.Pattern[str]
-    status: int
-    body: JSON
-    headers: dict[str, str]
-    times: int
-
-
-@dataclass
 class StoredMessage:
     """A message the bot posted (channel message or interaction reply)."""
 
@@ -66,7 +55,7 @@ class StoredMessage:
     edits: list[JSON] = field(default_factory=list)
 
 
-class FakeDiscord(InteractionsMixin):
+class FakeDiscord(InteractionsMixin, FaultsMixin):
     """The whole fake: start with `async with`, point discord.py at `api_url`."""
 
     def __init__(self) -> None:
@@ -78,7 +67,6 @@ class FakeDiscord(InteractionsMixin):
         self.requests: list[Recorded] = []
         self.commands: dict[str, list[JSON]] = {}
         self.messages: dict[int, StoredMessage] = {}
-        self.faults: list[Fault] = []
         self.port = 0
         self.gateway = FakeGateway(self.bot, self.app_id, lambda: self.guilds, lambda: self.ws_url)
         self._runner: web.AppRunner | None = None
@@ -87,6 +75,7 @@ class FakeDiscord(InteractionsMixin):
         self.reply_ids: set[int] = set()
         self.errors: list[str] = []
         InteractionsMixin.__init__(self)
+        FaultsMixin.__init__(self)
 
     # --- world ------------------------------------------------------------
     def add_guild(self, name: str = "Test server", channels: tuple[str, ...] = ("alerts",)) -> FakeGuild:
@@ -122,40 +111,6 @@ class FakeDiscord(InteractionsMixin):
         """Delete a channel: later requests to it get 404 Unknown Channel."""
         for guild in self.guilds:
             guild.channels = [c for c in guild.channels if c.id != channel_id]
-
-    # --- faults -----------------------------------------------------------
-    def fail(
-        self,
-        method: str,
-        path: str,
-        status: int,
-        *,
-        code: int = 0,
-        message: str = "injected",
-        retry_after: float | None = None,
-        is_global: bool = False,
-        via: bool = True,
-        times: int = 1,
-    ) -> None:
-        """Answer the next `times` matching requests with an error (`path` is a regex)."""
-        body: JSON = {"code": code, "message": message}
-        headers: dict[str, str] = {}
-        if status == 429:
-            body = {"message": "You are being rate limited.", "retry_after": retry_after or 1.0, "global": is_global}
-            headers["Retry-After"] = str(retry_after or 1.0)
-            if is_global:
-                headers["X-RateLimit-Global"] = "true"
-            if via:
-                # discord.py takes a 429 without Via for a Cloudflare ban and gives up
-                headers["Via"] = "1.1 google"
-        self.faults.append(Fault(method, re.compile(path), status, body, headers, times))
-
-    def _fault_for(self, method: str, path: str) -> web.Response | None:
-        for fault in self.faults:
-            if fault.times > 0 and fault.method == method and fault.path.search(path):
-                fault.times -= 1
-                return json_response(fault.body, fault.status, fault.headers)
-        return None
 
     # --- server -----------------------------------------------------------
     @property
