@@ -14,7 +14,7 @@ from types import TracebackType
 
 from telegram import CallbackQuery, ChatMember, Update
 from telegram import Message as TgMessage
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.transport import Outcome, SendResult, Target
@@ -51,6 +51,10 @@ def _default_handle() -> Handle:
     return handle
 
 
+class TelegramStartError(RuntimeError):
+    """The bot could not start: token refused or Bot API unreachable (message is user-facing)."""
+
+
 class TelegramTransport:
     """The Telegram bot: `async with` starts polling and stops it cleanly.
 
@@ -79,7 +83,7 @@ class TelegramTransport:
         # PTB 22 warns on every RetryAfter unless opted into timedelta durations;
         # this adapter reads both forms (telegram_outbox.retry_after_seconds)
         os.environ.setdefault("PTB_TIMEDELTA", "1")
-        root = api_url.rstrip("/")
+        root = self._root = api_url.rstrip("/")
         self.deps = deps
         self.admins = frozenset(a.strip() for a in admins if a.strip())
         self._handle = handle
@@ -90,14 +94,15 @@ class TelegramTransport:
         self._admin_cache: dict[tuple[int, int], tuple[float, bool]] = {}
         self._known_commands: frozenset[str] = frozenset()
         self._running = False
+        # one pool for sends, one for the long poll (PTB adds the poll timeout to its read timeout)
+        self._requests = (AiohttpRequest(connection_pool_size=connection_pool_size), AiohttpRequest(connection_pool_size=2))
         self.app: Application = (  # type: ignore[type-arg]
             Application.builder()
             .token(token)
             .base_url(f"{root}/bot")
             .base_file_url(f"{root}/file/bot")
-            .request(AiohttpRequest(connection_pool_size=connection_pool_size))
-            # PTB adds the long-poll timeout to this read timeout for getUpdates
-            .get_updates_request(AiohttpRequest(connection_pool_size=2))
+            .request(self._requests[0])
+            .get_updates_request(self._requests[1])
             .concurrent_updates(PerChatOrderProcessor(concurrent_updates))
             .build()
         )
@@ -118,7 +123,14 @@ class TelegramTransport:
 
     async def start(self) -> None:
         """getMe, command menus, then long polling (pending updates are kept, not dropped)."""
-        await self.app.initialize()
+        try:
+            await self.app.initialize()
+        except InvalidToken:
+            await self._shutdown()
+            raise TelegramStartError("Telegram refused STRIKEBOT_TELEGRAM_TOKEN (check it with BotFather)") from None
+        except TelegramError as exc:
+            await self._shutdown()
+            raise TelegramStartError(f"Telegram Bot API at {self._root} did not answer getMe: {exc}") from None
         try:
             await self._setup()
             await self.app.start()
@@ -148,6 +160,9 @@ class TelegramTransport:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        # a failed initialize leaves PTB "not initialized", so its shutdown skips the pools
+        for request in self._requests:
+            await request.shutdown()
 
     async def _setup(self) -> None:
         """What post_init would do: run_polling is not used, so register the command menus here."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.logging_redact import install_redaction
+from bot.transports.telegram import TelegramStartError, TelegramTransport
 from handlers.context import Button, CommandContext, HandlerDeps, Message
 from tests.bot.telegram_support import ADMIN_ID, open_test_store, running_transport
 from tests.fakes.telegram_api import FakeBotAPI
@@ -226,3 +228,16 @@ async def test_group_upgrade_moves_the_subscription(fake_telegram: FakeBotAPI, t
                     break
                 await asyncio.sleep(0.02)
         assert sub is not None and sub.active and sub.regions == ("kyiv-city",)
+
+
+async def test_refused_token_is_a_clear_start_error(fake_telegram: FakeBotAPI, tmp_path: Path) -> None:  # noqa: F811
+    fake = fake_telegram
+    async with open_test_store(tmp_path) as store:
+        deps = HandlerDeps(store=store, timezone=ZoneInfo("Europe/Kyiv"))
+        wrong = TelegramTransport("987654321:AAWrongTokenWrongTokenWrongToken12", deps, api_url=fake.root, command_menu={})
+        with pytest.raises(TelegramStartError, match="refused STRIKEBOT_TELEGRAM_TOKEN"):
+            await wrong.start()
+        await fake.stop()
+        down = TelegramTransport(fake.token, deps, api_url=fake.root, command_menu={})
+        with pytest.raises(TelegramStartError, match="did not answer getMe"):
+            await down.start()
