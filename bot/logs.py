@@ -94,12 +94,16 @@ def setup_logging(
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())
     # the Bot API client logs every request URL (with the token) at INFO; keep those at WARNING
-    for noisy in ("httpx", "httpcore", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    noisy = {name: logging.getLogger(name) for name in ("httpx", "httpcore", "aiohttp.access")}
+    noisy_levels = {name: logger.level for name, logger in noisy.items()}
+    for logger in noisy.values():
+        logger.setLevel(max(logging.WARNING, root.level))
 
     def undo() -> None:
         root.removeHandler(handler)
         root.setLevel(previous_level)
+        for name, logger in noisy.items():
+            logger.setLevel(noisy_levels[name])
         uninstall_redaction()
 
     return undo
