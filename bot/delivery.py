@@ -74,6 +74,8 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(self.config.concurrency)
         self._wake = asyncio.Event()
         self._next_due: float | None = None
+        # ids leased by this process and not finished yet (run() only)
+        self._held: set[int] = set()
         # outcome counts since start, for /status and /metrics
         self.counters: Counter[str] = Counter()
 
@@ -111,7 +113,10 @@ class Dispatcher:
                     jobs = []
                     await asyncio.sleep(self.config.poll_interval)
                 for job in jobs:
-                    queue.put_nowait(job)
+                    # a row whose lease ran out while queued here comes back: keep the first copy
+                    if job.delivery.id not in self._held:
+                        self._held.add(job.delivery.id)
+                        queue.put_nowait(job)
                 if jobs:
                     continue
                 timeout = self.config.poll_interval
@@ -134,7 +139,10 @@ class Dispatcher:
             job = await queue.get()
             if queue.qsize() < low:
                 room.set()
-            await self._handle(job)
+            try:
+                await self._handle(job)
+            finally:
+                self._held.discard(job.delivery.id)
 
     async def _claim(self, queued: int, now: datetime | None = None) -> list[DeliveryJob]:
         platforms = [p for p, g in self._global.items() if g.paused_for() == 0]

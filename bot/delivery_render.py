@@ -27,7 +27,7 @@ class Renderers:
     @classmethod
     def from_handlers(cls) -> Renderers:
         """The real renderers from handlers.render (imported late: layers point down)."""
-        from handlers import render  # type: ignore[attr-defined]
+        from handlers import render
 
         return cls(
             alert=render.render_alert,

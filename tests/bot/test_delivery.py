@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -237,3 +238,63 @@ async def test_per_chat_limit_spaces_messages_to_one_private_chat(store: SqliteS
     assert len(times) == 3
     assert all(b - a >= 1.0 for a, b in zip(times, times[1:], strict=False))
     assert time.monotonic() - started < 4.0
+
+
+async def test_a_global_429_pauses_every_chat(store: SqliteStore) -> None:
+    for i in range(4):
+        await store.subscribe("telegram", str(i + 1))
+    paused: list[float] = []
+
+    def script(req: Request) -> SendResult | None:
+        if not paused:
+            paused.append(req.at)
+            return SendResult(Outcome.RETRY_AFTER, retry_after=0.3, global_limit=True)
+        return None
+
+    await store.ingest(draft(), notify=True)
+    transport = MemoryTransport(script, latency=0.01)
+    config = FAST.__class__(**{**FAST.__dict__, "concurrency": 1})
+    await drain(dispatcher(store, transport, Renders(), config), store)
+    assert len(transport.sent()) == 4
+    assert all(r.at >= paused[0] + 0.3 for r in transport.requests[1:])
+
+
+async def test_cancelling_run_hands_back_rows_it_had_not_started(store: SqliteStore) -> None:
+    for i in range(40):
+        await store.subscribe("telegram", str(i + 1))
+    await store.ingest(draft(), notify=True)
+    transport = MemoryTransport(latency=0.05)
+    config = FAST.__class__(**{**FAST.__dict__, "concurrency": 2, "lease_seconds": 1.0})
+    d = dispatcher(store, transport, Renders(), config)
+    task = asyncio.create_task(d.run())
+    while len(transport.sent()) < 4:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    stats = await store.queue_stats(now=datetime.now(UTC))
+    # only what was on the wire stays leased (it may have arrived); the rest is due again at once
+    assert stats.in_flight <= 2
+    assert stats.due >= 40 - len(transport.sent()) - 2
+    # a fresh dispatcher finishes the job once the lease of the interrupted sends is over
+    await drain(dispatcher(store, transport, Renders(), config), store)
+    assert sorted(int(r.chat_id) for r in transport.sent()) == list(range(1, 41))
+
+
+async def test_run_wakes_at_once_on_wake(store: SqliteStore) -> None:
+    await store.subscribe("telegram", "1")
+    transport = MemoryTransport()
+    config = FAST.__class__(**{**FAST.__dict__, "poll_interval": 30.0})
+    d = dispatcher(store, transport, Renders(), config)
+    task = asyncio.create_task(d.run())
+    await asyncio.sleep(0.05)
+    await store.ingest(draft(), notify=True)
+    d.wake()
+    for _ in range(100):
+        if transport.sent():
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(transport.sent()) == 1
