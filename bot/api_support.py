@@ -40,7 +40,7 @@ class ApiError(Exception):
 
 def error_response(status: int, errors: list[dict[str, str]], headers: dict[str, str] | None = None) -> web.Response:
     """The API's one error shape."""
-    return web.json_response({"errors": errors}, status=status, headers=headers)
+    return web.json_response({"errors": errors}, status=status, headers=headers, dumps=dumps)
 
 
 def dumps(value: Any) -> str:
