@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
 
-from telegram import CallbackQuery, ChatMember, Update
+from telegram import CallbackQuery, Update
 from telegram import Message as TgMessage
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.transport import Outcome, SendResult, Target
+from bot.transports.telegram_admins import ChatAdminCache
 from bot.transports.telegram_menu import CommandMenu, default_menus, register_menus
 from bot.transports.telegram_order import PerChatOrderProcessor
 from bot.transports.telegram_outbox import TelegramOutbox
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 Handle = Callable[[CommandContext, HandlerDeps], Awaitable[list[Message]]]
 
-_ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 _UPDATES = ["message", "channel_post", "callback_query"]
 _OOPS = {
     "en": "Sorry, something went wrong. Please try again later.",
@@ -90,8 +89,6 @@ class TelegramTransport:
         self._menu = command_menu
         self._admin_menu = admin_menu
         self._poll_timeout = poll_timeout
-        self._admin_ttl = admin_cache_seconds
-        self._admin_cache: dict[tuple[int, int], tuple[float, bool]] = {}
         self._known_commands: frozenset[str] = frozenset()
         self._running = False
         # one pool for sends, one for the long poll (PTB adds the poll timeout to its read timeout)
@@ -109,6 +106,7 @@ class TelegramTransport:
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self.outbox = TelegramOutbox(self.app.bot)
+        self._admins_cache = ChatAdminCache(self.app.bot, admin_cache_seconds)
 
     # ----- lifetime -----
 
@@ -314,21 +312,8 @@ class TelegramTransport:
         return check
 
     async def is_chat_admin(self, chat_id: int, user_id: int) -> bool:
-        """getChatMember says administrator or creator; cached for a minute per (chat, user)."""
-        now = time.monotonic()
-        cached = self._admin_cache.get((chat_id, user_id))
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        try:
-            member = await self.app.bot.get_chat_member(chat_id, user_id)
-        except TelegramError as exc:
-            log.info("getChatMember(%s, %s) failed: %s", chat_id, user_id, exc)
-            return False
-        verdict = member.status in _ADMIN_STATUSES
-        if len(self._admin_cache) > 10_000:
-            self._admin_cache = {k: v for k, v in self._admin_cache.items() if v[0] > now}
-        self._admin_cache[(chat_id, user_id)] = (now + self._admin_ttl, verdict)
-        return verdict
+        """getChatMember says administrator or creator (cached briefly)."""
+        return await self._admins_cache.is_admin(chat_id, user_id)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update failed: %r", context.error, exc_info=context.error)
