@@ -87,6 +87,9 @@ def render_alert(summary: StrikeSummary, locale: str, tz: ZoneInfo) -> Message:
 def _footer(summary: StrikeSummary, locale: str) -> str:
     tr = translator(locale)
     parts = [tr._("Report #{id}", id=summary.id)] if summary.id else []
+    if summary.revision > 1:
+        # the footer is what Discord shows under the embed: say which revision this is
+        parts.append(tr._("revision {revision}", revision=summary.revision))
     if summary.source:
         parts.append(tr._("Source: {source}", source=summary.source))
     if summary.source_url:
