@@ -10,13 +10,14 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from aiohttp import web
 
 from bot.api import build_api
 from bot.delivery import Dispatcher, DispatcherConfig
 from bot.delivery_render import Renderers
+from bot.logging_redact import Redactor
 from bot.logs import setup_logging
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -80,6 +81,15 @@ async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
     return int(port)
 
 
+async def _enter(stack: AsyncExitStack, transport: Any, name: str, settings: Settings) -> None:
+    """Start a platform transport; a refusal becomes a one-line StartupError (token redacted)."""
+    try:
+        await stack.enter_async_context(transport)
+    except Exception as exc:  # the platform libraries raise many kinds; all mean "cannot start"
+        reason = Redactor(settings.secrets())(str(exc) or type(exc).__name__)
+        raise StartupError(f"{name} did not start: {reason}") from None
+
+
 async def _start_transports(
     stack: AsyncExitStack, runtime: Runtime, stdin: TextIO | None, stdout: TextIO | None
 ) -> list[asyncio.Task[None]]:
@@ -95,13 +105,13 @@ async def _start_transports(
             api_url=settings.telegram_api_url,
             admins=settings.admins,
         )
-        await stack.enter_async_context(telegram)
+        await _enter(stack, telegram, "Telegram", settings)
         runtime.transports["telegram"] = telegram
     if settings.discord_token is not None:
         from bot.transports.discord import DiscordTransport
 
         discord = DiscordTransport.from_settings(settings, deps)
-        await stack.enter_async_context(discord)
+        await _enter(stack, discord, "Discord", settings)
         runtime.transports["discord"] = discord
     if not runtime.transports:
         from bot.transports.console import ConsoleTransport
@@ -157,6 +167,19 @@ async def running(
                     await task
 
 
+async def _drain(dispatcher: Dispatcher, budget: float = 5.0) -> None:
+    """After console EOF, deliver what the input just queued (an alert for this console) first."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + budget
+    while loop.time() < deadline:
+        try:
+            if not await dispatcher.run_once():
+                return
+        except Exception:  # a failing pass must not turn a clean exit into a traceback
+            log.exception("final delivery pass failed")
+            return
+
+
 async def run_app(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
     """Run until SIGINT/SIGTERM (or console EOF when nothing else is running)."""
     undo_logging = setup_logging(fmt=settings.log_format, level=settings.log_level, secrets=settings.secrets())
@@ -173,6 +196,8 @@ async def run_app(settings: Settings, *, stdin: TextIO | None = None, stdout: Te
                 # console only: end of input ends the bot
                 waiters += tasks
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            if not stop.is_set():
+                await _drain(runtime.dispatcher)
             waiters[0].cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await waiters[0]

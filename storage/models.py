@@ -134,7 +134,7 @@ class StrikeSummary(SummaryDraft):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def neutralization_rate(self) -> float | None:
-        return round(self.neutralized / self.launched, 4) if self.launched else None
+        return round(self.neutralized / self.launched, 6) if self.launched else None
 
     def draft(self) -> SummaryDraft:
         """The content part, as it was ingested."""

@@ -118,7 +118,7 @@ class StatsMixin(PostgresBase):
             until=until,
             region=region,
             neutralized=neutralized,
-            neutralization_rate=round(neutralized / launched, 4) if launched else None,
+            neutralization_rate=round(neutralized / launched, 6) if launched else None,
             largest=(
                 Largest(id=-best[1], launched=best[0], period_end=best[2]) if best is not None else None
             ),

@@ -116,7 +116,7 @@ class StatsMixin(SqliteBase):
             until=until,
             region=region,
             neutralized=neutralized,
-            neutralization_rate=round(neutralized / launched, 4) if launched else None,
+            neutralization_rate=round(neutralized / launched, 6) if launched else None,
             largest=(
                 Largest(id=-best[1], launched=best[0], period_end=from_text(best[2]))
                 if best is not None
