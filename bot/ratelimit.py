@@ -105,9 +105,13 @@ class GlobalLimiter:
         if self._interval == 0.0 and self._paused_until <= self._clock():
             return
         async with self._lock:
-            while (wait := max(self._next_free, self._paused_until) - self._clock()) > 0:
+            slot = max(self._next_free, self._clock())
+            while (wait := max(slot, self._paused_until) - self._clock()) > 0:
                 await asyncio.sleep(wait)
-            self._next_free = self._clock() + self._interval
+            slot = max(slot, self._paused_until)
+            # spaced from the slot, not from when the sleep returned: timer lateness must not
+            # accumulate into a lower rate (a late send only widens its own gap)
+            self._next_free = slot + self._interval
 
 
 ChatPolicy = Callable[[str], Sequence[Window]]
