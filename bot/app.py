@@ -149,6 +149,7 @@ async def running(
             runtime.transports,
             Renderers.from_handlers(),
             DispatcherConfig.from_settings(settings),
+            metrics=metrics,
         )
         holder.append(dispatcher)
         runtime.dispatcher = dispatcher
