@@ -12,8 +12,6 @@ from storage.sqlite.summaries import SummariesMixin
 class SqliteStore(StatsMixin, SummariesMixin, SubscriptionsMixin, DeliveriesMixin, BulkMixin):
     """Store on one SQLite file; several processes may share it (WAL, busy timeout)."""
 
-    # StatsMixin comes first: its _refresh_days must win over the stub in SummariesMixin
-
     async def __aenter__(self) -> SqliteStore:
         await self.open()
         return self

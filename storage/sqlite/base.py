@@ -99,6 +99,10 @@ class SqliteBase:
         async with self._lock:
             yield self.db
 
+    async def _refresh_days(self, db: aiosqlite.Connection, days: set[str]) -> None:
+        """Recompute the stats rollup for these UTC days (StatsMixin provides it)."""
+        raise NotImplementedError
+
     async def ping(self) -> None:
         async with self._read() as db:
             await db.execute("SELECT 1")

@@ -252,6 +252,3 @@ class SummariesMixin(SqliteBase):
                 (external_id, summary_id),
             )
             return cur.rowcount == 1
-
-    async def _refresh_days(self, db: aiosqlite.Connection, days: set[str]) -> None:
-        raise NotImplementedError
