@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from handlers.charts_spec import ChartRenderer
 from handlers.drafts import PendingDrafts
 from storage.protocol import Store
 
@@ -110,3 +111,5 @@ class HandlerDeps:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(ZoneInfo("UTC")))
     # /post previews waiting for Confirm / Cancel (per process, expiring)
     drafts: PendingDrafts = field(default_factory=PendingDrafts)
+    # draws /chart images (bot/charts.py); None: /chart answers with a text table
+    chart: ChartRenderer | None = None

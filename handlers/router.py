@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 
-from handlers.commands import admin, general, subscription
+from handlers.commands import admin, chart, general, subscription
 from handlers.commands.base import Access, ArgKind, ArgsError, ArgSpec, Call, CommandSpec
 from handlers.context import CommandContext, HandlerDeps, Message
 from handlers.i18n import N_, normalize_locale, translator
@@ -33,6 +33,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "stats", Access.EVERYONE, N_("Totals over a period"), N_("[24h|7d|30d|365d|all] [region]"),
         general.cmd_stats,
         (ArgSpec("period", ArgKind.CHOICE, N_("the period (default 30d)"), choices=tuple(general.WINDOWS)), _REGION),
+    ),
+    CommandSpec(
+        "chart", Access.EVERYONE, N_("Launches per day as a chart"), N_("[7d|30d|90d|365d] [region]"),
+        chart.cmd_chart,
+        (
+            ArgSpec("period", ArgKind.CHOICE, N_("the period (default 30d)"), choices=tuple(chart.CHART_WINDOWS)),
+            _REGION,
+        ),
     ),
     CommandSpec(
         "summary", Access.EVERYONE, N_("One report in full"), N_("ID"), general.cmd_summary,

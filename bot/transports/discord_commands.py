@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.transports.discord_interactions import InteractionRunner
+from handlers.commands.chart import CHART_WINDOWS
 from handlers.i18n import translator
 from handlers.router import command_spec
 from storage.catalog import gazetteer
@@ -212,6 +213,18 @@ def build_tree(client: discord.Client, runner: InteractionRunner) -> app_command
     ) -> None:
         args = join_args(window.value if window else None, quote(region) if region else None)
         await runner.run_command(interaction, "stats", args)
+
+    @tree.command(name="chart", description=describe("chart", "Launches per day as a chart"))
+    @app_commands.describe(
+        window=arg_help("chart", "period", "Period (default 30d)"), region=arg_help("chart", "region", "A region")
+    )
+    @app_commands.choices(window=[app_commands.Choice(name=w, value=w) for w in CHART_WINDOWS])
+    @app_commands.autocomplete(region=complete_region)
+    async def chart(
+        interaction: Interaction, window: app_commands.Choice[str] | None = None, region: str | None = None
+    ) -> None:
+        args = join_args(window.value if window else None, quote(region) if region else None)
+        await runner.run_command(interaction, "chart", args)
 
     @tree.command(name="summary", description=describe("summary", "One summary by its id"))
     @app_commands.describe(id=arg_help("summary", "id", "Report number, as in an alert's footer"))
