@@ -23,6 +23,8 @@ class Region:
     name_en: str
     name_uk: str
     aliases: tuple[str, ...]
+    # the macro-region (north, center, east, south, west) an oblast or city lies in
+    macro: str | None = None
 
     def name(self, locale: str) -> str:
         """The display name in a locale (`uk` or anything else for English)."""
@@ -54,6 +56,20 @@ class Gazetteer:
         if stripped in self.regions:
             return stripped
         return self._by_key.get(_key(name))
+
+    def matching_set(self, regions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """The ids a summary naming `regions` should reach: each region, its macro-region,
+        and for a macro-region every oblast and city in it (empty stays nationwide)."""
+        found = set(regions)
+        for region_id in regions:
+            region = self.regions.get(region_id)
+            if region is None:
+                continue
+            if region.macro:
+                found.add(region.macro)
+            if region.kind == "macro":
+                found.update(r.id for r in self.regions.values() if r.macro == region_id)
+        return tuple(sorted(found))
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Close matches for an unknown name, as display names."""
@@ -103,6 +119,7 @@ def gazetteer() -> Gazetteer:
                 name_en=row["name_en"],
                 name_uk=row["name_uk"],
                 aliases=tuple(a.strip() for a in row["aliases"].split(";") if a.strip()),
+                macro=row.get("macro") or None,
             )
             for row in _read("regions.csv")
         ]

@@ -169,14 +169,6 @@ class Subscription(BaseModel):
     created_by: str | None = None
     created_at: datetime
 
-    def matches(self, regions: tuple[str, ...], launched: int) -> bool:
-        """Whether a summary with these regions and launched count reaches this chat."""
-        if launched < self.min_launched:
-            return False
-        if not regions or not self.regions:
-            return True
-        return bool(set(regions) & set(self.regions))
-
 
 class Delivery(BaseModel):
     """One outbox row: one action of one summary revision for one subscription."""

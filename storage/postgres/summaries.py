@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import asyncpg
 
+from storage.catalog import gazetteer
 from storage.merge import merge_history
 from storage.models import IngestOutcome, StrikeSummary, SummaryDraft, SummaryStatus
 from storage.postgres.base import PostgresBase, command_count
@@ -142,7 +143,7 @@ class SummariesMixin(PostgresBase):
             "ORDER BY m.id",
             draft.launched,
             now,
-            list(draft.regions),
+            list(gazetteer().matching_set(draft.regions)),
             summary_id,
             revision,
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.catalog import gazetteer
 from storage.merge import merge_history
 from storage.models import IngestOutcome, StrikeSummary, SummaryDraft, SummaryStatus
 from storage.sqlite.base import SqliteBase
@@ -36,7 +37,8 @@ _UPDATE = (
 )
 
 # Matching subscriptions (DESIGN "Region matching"): active, not muted, over the
-# threshold, and either no region filter, or a nationwide summary, or overlap.
+# threshold, and either no region filter, or a nationwide summary, or overlap with
+# the summary's matching set (its regions plus their macro-regions or members).
 _MATCHING = (
     "SELECT s.id FROM subscriptions s WHERE s.active = 1 AND s.min_launched <= :launched "
     "AND (s.muted_until IS NULL OR s.muted_until <= :now) "
@@ -123,7 +125,7 @@ class SummariesMixin(SqliteBase):
         return {
             "launched": draft.launched,
             "now": to_text(now),
-            "regions": json.dumps(list(draft.regions)),
+            "regions": json.dumps(list(gazetteer().matching_set(draft.regions))),
         }
 
     async def _enqueue_sends(

@@ -83,6 +83,15 @@ class TestSummaries:
         await store.ingest(draft(external_id="c", drones=600, destroyed=500), notify=True)
         assert {c for c, *_ in await pending_actions(store)} == {"all", "kyiv", "odesa", "big"}
 
+    async def test_macro_regions_reach_their_oblasts_and_back(self, store: Store) -> None:
+        await store.subscribe("telegram", "odesa", regions=["odesa"])
+        await store.subscribe("telegram", "south", regions=["south"])
+        await store.subscribe("telegram", "lviv", regions=["lviv"])
+        await store.ingest(draft(external_id="a", regions=("south",)), notify=True)
+        assert {c for c, *_ in await pending_actions(store)} == {"odesa", "south"}
+        await store.ingest(draft(external_id="b", regions=("odesa",)), notify=True)
+        assert {c for c, *_ in await pending_actions(store)} == {"odesa", "south"}
+
     async def test_revision_edits_sent_messages_and_sends_to_new_matches(self, store: Store) -> None:
         await store.subscribe("telegram", "kyiv", regions=["kyiv-city"])
         await store.subscribe("telegram", "odesa", regions=["odesa"])
