@@ -45,6 +45,8 @@ class Recorded:
     json: Any
     files: list[str]
     at: float
+    # the uploaded files' bytes, in the order of `files`
+    uploads: list[bytes] = field(default_factory=list)
 
 
 @dataclass
@@ -164,9 +166,9 @@ class FakeDiscord(InteractionsMixin, FaultsMixin):
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if request.path == "/gateway":
             return await handler(request)
-        body, files = await _read_body(request)
+        body, files, uploads = await _read_body(request)
         path = request.path.removeprefix("/api/v10")
-        self.requests.append(Recorded(request.method, path, dict(request.query), body, files, time.monotonic()))
+        self.requests.append(Recorded(request.method, path, dict(request.query), body, files, time.monotonic(), uploads))
         request[BODY] = body
         request[FILES] = files
         if not request.path.startswith("/api/v10/webhooks") and not request.path.startswith("/api/v10/interactions"):
@@ -302,19 +304,20 @@ class FakeDiscord(InteractionsMixin, FaultsMixin):
         return self.channel_messages(channel_id)
 
 
-async def _read_body(request: web.Request) -> tuple[Any, list[str]]:
+async def _read_body(request: web.Request) -> tuple[Any, list[str], list[bytes]]:
     if not request.can_read_body:
-        return None, []
+        return None, [], []
     if request.content_type.startswith("multipart/"):
         body: Any = None
         files: list[str] = []
+        uploads: list[bytes] = []
         reader = await request.multipart()
         async for part in reader:
             if part.name == "payload_json":
                 body = json.loads(await part.text())  # type: ignore[union-attr]
             else:
                 files.append(part.filename or "file")  # type: ignore[union-attr]
-                await part.read()  # type: ignore[union-attr]
-        return body, files
+                uploads.append(bytes(await part.read()))  # type: ignore[union-attr]
+        return body, files, uploads
     raw = await request.read()
-    return (json.loads(raw) if raw else None), []
+    return (json.loads(raw) if raw else None), [], []
