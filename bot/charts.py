@@ -76,9 +76,10 @@ def draw_png(spec: ChartSpec) -> bytes:
     ax.set_ylabel(spec.y_label)
     if spec.series:
         # matplotlib lists lines before bars; keep the spec's order (drones, missiles, neutralized)
-        found = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
-        labels = [s.label for s in spec.series if s.label in found]
-        ax.legend([found[x] for x in labels], labels, loc="upper left", ncols=len(labels), frameon=False)
+        handles, drawn = ax.get_legend_handles_labels()
+        by_label = dict(zip(drawn, handles, strict=True))
+        labels = [s.label for s in spec.series if s.label in by_label]
+        ax.legend([by_label[x] for x in labels], labels, loc="upper left", ncols=len(labels), frameon=False)
     buf = io.BytesIO()
     canvas.print_png(buf)
     return buf.getvalue()
