@@ -26,6 +26,9 @@ Clock = Callable[[], float]
 
 # extra seconds on every window so network jitter cannot squeeze N+1 arrivals into one
 DEFAULT_MARGIN = 0.035
+# per-chat windows are short of events, so a wider margin costs nothing at scale and
+# absorbs event-loop lateness when a busy process sends a chat's first message late
+CHAT_MARGIN = 0.25
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ class GlobalLimiter:
 ChatPolicy = Callable[[str], Sequence[Window]]
 
 
-def telegram_chat_windows(chat_id: str, *, margin: float = DEFAULT_MARGIN) -> Sequence[Window]:
+def telegram_chat_windows(chat_id: str, *, margin: float = CHAT_MARGIN) -> Sequence[Window]:
     """Telegram: 1/s in a private chat; groups and channels (negative ids) also 20/min."""
     second = Window(1, 1.0 + margin)
     if chat_id.startswith("-"):
@@ -125,7 +128,7 @@ def telegram_chat_windows(chat_id: str, *, margin: float = DEFAULT_MARGIN) -> Se
     return (second,)
 
 
-def discord_chat_windows(chat_id: str, *, margin: float = DEFAULT_MARGIN) -> Sequence[Window]:
+def discord_chat_windows(chat_id: str, *, margin: float = CHAT_MARGIN) -> Sequence[Window]:
     """Discord: 5 messages per 5 s per channel (discord.py also keeps its own buckets)."""
     return (Window(5, 5.0 + margin),)
 

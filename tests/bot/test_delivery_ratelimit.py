@@ -22,7 +22,7 @@ def test_private_chat_gets_one_message_per_second() -> None:
     chats = ChatLimiter(telegram_chat_windows, clock=clock)
     assert chats.take("42") == 0
     wait = chats.take("42")
-    assert 1.0 <= wait <= 1.1
+    assert 1.0 <= wait <= 1.3  # one second plus a safety margin
     assert chats.take("43") == 0  # other chats are not held up
     clock.now += wait
     assert chats.take("42") == 0
