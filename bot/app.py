@@ -74,8 +74,8 @@ async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
         await site.start()
     except OSError as exc:
         raise StartupError(f"HTTP API cannot listen on {settings.api_host}:{settings.api_port}: {exc.strerror}") from None
-    server = site._server  # aiohttp keeps the bound sockets here; port 0 picks a free one
-    port = server.sockets[0].getsockname()[1] if server is not None and server.sockets else settings.api_port
+    # port 0 picks a free port: report the one actually bound
+    port = runner.addresses[0][1] if runner.addresses else settings.api_port
     log.info("http api listening", extra={"host": settings.api_host, "port": port})
     return int(port)
 
@@ -192,7 +192,7 @@ async def run_app(settings: Settings, *, stdin: TextIO | None = None, stdout: Te
     try:
         async with running(settings, stdin=stdin, stdout=stdout) as (runtime, tasks):
             others = [name for name in runtime.transports if name != "console"]
-            waiters = [asyncio.create_task(stop.wait(), name="stop")]
+            waiters: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait(), name="stop")]
             if tasks and not others and runtime.api_port is None:
                 # console only: end of input ends the bot
                 waiters += tasks

@@ -81,7 +81,7 @@ def draw_png(spec: ChartSpec) -> bytes:
         labels = [s.label for s in spec.series if s.label in by_label]
         ax.legend([by_label[x] for x in labels], labels, loc="upper left", ncols=len(labels), frameon=False)
     buf = io.BytesIO()
-    canvas.print_png(buf)
+    canvas.print_png(buf)  # type: ignore[no-untyped-call]
     return buf.getvalue()
 
 

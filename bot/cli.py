@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from bot.cli_format import latest_table, stats_text
-from bot.settings import DEFAULT_DATABASE_URL, Settings
+from bot.settings import Settings
 from handlers.csv_import import CsvFormatError, import_csv
 from handlers.ingest import IngestError, ingest_payload
 from handlers.serialize import QueryError, parse_region, parse_when, stats_to_dict, summaries_to_list
@@ -133,7 +132,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> None:
     await run_app(settings)
 
 
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[None]]] = {
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]] = {
     "run": _run,
     "ingest": _ingest,
     "import-csv": _import_csv,

@@ -13,8 +13,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,8 +23,7 @@ from bot.delivery_render import RenderCache, Renderers
 from bot.delivery_results import ResultWriter
 from bot.ratelimit import ChatLimiter, ChatPolicy, GlobalLimiter, default_chat_policy
 from bot.transport import Outcome, SendResult, Target, Transport
-from handlers.context import Message
-from storage.models import DeliveryAction, DeliveryStatus, SummaryStatus
+from storage.models import DeliveryStatus
 from storage.outbox import DeliveryJob, DeliveryResult
 from storage.protocol import Store
 

@@ -25,9 +25,7 @@ def open_store(url: str) -> Store:
 
         return SqliteStore(sqlite_path(url))
     if url.startswith(("postgres://", "postgresql://")):
-        try:
-            from storage.postgres import PostgresStore  # type: ignore[import-not-found]
-        except ImportError as exc:  # pragma: no cover - until the backend lands
-            raise StoreError("PostgreSQL backend is not available in this build") from exc
-        return PostgresStore(url)  # type: ignore[no-any-return]
+        from storage.postgres import PostgresStore
+
+        return PostgresStore(url)
     raise StoreError(f"unsupported database URL scheme: {url.split(':', 1)[0]!r} (use sqlite:/// or postgresql://)")

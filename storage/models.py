@@ -5,10 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, computed_field
+
+
+class Keep(Enum):
+    """A sentinel for "leave this field as it is" where None has a meaning of its own."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
 
 
 class WeaponCategory(StrEnum):

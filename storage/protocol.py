@@ -13,7 +13,9 @@ from typing import Protocol
 
 from storage.models import (
     DayTotal,
+    KEEP,
     IngestOutcome,
+    Keep,
     Stats,
     StrikeSummary,
     Subscription,
@@ -92,10 +94,10 @@ class Store(Protocol):
         subscription_id: int,
         *,
         locale: str | None = None,
-        muted_until: datetime | None | type[...] = ...,
+        muted_until: datetime | None | Keep = KEEP,
         active: bool | None = None,
     ) -> Subscription:
-        """Change some fields; `...` leaves muted_until as it is, None clears it."""
+        """Change some fields; KEEP leaves muted_until as it is, None clears it."""
 
     async def set_locale(
         self, platform: str, chat_id: str, thread_id: str | None, locale: str

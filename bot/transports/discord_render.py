@@ -223,7 +223,7 @@ class CallbackButton(
         """Rebuild the button from a pressed component's custom_id."""
         return cls(match["data"], label=item.label or ELLIPSIS)
 
-    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
         """Hand the press to the client's interaction runner."""
         runner = getattr(interaction.client, "runner", None)
         if runner is not None:

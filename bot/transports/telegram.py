@@ -179,7 +179,8 @@ class TelegramTransport:
     def username(self) -> str | None:
         """The bot's @username (known after start)."""
         try:
-            return self.app.bot.username
+            name: str | None = self.app.bot.username
+            return name
         except RuntimeError:
             return None
 

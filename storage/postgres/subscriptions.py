@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from storage.errors import NotFound
-from storage.models import Subscription
+from storage.models import KEEP, Keep, Subscription
 from storage.postgres.base import PostgresBase
 from storage.postgres.rows import subscription_from_row, utc
 from storage.timeutil import utcnow
@@ -73,16 +73,16 @@ class SubscriptionsMixin(PostgresBase):
         subscription_id: int,
         *,
         locale: str | None = None,
-        muted_until: datetime | None | type[...] = ...,
+        muted_until: datetime | None | Keep = KEEP,
         active: bool | None = None,
     ) -> Subscription:
-        """Change some fields; `...` leaves muted_until as it is, None clears it."""
+        """Change some fields; KEEP leaves muted_until as it is, None clears it."""
         args: list[Any] = [subscription_id, utcnow()]
         sets = ["updated_at = $2"]
         if locale is not None:
             args.append(locale)
             sets.append(f"locale = ${len(args)}")
-        if muted_until is not ...:
+        if muted_until is not KEEP:
             args.append(utc(muted_until) if isinstance(muted_until, datetime) else None)
             sets.append(f"muted_until = ${len(args)}::timestamptz")
         if active is not None:

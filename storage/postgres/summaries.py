@@ -211,7 +211,7 @@ class SummariesMixin(PostgresBase):
                 external_id,
                 summary_id,
             )
-        return status == "UPDATE 1"
+        return bool(status == "UPDATE 1")
 
     async def retract(self, summary_id: int) -> StrikeSummary | None:
         """Mark retracted and enqueue retract edits for sent messages; None when unknown."""

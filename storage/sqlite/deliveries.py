@@ -114,7 +114,7 @@ class DeliveriesMixin(SqliteBase):
                             action=r["action"],
                             status=r["status"],
                             attempts=r["attempts"],
-                            next_attempt_at=_ts(r["next_attempt_at"]),
+                            next_attempt_at=datetime.fromtimestamp(r["next_attempt_at"], UTC),
                             lease_until=_ts(r["lease_until"]),
                             platform_message_id=r["platform_message_id"],
                             last_error=r["last_error"],

@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from storage.errors import NotFound
-from storage.models import Subscription
+from storage.models import KEEP, Keep, Subscription
 from storage.sqlite.base import SqliteBase
 from storage.sqlite.rows import subscription_from_row
 from storage.timeutil import to_text, utcnow
@@ -84,7 +84,7 @@ class SubscriptionsMixin(SqliteBase):
         subscription_id: int,
         *,
         locale: str | None = None,
-        muted_until: datetime | None | type[...] = ...,
+        muted_until: datetime | None | Keep = KEEP,
         active: bool | None = None,
     ) -> Subscription:
         sets = ["updated_at = :now"]
@@ -92,7 +92,7 @@ class SubscriptionsMixin(SqliteBase):
         if locale is not None:
             sets.append("locale = :locale")
             args["locale"] = locale
-        if muted_until is not ...:
+        if muted_until is not KEEP:
             sets.append("muted_until = :muted")
             args["muted"] = to_text(muted_until) if isinstance(muted_until, datetime) else None
         if active is not None:
