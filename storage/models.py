@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import Enum, StrEnum
 from typing import Literal
 
@@ -174,9 +174,47 @@ class Subscription(BaseModel):
     regions: tuple[str, ...] = ()
     min_launched: int = 0
     muted_until: datetime | None = None
+    # quiet hours: minutes after local midnight; alerts inside arrive without a sound
+    quiet_start: int | None = None
+    quiet_end: int | None = None
     active: bool = True
     created_by: str | None = None
     created_at: datetime
+
+    @property
+    def quiet(self) -> tuple[int, int] | None:
+        """The quiet-hours window as (start, end) minutes, or None."""
+        if self.quiet_start is None or self.quiet_end is None:
+            return None
+        return (self.quiet_start, self.quiet_end)
+
+    def is_quiet(self, at: datetime, tz: tzinfo) -> bool:
+        """Whether `at` (aware) falls in the quiet hours, read as wall-clock time in `tz`."""
+        window = self.quiet
+        if window is None:
+            return False
+        local = at.astimezone(tz)
+        return in_window(local.hour * 60 + local.minute, *window)
+
+
+MINUTES_PER_DAY = 24 * 60
+
+
+def in_window(minute: int, start: int, end: int) -> bool:
+    """Whether a minute of the day is in [start, end); start > end crosses midnight, start == end is empty."""
+    if start <= end:
+        return start <= minute < end
+    return minute >= start or minute < end
+
+
+def check_quiet(quiet: tuple[int, int] | None) -> tuple[int | None, int | None]:
+    """Column values of a quiet-hours window; ValueError when a bound is not a minute of the day."""
+    if quiet is None:
+        return (None, None)
+    start, end = quiet
+    if not all(isinstance(v, int) and 0 <= v < MINUTES_PER_DAY for v in (start, end)) or start == end:
+        raise ValueError(f"quiet hours must be two different minutes 0..{MINUTES_PER_DAY - 1}, got {quiet!r}")
+    return (start, end)
 
 
 class Delivery(BaseModel):

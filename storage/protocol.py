@@ -96,8 +96,12 @@ class Store(Protocol):
         locale: str | None = None,
         muted_until: datetime | None | Keep = KEEP,
         active: bool | None = None,
+        quiet: tuple[int, int] | None | Keep = KEEP,
     ) -> Subscription:
-        """Change some fields; KEEP leaves muted_until as it is, None clears it."""
+        """Change some fields; KEEP leaves muted_until / quiet as they are, None clears them.
+
+        `quiet` is (start, end) in minutes after local midnight; ValueError when out of range.
+        """
 
     async def set_locale(
         self, platform: str, chat_id: str, thread_id: str | None, locale: str

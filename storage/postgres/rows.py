@@ -105,6 +105,8 @@ def subscription_from_row(row: Mapping[str, Any]) -> Subscription:
         locale=row["locale"],
         regions=tuple(row["regions"]),
         min_launched=row["min_launched"],
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
         muted_until=row["muted_until"],
         active=row["active"],
         created_by=row["created_by"],

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from storage.errors import NotFound
-from storage.models import KEEP, Keep, Subscription
+from storage.models import KEEP, Keep, Subscription, check_quiet
 from storage.postgres.base import PostgresBase
 from storage.postgres.rows import subscription_from_row, utc
 from storage.timeutil import utcnow
@@ -75,8 +75,12 @@ class SubscriptionsMixin(PostgresBase):
         locale: str | None = None,
         muted_until: datetime | None | Keep = KEEP,
         active: bool | None = None,
+        quiet: tuple[int, int] | None | Keep = KEEP,
     ) -> Subscription:
-        """Change some fields; KEEP leaves muted_until as it is, None clears it."""
+        """Change some fields; KEEP leaves muted_until / quiet as they are, None clears them.
+
+        `quiet` is (start, end) in minutes after local midnight; ValueError when out of range.
+        """
         args: list[Any] = [subscription_id, utcnow()]
         sets = ["updated_at = $2"]
         if locale is not None:
@@ -88,6 +92,9 @@ class SubscriptionsMixin(PostgresBase):
         if active is not None:
             args.append(active)
             sets.append(f"active = ${len(args)}")
+        if quiet is not KEEP:
+            args.extend(check_quiet(quiet))
+            sets.append(f"quiet_start = ${len(args) - 1}, quiet_end = ${len(args)}")
         async with self._tx() as con:
             row = await con.fetchrow(
                 f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = $1 RETURNING *", *args

@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from storage.errors import NotFound
-from storage.models import KEEP, Keep, Subscription
+from storage.models import KEEP, Keep, Subscription, check_quiet
 from storage.sqlite.base import SqliteBase
 from storage.sqlite.rows import subscription_from_row
 from storage.timeutil import to_text, utcnow
@@ -86,6 +86,7 @@ class SubscriptionsMixin(SqliteBase):
         locale: str | None = None,
         muted_until: datetime | None | Keep = KEEP,
         active: bool | None = None,
+        quiet: tuple[int, int] | None | Keep = KEEP,
     ) -> Subscription:
         sets = ["updated_at = :now"]
         args: dict[str, Any] = {"id": subscription_id, "now": to_text(utcnow())}
@@ -98,6 +99,9 @@ class SubscriptionsMixin(SqliteBase):
         if active is not None:
             sets.append("active = :active")
             args["active"] = int(active)
+        if quiet is not KEEP:
+            sets.append("quiet_start = :quiet_start, quiet_end = :quiet_end")
+            args["quiet_start"], args["quiet_end"] = check_quiet(quiet)
         async with self._tx() as db:
             await db.execute(f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = :id", args)
             if active is False:

@@ -1,0 +1,104 @@
+"""A database created by an older release opens with the current code and keeps its data."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from storage import open_store
+from tests.storage.conftest import PG_URL
+
+V1_SUB = ("telegram", "-100", "", "uk", 50, "telegram:1")
+
+
+def _sql(backend: str, name: str) -> str:
+    return resources.files("storage").joinpath("migrations", backend, name).read_text(encoding="utf-8")
+
+
+def _latest(backend: str) -> int:
+    folder = resources.files("storage").joinpath("migrations", backend)
+    return max(int(entry.name.split("_", 1)[0]) for entry in folder.iterdir() if entry.name.endswith(".sql"))
+
+
+def _sqlite_v1(path: Path) -> None:
+    # what a release with only 0001 left behind, written the way its store wrote it
+    con = sqlite3.connect(path)
+    con.executescript(_sql("sqlite", "0001_init.sql"))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    con.execute("INSERT INTO schema_version VALUES (1, '2025-07-01T00:00:00.000Z')")
+    con.execute(
+        "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, min_launched, created_by, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '2025-07-01T00:00:00.000000Z', "
+        "'2025-07-01T00:00:00.000000Z')",
+        V1_SUB,
+    )
+    con.commit()
+    con.close()
+
+
+async def _postgres_v1(url: str) -> None:
+    import asyncpg
+
+    con = await asyncpg.connect(url)
+    try:
+        async with con.transaction():
+            await con.execute(_sql("postgres", "0001_init.sql"))
+            await con.execute(
+                "CREATE TABLE schema_version "
+                "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            await con.execute("INSERT INTO schema_version (version) VALUES (1)")
+            await con.execute(
+                "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, min_launched, created_by, "
+                "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now(), now())",
+                *V1_SUB,
+            )
+    finally:
+        await con.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def v1_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
+    """(backend, URL) of a database at schema version 1 holding one subscription."""
+    if request.param == "sqlite":
+        path = tmp_path / "v1.db"
+        _sqlite_v1(path)
+        yield "sqlite", f"sqlite:///{path}"
+        return
+    asyncpg = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
+    try:
+        admin = await asyncpg.connect(PG_URL, timeout=3)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"no PostgreSQL server at {PG_URL}: {exc}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        sep = "&" if "?" in PG_URL else "?"
+        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        await _postgres_v1(url)
+        yield "postgres", url
+    finally:
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
+
+
+async def test_a_version_1_database_migrates_and_keeps_its_subscriptions(v1_database: tuple[str, str]) -> None:
+    backend, url = v1_database
+    async with open_store(url) as store:
+        assert await store.schema_version() == _latest(backend)  # type: ignore[attr-defined]
+        sub = await store.get_subscription("telegram", "-100")
+        assert sub is not None and sub.active and sub.locale == "uk" and sub.min_launched == 50
+        assert sub.quiet is None
+        quiet = await store.update_subscription(sub.id, quiet=(23 * 60, 7 * 60))
+        assert quiet.quiet == (23 * 60, 7 * 60)
+    # opening again applies nothing twice and keeps the new column's value
+    async with open_store(url) as store:
+        again = await store.get_subscription("telegram", "-100")
+        assert again is not None and again.quiet == (23 * 60, 7 * 60)
+
+
