@@ -92,3 +92,13 @@ def test_every_message_in_the_code_has_a_ukrainian_translation() -> None:
         allowed = set(re.findall(r"\{(\w+)\}", source)) | {"date"}
         assert set(re.findall(r"\{(\w+)\}", target)) <= allowed, key
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("n", "injured", "killed"),
+    [(1, "1 поранений", "1 загиблий"), (3, "3 поранені", "3 загиблі"), (12, "12 поранених", "12 загиблих"), (23, "23 поранені", "23 загиблі"), (25, "25 поранених", "25 загиблих")],
+)
+def test_ukrainian_casualty_forms(n: int, injured: str, killed: str) -> None:
+    tr = translator("uk")
+    assert tr.ngettext("{n} injured", "{n} injured", n) == injured
+    assert tr.ngettext("{n} killed", "{n} killed", n) == killed

@@ -48,7 +48,7 @@ async def test_seed_night_alert_in_ukrainian() -> None:
     assert fields["Знешкоджено"].startswith("478 (86,9%)")
     assert "влучання на 8 локаціях" in fields["Наслідки"]
     assert "уламки на 33 локаціях" in fields["Наслідки"]
-    assert fields["Постраждалі"] == "23 поранених"
+    assert fields["Постраждалі"] == "23 поранені"  # 2–4 (not 12–14): nominative plural
     assert "Київська область" in fields["Регіони"]
     assert "Джерело: Ukrainian Air Force" in msg.footer
 
