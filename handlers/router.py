@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 
-from handlers.commands import admin, chart, general, subscription
+from handlers.commands import admin, chart, general, quiet, subscription
 from handlers.commands.base import Access, ArgKind, ArgsError, ArgSpec, Call, CommandSpec
 from handlers.context import CommandContext, HandlerDeps, Message
 from handlers.i18n import N_, normalize_locale, translator
@@ -61,6 +61,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
         (ArgSpec("duration", ArgKind.TEXT, N_("how long, e.g. 30m, 8h, 2d")),),
     ),
     CommandSpec("unmute", Access.CHAT_ADMIN, N_("Resume alerts"), "", subscription.cmd_unmute),
+    CommandSpec(
+        "quiet", Access.CHAT_ADMIN, N_("Silent alerts during quiet hours"), N_("[HH:MM-HH:MM|off]"), quiet.cmd_quiet,
+        (ArgSpec("hours", ArgKind.TEXT, N_("e.g. 23:00-07:00, or off")),),
+    ),
     CommandSpec(
         "lang", Access.CHAT_ADMIN, N_("Language of this chat"), "en|uk", subscription.cmd_lang,
         (ArgSpec("language", ArgKind.CHOICE, N_("en or uk"), required=True, choices=("en", "uk")),),

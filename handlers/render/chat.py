@@ -28,6 +28,23 @@ def filters_lines(sub: Subscription, locale: str) -> list[str]:
     return [tr._("Regions: {regions}", regions=regions), tr._("Threshold: {threshold}", threshold=threshold)]
 
 
+def window_text(window: tuple[int, int]) -> str:
+    """(1380, 420) → `23:00–07:00` (24-hour clock in every locale)."""
+    return "–".join(f"{m // 60:02d}:{m % 60:02d}" for m in window)
+
+
+def quiet_line(sub: Subscription, locale: str, tz: ZoneInfo) -> str | None:
+    """The chat's quiet hours as one line, or None when it has none."""
+    if sub.quiet is None:
+        return None
+    tr = translator(locale)
+    return tr._(
+        "Quiet hours: {window} ({zone}); alerts then arrive without sound.",
+        window=window_text(sub.quiet),
+        zone=tz.key,
+    )
+
+
 def render_settings(
     sub: Subscription | None, locale: str, tz: ZoneInfo, now: datetime
 ) -> Message:
@@ -43,6 +60,9 @@ def render_settings(
             msg.lines.append(
                 tr._("Muted until {moment} ({zone})", moment=tr.moment(sub.muted_until, tz), zone=tz.key)
             )
+        quiet = quiet_line(sub, locale, tz)
+        if quiet is not None:
+            msg.lines.append(quiet)
     msg.lines.append(tr._("Language: {language}", language=LANGUAGE_NAMES.get(locale, locale)))
     return msg
 
