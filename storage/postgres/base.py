@@ -118,15 +118,22 @@ class PostgresBase:
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection inside a transaction, committed on success and rolled back on error."""
-        async with self.pool.acquire() as con:
-            async with con.transaction():
-                yield con
+        try:
+            async with self.pool.acquire() as con:
+                async with con.transaction():
+                    yield con
+        except (OSError, asyncpg.PostgresError) as exc:
+            # callers see one error type whatever the backend; the transaction is rolled back
+            raise StoreError(f"database error: {exc}") from exc
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection for reads (autocommit)."""
-        async with self.pool.acquire() as con:
-            yield con
+        try:
+            async with self.pool.acquire() as con:
+                yield con
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise StoreError(f"database error: {exc}") from exc
 
     async def ping(self) -> None:
         """Raise when the database does not answer."""

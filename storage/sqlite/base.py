@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -20,6 +21,10 @@ def _migrations() -> list[tuple[int, str]]:
         if entry.name.endswith(".sql"):
             found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def _probe(path: str) -> None:
+    sqlite3.connect(path).close()
 
 
 class SqliteBase:
@@ -40,7 +45,16 @@ class SqliteBase:
     async def open(self) -> None:
         """Connect, set pragmas and apply pending migrations."""
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for {self.path!r}: {exc.strerror}") from exc
+        try:
+            # probe first: a failed aiosqlite connect leaves its worker thread to report
+            # into a loop that may be closed by then
+            await asyncio.to_thread(_probe, self.path)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
         self._db.row_factory = aiosqlite.Row
         await self._db.execute("PRAGMA journal_mode=WAL")
@@ -88,8 +102,11 @@ class SqliteBase:
             await self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
-            except BaseException:
+            except BaseException as exc:
                 await self.db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    # callers see one error type whatever the backend
+                    raise StoreError(f"database error: {exc}") from exc
                 raise
             else:
                 await self.db.execute("COMMIT")
@@ -97,7 +114,10 @@ class SqliteBase:
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._lock:
-            yield self.db
+            try:
+                yield self.db
+            except sqlite3.Error as exc:
+                raise StoreError(f"database error: {exc}") from exc
 
     async def _refresh_days(self, db: aiosqlite.Connection, days: set[str]) -> None:
         """Recompute the stats rollup for these UTC days (StatsMixin provides it)."""

@@ -115,3 +115,12 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
     done = subprocess.run([str(exe), "stats", "--json"], capture_output=True, text=True, env=env, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summaries"] == 0  # CLI commands other than run never seed
+
+
+def test_unusable_database_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = run(capsys, "latest", "--db", f"sqlite:///{blocker / 'x.db'}")
+    assert code == 1 and "error:" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "stats", "--db", "mysql://localhost/x")
+    assert code == 1 and "unsupported database URL" in err

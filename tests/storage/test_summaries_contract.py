@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import Store
+from storage.errors import StoreError
 from tests.storage.helpers import NIGHT, draft
 
 
@@ -134,7 +135,7 @@ class TestSummaries:
     async def test_ingest_many_is_all_or_nothing(self, store: Store) -> None:
         good = draft(external_id="good")
         bad = draft(external_id="bad").model_copy(update={"period_start": NIGHT + timedelta(days=5)})
-        with pytest.raises(Exception):
+        with pytest.raises(StoreError):
             await store.ingest_many([good, bad], notify=False)
         assert await store.count_summaries() == 0
 
