@@ -35,8 +35,8 @@ _PREFIX_DAYS = {"warm": 0, "bench": 1000, "serial": 5000, "fanout": 7000}
 
 def payload(i: int, *, prefix: str = "bench") -> dict[str, Any]:
     """A valid summary with a unique external id, on its own night like real reports."""
-    # every summary of one day shares a rollup row that ingest recomputes; real feeds send a
-    # few a day, so spread the bench over days rather than pile thousands onto one
+    # real feeds send a few reports a day: two per night here (a new report is added to its
+    # day's stats rollup incrementally, so piling them onto one day would cost the same)
     end = _EPOCH + timedelta(days=_PREFIX_DAYS.get(prefix, 0) + i // 2, hours=12 * (i % 2))
     return {
         "external_id": f"{prefix}/{i}",

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from storage.models import DayTotal, Largest, Stats
+from storage.models import DayTotal, Largest, Stats, SummaryDraft, WeaponCategory
 from storage.postgres.base import PostgresBase
 from storage.postgres.rows import utc
 from storage.timeutil import day_start
@@ -53,8 +53,46 @@ def _raw_source(region: str | None) -> tuple[str, str]:
     )
 
 
+# A new active summary is added to its day's rows; on a tie for the largest the
+# earlier (lower) id stays, as in the full recount.
+_ADD = (
+    "INSERT INTO daily_totals AS t (region_id, day, summaries, launched, drones_launched, "
+    "missiles_launched, destroyed, suppressed, killed, injured, largest_id, largest_launched, "
+    "largest_period_end) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11) "
+    "ON CONFLICT (region_id, day) DO UPDATE SET summaries = t.summaries + 1, "
+    "launched = t.launched + excluded.launched, "
+    "drones_launched = t.drones_launched + excluded.drones_launched, "
+    "missiles_launched = t.missiles_launched + excluded.missiles_launched, "
+    "destroyed = t.destroyed + excluded.destroyed, suppressed = t.suppressed + excluded.suppressed, "
+    "killed = t.killed + excluded.killed, injured = t.injured + excluded.injured, "
+    "largest_id = CASE WHEN excluded.largest_launched > t.largest_launched "
+    "THEN excluded.largest_id ELSE t.largest_id END, "
+    "largest_period_end = CASE WHEN excluded.largest_launched > t.largest_launched "
+    "THEN excluded.largest_period_end ELSE t.largest_period_end END, "
+    "largest_launched = greatest(t.largest_launched, excluded.largest_launched)"
+)
+
+
 class StatsMixin(PostgresBase):
     """Stats queries for PostgresStore."""
+
+    async def _add_to_rollup(self, con: asyncpg.Connection, summary_id: int, draft: SummaryDraft) -> None:
+        """Count one new active summary into its day's rows without recounting the day."""
+        await con.execute(_ROLLUP_LOCK)
+        end = utc(draft.period_end)
+        counts = (
+            draft.launched,
+            sum(w.launched for w in draft.weapons if w.category == WeaponCategory.DRONE),
+            sum(w.launched for w in draft.weapons if w.category == WeaponCategory.MISSILE),
+            sum(w.destroyed for w in draft.weapons),
+            sum(w.suppressed for w in draft.weapons),
+            draft.killed or 0,
+            draft.injured or 0,
+        )
+        await con.executemany(
+            _ADD,
+            [(region, end.date(), *counts, summary_id, end, draft.launched) for region in ("", *sorted(set(draft.regions)))],
+        )
 
     async def _refresh_days(self, con: asyncpg.Connection, days: Iterable[date]) -> None:
         """Recompute the rollup rows of these UTC days from the summaries."""

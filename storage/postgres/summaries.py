@@ -50,7 +50,13 @@ def utc_day(dt: datetime) -> date:
 
 
 class SummariesMixin(PostgresBase):
-    """Summary writes and reads for PostgresStore."""
+    """Summary writes and reads for PostgresStore; the rollup hooks come from StatsMixin."""
+
+    async def _refresh_days(self, con: asyncpg.Connection, days: Iterable[date]) -> None:
+        raise NotImplementedError
+
+    async def _add_to_rollup(self, con: asyncpg.Connection, summary_id: int, draft: SummaryDraft) -> None:
+        raise NotImplementedError
 
     async def ingest(self, draft: SummaryDraft, *, notify: bool) -> IngestOutcome:
         """Insert or revise by external_id and, when notify, enqueue deliveries; one transaction."""
@@ -87,9 +93,10 @@ class SummariesMixin(PostgresBase):
             summary_id = await con.fetchval(_INSERT, *summary_values(draft), now)
             if summary_id is not None:
                 await self._write_regions(con, summary_id, draft)
+                await self._add_to_rollup(con, summary_id, draft)
                 queued = await self._enqueue_sends(con, summary_id, 1, draft, now) if notify else 0
                 outcome = IngestOutcome(id=summary_id, revision=1, status="created", deliveries=queued)
-                return outcome, {utc_day(draft.period_end)}
+                return outcome, set()
             # another process inserted the same external_id meanwhile: revise that row
             row = await con.fetchrow(_BY_EXTERNAL, draft.external_id)
             assert row is not None
@@ -248,6 +255,3 @@ class SummariesMixin(PostgresBase):
             )
             await self._refresh_days(con, {utc_day(summary.period_end)})
         return summary.model_copy(update={"status": SummaryStatus.RETRACTED, "updated_at": now})
-
-    async def _refresh_days(self, con: asyncpg.Connection, days: Iterable[date]) -> None:
-        raise NotImplementedError

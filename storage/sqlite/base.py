@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -121,6 +122,12 @@ class SqliteBase:
 
     async def _refresh_days(self, db: aiosqlite.Connection, days: set[str]) -> None:
         """Recompute the stats rollup for these UTC days (StatsMixin provides it)."""
+        raise NotImplementedError
+
+    async def _add_to_rollup(
+        self, db: aiosqlite.Connection, summary_id: int, values: dict[str, Any], regions: Iterable[str]
+    ) -> None:
+        """Count one new summary into the stats rollup (StatsMixin provides it)."""
         raise NotImplementedError
 
     async def ping(self) -> None:

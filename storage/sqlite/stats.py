@@ -48,8 +48,46 @@ def _end_col(region: str | None) -> str:
     return "s.period_end" if region is None else "sr.period_end"
 
 
+# A new active summary is added to its day's rows; on a tie for the largest the
+# earlier (lower) id stays, as in the full recount.
+_ADD = (
+    "INSERT INTO daily_totals (region_id, day, summaries, launched, drones_launched, "
+    "missiles_launched, destroyed, suppressed, killed, injured, largest_id, largest_launched, "
+    "largest_period_end) VALUES (:region, :day, 1, :launched, :drones, :missiles, :destroyed, "
+    ":suppressed, :killed, :injured, :id, :launched, :end) ON CONFLICT (region_id, day) DO UPDATE "
+    "SET summaries = summaries + 1, launched = launched + excluded.launched, "
+    "drones_launched = drones_launched + excluded.drones_launched, "
+    "missiles_launched = missiles_launched + excluded.missiles_launched, "
+    "destroyed = destroyed + excluded.destroyed, suppressed = suppressed + excluded.suppressed, "
+    "killed = killed + excluded.killed, injured = injured + excluded.injured, "
+    "largest_id = CASE WHEN excluded.largest_launched > largest_launched "
+    "THEN excluded.largest_id ELSE largest_id END, "
+    "largest_period_end = CASE WHEN excluded.largest_launched > largest_launched "
+    "THEN excluded.largest_period_end ELSE largest_period_end END, "
+    "largest_launched = max(largest_launched, excluded.largest_launched)"
+)
+
+
 class StatsMixin(SqliteBase):
     """Stats queries for SqliteStore."""
+
+    async def _add_to_rollup(
+        self, db: aiosqlite.Connection, summary_id: int, values: dict[str, Any], regions: Iterable[str]
+    ) -> None:
+        """Count one new active summary into its day's rows without recounting the day."""
+        row = {
+            "day": values["period_end"][:10],
+            "end": values["period_end"],
+            "id": summary_id,
+            "launched": values["launched"],
+            "drones": values["drones_launched"],
+            "missiles": values["missiles_launched"],
+            "destroyed": values["destroyed"],
+            "suppressed": values["suppressed"],
+            "killed": values["killed"] or 0,
+            "injured": values["injured"] or 0,
+        }
+        await db.executemany(_ADD, [row | {"region": r} for r in ("", *sorted(set(regions)))])
 
     async def _refresh_days(self, db: aiosqlite.Connection, days: Iterable[str]) -> None:
         """Recompute the rollup rows of these UTC days from the summaries, in one statement."""

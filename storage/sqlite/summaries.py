@@ -90,10 +90,11 @@ class SummariesMixin(SqliteBase):
             assert row is not None
             summary_id = int(row[0])
             await self._write_regions(db, summary_id, draft)
+            await self._add_to_rollup(db, summary_id, values, draft.regions)
             queued = await self._enqueue_sends(db, summary_id, 1, draft, now) if notify else 0
             return (
                 IngestOutcome(id=summary_id, revision=1, status="created", deliveries=queued),
-                {values["period_end"][:10]},
+                set(),
             )
         if merge:
             draft = merge_history(existing.draft(), draft)
