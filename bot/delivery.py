@@ -50,8 +50,12 @@ class Dispatcher:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: DeliveryObserver | None = None,
+        wall_clock: Callable[[], datetime] = _utcnow,
     ) -> None:
-        """Deliver through `transports` (by platform name) what `store` has queued."""
+        """Deliver through `transports` (by platform name) what `store` has queued.
+
+        `wall_clock` (aware) decides whether a chat is in its quiet hours at send time.
+        """
         self.store = store
         self.transports = dict(transports)
         self.renderers = renderers
@@ -59,6 +63,7 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._metrics = metrics
         self._clock = clock
+        self._wall_clock = wall_clock
         policies = dict(chat_policies or {})
         self._global = {
             p: GlobalLimiter(self.config.rates.get(p, 0.0), clock=clock) for p in self.transports
@@ -209,7 +214,9 @@ class Dispatcher:
         wait = await self._admit(sub.platform, sub.chat_id)
         if wait > 0:
             return self._defer(job, wait)
-        target = Target(sub.chat_id, sub.thread_id)
+        # read at send time, not at ingest: a row deferred past 07:00 goes out with sound
+        silent = sub.is_quiet(self._wall_clock(), self.config.timezone)
+        target = Target(sub.chat_id, sub.thread_id, silent=silent)
         answer = await self._call(transport, target, plan.payload, message_id=plan.message_id)
         if answer.outcome == Outcome.NOT_EDITABLE and plan.message_id is not None:
             # the platform will not change it any more: reply to it with the new content
@@ -221,7 +228,7 @@ class Dispatcher:
             log.info("chat %s:%s moved to %s", sub.platform, sub.chat_id, moved_to)
             await self._admit_blocking(sub.platform, moved_to)
             # the old message stays in the old chat; the new chat gets the current content
-            answer = await self._call(transport, Target(moved_to, sub.thread_id), plan.payload)
+            answer = await self._call(transport, Target(moved_to, sub.thread_id, silent=silent), plan.payload)
         result = self._conclude(job, plan, answer, chat_id=moved_to or sub.chat_id)
         if moved_to is not None:
             result = result.model_copy(update={"moved_to_chat_id": moved_to})

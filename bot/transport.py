@@ -27,6 +27,8 @@ class Target:
 
     chat_id: str
     thread_id: str | None = None
+    # deliver without a notification sound (the chat's quiet hours); edits never notify anyway
+    silent: bool = False
 
 
 @dataclass(frozen=True)

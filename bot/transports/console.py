@@ -97,7 +97,7 @@ class ConsoleTransport:
         """Print a new message; its id is a running number."""
         self._next_id += 1
         message_id = str(self._next_id)
-        head = f"[#{message_id}]" + (f" (re #{reply_to})" if reply_to else "")
+        head = f"[#{message_id}]" + (f" (re #{reply_to})" if reply_to else "") + (" (silent)" if target.silent else "")
         await self._print(head, rendered, message_id)
         return SendResult(Outcome.OK, message_id=message_id)
 

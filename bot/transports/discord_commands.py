@@ -189,6 +189,11 @@ def build_tree(client: discord.Client, runner: InteractionRunner) -> app_command
     async def unmute(interaction: Interaction) -> None:
         await runner.run_command(interaction, "unmute", "")
 
+    @tree.command(name="quiet", description=describe("quiet", "Silent alerts during quiet hours (needs Manage Channels)"))
+    @app_commands.describe(hours=arg_help("quiet", "hours", "e.g. 23:00-07:00, or off"))
+    async def quiet(interaction: Interaction, hours: app_commands.Range[str, 1, 32] | None = None) -> None:
+        await runner.run_command(interaction, "quiet", hours or "")
+
     @tree.command(name="lang", description=describe("lang", "Language of this channel's alerts (needs Manage Channels)"))
     @app_commands.describe(language=arg_help("lang", "language", "en or uk"))
     @app_commands.choices(language=[app_commands.Choice(name=n, value=v) for n, v in LOCALES])

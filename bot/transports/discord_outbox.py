@@ -85,6 +85,9 @@ class DiscordOutbox:
         """Post a new message; `reply_to` makes it a reply to an earlier one (when it still exists)."""
         channel = self._channel(target)
         kwargs = rendered.send_kwargs()
+        if target.silent:
+            # the SUPPRESS_NOTIFICATIONS flag: posted, but nobody's phone buzzes
+            kwargs["silent"] = True
         if reply_to is not None:
             kwargs["reference"] = discord.MessageReference(
                 message_id=int(reply_to), channel_id=channel.id, fail_if_not_exists=False

@@ -118,6 +118,7 @@ class TelegramOutbox:
                     reply_markup=rendered.reply_markup,
                     message_thread_id=_thread(target),
                     reply_parameters=reply,
+                    disable_notification=target.silent,
                 )
             else:
                 sent = await self.bot.send_message(
@@ -128,6 +129,7 @@ class TelegramOutbox:
                     message_thread_id=_thread(target),
                     reply_parameters=reply,
                     link_preview_options=_NO_PREVIEW,
+                    disable_notification=target.silent,
                 )
         except TelegramError as exc:
             return classify(exc)

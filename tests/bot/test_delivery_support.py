@@ -61,6 +61,8 @@ class Request:
     at: float
     message_id: str | None = None
     reply_to: str | None = None
+    # sent without a notification sound (quiet hours)
+    silent: bool = False
 
 
 Script = Callable[[Request], SendResult | None]
@@ -82,7 +84,7 @@ class MemoryTransport:
         return message.title
 
     async def send(self, target: Target, rendered: Any, *, reply_to: str | None = None) -> SendResult:
-        req = Request("send", target.chat_id, rendered, time.monotonic(), reply_to=reply_to)
+        req = Request("send", target.chat_id, rendered, time.monotonic(), reply_to=reply_to, silent=target.silent)
         self.requests.append(req)
         if self.latency:
             await asyncio.sleep(self.latency)
