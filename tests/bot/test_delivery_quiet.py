@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.delivery import Dispatcher
-from bot.transport import Outcome, SendResult
+from bot.transport import Outcome, SendResult, Target
+from bot.transports.console import CHAT_ID, ConsoleTransport
+from handlers.context import HandlerDeps, Message
 from storage.sqlite import SqliteStore
 from tests.bot.test_delivery_support import FAST, MemoryTransport, Renders, Request, drain, draft, no_limits
 
@@ -106,3 +109,12 @@ async def test_quiet_hours_follow_the_configured_timezone(store: SqliteStore) ->
     )
     await drain(d, store)
     assert [r.silent for r in transport.sent("quiet")] == [False]
+
+
+async def test_console_marks_a_silent_alert(store: SqliteStore, tmp_path: Path) -> None:
+    out = io.StringIO()
+    console = ConsoleTransport(HandlerDeps(store=store, timezone=KYIV), stdout=out, image_dir=tmp_path)
+    await console.send(Target(CHAT_ID, silent=True), console.render(Message(title="Night of 4 July")))
+    await console.send(Target(CHAT_ID), console.render(Message(title="Morning")))
+    assert "[#1] (silent)\nNight of 4 July" in out.getvalue()
+    assert "[#2]\nMorning" in out.getvalue()
