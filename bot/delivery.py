@@ -215,7 +215,7 @@ class Dispatcher:
         if wait > 0:
             return self._defer(job, wait)
         # read at send time, not at ingest: a row deferred past 07:00 goes out with sound
-        silent = sub.is_quiet(self._wall_clock(), self.config.timezone)
+        silent = sub.quiet is not None and sub.is_quiet(self._wall_clock(), self.config.timezone)
         target = Target(sub.chat_id, sub.thread_id, silent=silent)
         answer = await self._call(transport, target, plan.payload, message_id=plan.message_id)
         if answer.outcome == Outcome.NOT_EDITABLE and plan.message_id is not None:
