@@ -108,6 +108,9 @@ class Store(Protocol):
     ) -> Subscription:
         """Remember a chat's language, creating an inactive settings row if needed."""
 
+    async def deactivate_chat(self, platform: str, chat_id: str) -> int:
+        """The bot was removed or blocked: switch off every subscription of the chat (all threads)."""
+
     async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A group became a supergroup: its subscriptions follow the new id."""
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, ChatMember, ChatMemberUpdated, Update
 from telegram import Message as TgMessage
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 Handle = Callable[[CommandContext, HandlerDeps], Awaitable[list[Message]]]
 
-_UPDATES = ["message", "channel_post", "callback_query"]
+_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
 _OOPS = {
     "en": "Sorry, something went wrong. Please try again later.",
     "uk": "Вибачте, щось пішло не так. Спробуйте пізніше.",
@@ -208,9 +208,20 @@ class TelegramTransport:
         if update.callback_query is not None:
             await self._on_callback(update.callback_query)
             return
+        if update.my_chat_member is not None:
+            await self._on_membership(update.my_chat_member)
+            return
         message = update.message or update.channel_post
         if message is not None:
             await self._on_message(message)
+
+    async def _on_membership(self, change: ChatMemberUpdated) -> None:
+        # removed from a group or channel, or blocked in a private chat: stop at once
+        # rather than at the next alert's 403
+        if change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
+            count = await self.deps.store.deactivate_chat(PLATFORM, str(change.chat.id))
+            if count:
+                log.info("bot removed from chat %s: %d subscription(s) switched off", change.chat.id, count)
 
     async def _on_message(self, message: TgMessage) -> None:
         chat = message.chat

@@ -133,6 +133,20 @@ class SubscriptionsMixin(PostgresBase):
         assert row is not None
         return subscription_from_row(row)
 
+    async def deactivate_chat(self, platform: str, chat_id: str) -> int:
+        """The bot was removed or blocked: switch off every subscription of the chat (all threads)."""
+        async with self._tx() as con:
+            rows = await con.fetch(
+                "UPDATE subscriptions SET active = false, updated_at = $3 "
+                "WHERE platform = $1 AND chat_id = $2 AND active RETURNING id",
+                platform,
+                chat_id,
+                utcnow(),
+            )
+            for row in rows:
+                await self._skip_pending(con, int(row["id"]), "bot removed from the chat")
+        return len(rows)
+
     async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A group became a supergroup: its subscriptions follow the new id."""
         async with self._tx() as con:

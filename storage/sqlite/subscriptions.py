@@ -136,6 +136,19 @@ class SubscriptionsMixin(SqliteBase):
         assert sub is not None
         return sub
 
+    async def deactivate_chat(self, platform: str, chat_id: str) -> int:
+        """The bot was removed or blocked: switch off every subscription of the chat (all threads)."""
+        async with self._tx() as db:
+            async with db.execute(
+                "UPDATE subscriptions SET active = 0, updated_at = ? "
+                "WHERE platform = ? AND chat_id = ? AND active = 1 RETURNING id",
+                (to_text(utcnow()), platform, chat_id),
+            ) as cur:
+                ids = [int(r[0]) for r in await cur.fetchall()]
+            for subscription_id in ids:
+                await self._skip_pending(db, subscription_id, "bot removed from the chat")
+        return len(ids)
+
     async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         async with self._tx() as db:
             # a row may already exist for the new id (someone ran a command there): keep it

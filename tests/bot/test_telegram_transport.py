@@ -230,6 +230,24 @@ async def test_group_upgrade_moves_the_subscription(fake_telegram: FakeBotAPI, t
         assert sub is not None and sub.active and sub.regions == ("kyiv-city",)
 
 
+async def test_removed_or_blocked_bot_switches_the_chat_off_at_once(fake_telegram: FakeBotAPI, tmp_path: Path) -> None:  # noqa: F811
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    group, private = fake.group(), fake.private_chat(alice)
+    async with open_test_store(tmp_path) as store:
+        await store.subscribe("telegram", str(group.id))
+        await store.subscribe("telegram", str(private.id))
+        async with running_transport(fake, store, stand_in):
+            fake.push_my_chat_member(group, alice, "left")  # removed from the group
+            fake.push_my_chat_member(private, alice, "kicked")  # Alice blocked the bot
+            for _ in range(250):
+                if not await store.list_subscriptions():
+                    break
+                await asyncio.sleep(0.02)
+        assert await store.list_subscriptions() == []
+        assert len(await store.list_subscriptions(active=False)) == 2
+
+
 async def test_refused_token_is_a_clear_start_error(fake_telegram: FakeBotAPI, tmp_path: Path) -> None:  # noqa: F811
     fake = fake_telegram
     async with open_test_store(tmp_path) as store:

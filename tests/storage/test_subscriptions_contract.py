@@ -34,6 +34,17 @@ class TestSubscriptions:
         assert muted.muted_until is not None and abs((muted.muted_until - until).total_seconds()) < 1
         assert (await store.update_subscription(sub.id, muted_until=None)).muted_until is None
 
+    async def test_removed_bot_switches_off_every_thread_of_the_chat(self, store: Store) -> None:
+        await store.subscribe("telegram", "-100", "1")
+        await store.subscribe("telegram", "-100", "2")
+        other = await store.subscribe("telegram", "-200")
+        await store.ingest(draft(), notify=True)
+        assert await store.deactivate_chat("telegram", "-100") == 2
+        assert [s.id for s in await store.list_subscriptions()] == [other.id]
+        jobs = await store.claim_deliveries(now=datetime.now(UTC), limit=10, lease_seconds=30)
+        assert [j.subscription.chat_id for j in jobs] == ["-200"]
+        assert await store.deactivate_chat("telegram", "-100") == 0
+
     async def test_group_migration_moves_the_subscription(self, store: Store) -> None:
         sub = await store.subscribe("telegram", "-42")
         await store.move_chat("telegram", "-42", "-10042")
