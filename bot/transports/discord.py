@@ -78,6 +78,15 @@ class StrikeClient(discord.AutoShardedClient):
         log.info("discord connected as %s in %d guild(s)", self.user, len(self.guilds))
         self._ready_event.set()
 
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot was kicked from a server (or it was deleted): its channels' alerts stop now."""
+        count = 0
+        for channel in guild.channels:
+            # a thread's subscription is keyed by its parent channel, so channels cover threads
+            count += await self.runner.deps.store.deactivate_chat("discord", str(channel.id))
+        if count:
+            log.info("removed from guild %s: %d subscription(s) switched off", guild.id, count)
+
 
 class DiscordTransport:
     """Discord for `strikebot run`: use with `async with`, await `.ready`, hand it to the dispatcher."""

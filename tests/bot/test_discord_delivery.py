@@ -199,3 +199,16 @@ async def test_correction_of_a_deleted_alert_is_posted_anew(tmp_path: Path) -> N
         assert "40" in str(posted[0].payload["embeds"][0]["fields"])
         post = w.fake.calls("POST", rf"^/channels/{w.channel.id}/messages$")[-1]
         assert post.json["message_reference"]["fail_if_not_exists"] is False
+
+
+async def test_removed_from_the_server_switches_its_channels_off(tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as w:
+        await subscribe(w, w.channel.id)
+        await subscribe(w, w.channel.id, w.thread.id)
+        other = await w.store.subscribe("discord", "4242")  # a channel of another server
+        await w.fake.gateway.dispatch("GUILD_DELETE", {"id": str(w.guild.id)})
+        for _ in range(250):
+            if [s.id for s in await w.store.list_subscriptions()] == [other.id]:
+                break
+            await asyncio.sleep(0.02)
+        assert [s.id for s in await w.store.list_subscriptions()] == [other.id]
