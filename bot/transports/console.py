@@ -131,6 +131,13 @@ class ConsoleTransport:
 
     async def run(self) -> None:
         """Handle typed commands until end of input, then return (the app decides what follows)."""
+        if _interactive(self._stdin):
+            # a person at a terminal, not a pipe: say what this is and how to start
+            self._stdout.write(
+                "strikebot console chat: you are a bot admin here. Type /help to begin; "
+                "Ctrl-C quits.\n\n"
+            )
+            self._stdout.flush()
         async for line in self._lines():
             text = line.strip()
             if not text:
@@ -220,3 +227,10 @@ class ConsoleTransport:
         threading.Thread(target=pump, name="console-stdin", daemon=True).start()
         while (line := await queue.get()) is not None:
             yield line
+
+
+def _interactive(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
