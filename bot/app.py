@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from aiohttp import web
@@ -46,6 +47,18 @@ class Runtime:
     transports: dict[str, Transport] = field(default_factory=dict)
     api_port: int | None = None
     started: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def _prune_outbox(store: Store, days: int, every: float = 3600.0) -> None:
+    """Delete finished outbox rows older than `days`, now and then every hour."""
+    while True:
+        try:
+            pruned = await store.prune_deliveries(before=datetime.now(UTC) - timedelta(days=days))
+            if pruned:
+                log.info("outbox pruned", extra={"rows": pruned, "older_than_days": days})
+        except Exception:  # housekeeping must never stop the bot
+            log.exception("pruning the outbox failed")
+        await asyncio.sleep(every)
 
 
 async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
@@ -155,15 +168,16 @@ async def running(
         runtime.dispatcher = dispatcher
         runtime.api_port = await _serve_api(stack, runtime)
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
+        housekeeping = asyncio.create_task(_prune_outbox(store, settings.outbox_retention_days), name="prune")
         runtime.started.set()
         log.info("strikebot running", extra={"transports": ",".join(runtime.transports)})
         try:
             yield runtime, tasks
         finally:
             runtime.started.clear()
-            for task in (delivering, *tasks):
+            for task in (delivering, housekeeping, *tasks):
                 task.cancel()
-            for task in (delivering, *tasks):
+            for task in (delivering, housekeeping, *tasks):
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # delivery tuning (not part of the contract; defaults suit one process)
     delivery_concurrency: int = Field(default=64, ge=1, le=1000)
     delivery_max_attempts: int = Field(default=8, ge=1, le=100)
+    # finished outbox rows are deleted after this many days (sent alert rows are kept)
+    outbox_retention_days: int = Field(default=7, ge=1, le=3650)
     # how long a claimed outbox row stays with this process; after a crash it comes back then
     delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
 

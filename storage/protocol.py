@@ -134,3 +134,10 @@ class Store(Protocol):
         """Record a batch of outcomes in one transaction."""
 
     async def queue_stats(self, *, now: datetime) -> QueueStats: ...
+
+    async def prune_deliveries(self, *, before: datetime) -> int:
+        """Delete finished outbox rows last touched before `before` that no later action needs.
+
+        Edits, retractions, broadcasts and failed sends go; a sent alert's row
+        stays, because a correction months later must still find its message.
+        """

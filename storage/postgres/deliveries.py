@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from storage.models import DeliveryStatus
 from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
 from storage.postgres.base import PostgresBase, command_count
 from storage.postgres.rows import (
@@ -172,6 +173,18 @@ class DeliveriesMixin(PostgresBase):
                     for r in results
                 ],
             )
+            # the alert's own row learns which revision its message shows now, so the
+            # edit rows can be pruned without losing that
+            await con.executemany(
+                "UPDATE deliveries s SET message_revision = greatest(coalesce(s.message_revision, 0), $1) "
+                "FROM deliveries e WHERE e.id = $2 AND e.action <> 'send' AND s.action = 'send' "
+                "AND s.status = 'sent' AND s.summary_id = e.summary_id AND s.subscription_id = e.subscription_id",
+                [
+                    (r.message_revision, r.delivery_id)
+                    for r in results
+                    if r.status == DeliveryStatus.SENT and r.message_revision is not None
+                ],
+            )
             for r in results:
                 if r.deactivate_subscription or r.moved_to_chat_id:
                     await self._subscription_outcome(con, r, now)
@@ -204,6 +217,21 @@ class DeliveriesMixin(PostgresBase):
                 await con.execute(
                     "UPDATE subscriptions SET active = false, updated_at = $1 WHERE id = $2", now, sub_id
                 )
+
+    async def prune_deliveries(self, *, before: datetime) -> int:
+        """Delete finished rows no later action needs (sent alert rows stay for corrections)."""
+        async with self._tx() as con:
+            status = await con.execute(
+                "DELETE FROM deliveries WHERE status <> 'pending' AND updated_at < $1 "
+                "AND NOT (action = 'send' AND status = 'sent' AND summary_id IS NOT NULL)",
+                utc(before),
+            )
+            await con.execute(
+                "DELETE FROM broadcasts b WHERE b.created_at < $1 AND NOT EXISTS "
+                "(SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id)",
+                utc(before),
+            )
+            return command_count(status)
 
     async def queue_stats(self, *, now: datetime) -> QueueStats:
         """Outbox health for /status and /metrics."""

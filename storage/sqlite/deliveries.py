@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from storage.models import Delivery
+from storage.models import Delivery, DeliveryStatus
 from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
 from storage.sqlite.base import SqliteBase
 from storage.sqlite.rows import SUMMARY_COLUMNS, subscription_from_row, summary_from_row
@@ -154,6 +154,18 @@ class DeliveriesMixin(SqliteBase):
                     for r in results
                 ],
             )
+            # the alert's own row learns which revision its message shows now, so the
+            # edit rows can be pruned without losing that
+            await db.executemany(
+                "UPDATE deliveries SET message_revision = max(coalesce(message_revision, 0), :rev) "
+                "WHERE action = 'send' AND status = 'sent' AND (summary_id, subscription_id) = "
+                "(SELECT summary_id, subscription_id FROM deliveries WHERE id = :id AND action != 'send')",
+                [
+                    {"rev": r.message_revision, "id": r.delivery_id}
+                    for r in results
+                    if r.status == DeliveryStatus.SENT and r.message_revision is not None
+                ],
+            )
             for r in results:
                 if r.deactivate_subscription or r.moved_to_chat_id:
                     async with db.execute(
@@ -183,6 +195,21 @@ class DeliveriesMixin(SqliteBase):
                                 "UPDATE subscriptions SET active = 0, updated_at = ? WHERE id = ?",
                                 (now, row[0]),
                             )
+
+    async def prune_deliveries(self, *, before: datetime) -> int:
+        """Delete finished rows no later action needs (sent alert rows stay for corrections)."""
+        async with self._tx() as db:
+            cur = await db.execute(
+                "DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ? "
+                "AND NOT (action = 'send' AND status = 'sent' AND summary_id IS NOT NULL)",
+                (to_text(before),),
+            )
+            await db.execute(
+                "DELETE FROM broadcasts WHERE created_at < ? AND NOT EXISTS "
+                "(SELECT 1 FROM deliveries d WHERE d.broadcast_id = broadcasts.id)",
+                (to_text(before),),
+            )
+            return cur.rowcount
 
     async def queue_stats(self, *, now: datetime) -> QueueStats:
         ts = now.timestamp()

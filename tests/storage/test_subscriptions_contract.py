@@ -103,3 +103,35 @@ class TestOutbox:
         assert await store.enqueue_broadcast("maintenance tonight", created_by="telegram:1") == 2
         jobs = await store.claim_deliveries(now=datetime.now(UTC), limit=10, lease_seconds=30, platforms=["discord"])
         assert [(j.subscription.chat_id, j.broadcast_text) for j in jobs] == [("b", "maintenance tonight")]
+
+
+class TestPruning:
+    async def test_prune_keeps_what_a_correction_needs(self, store: Store) -> None:
+        await store.subscribe("telegram", "a")
+        await store.subscribe("telegram", "b")
+        await store.ingest(draft(), notify=True)
+        now = datetime.now(UTC)
+        jobs = {j.subscription.chat_id: j for j in await store.claim_deliveries(now=now, limit=10, lease_seconds=30)}
+        await store.finish_deliveries([
+            DeliveryResult(delivery_id=jobs["a"].delivery.id, status=DeliveryStatus.SENT, platform_message_id="7", message_revision=1),
+            DeliveryResult(delivery_id=jobs["b"].delivery.id, status=DeliveryStatus.DEAD, error="502"),
+        ])
+        await store.ingest(draft(drones=150), notify=True)  # revision 2: an edit for a
+        (edit,) = await store.claim_deliveries(now=datetime.now(UTC), limit=10, lease_seconds=30)
+        await store.finish_deliveries([DeliveryResult(delivery_id=edit.delivery.id, status=DeliveryStatus.SENT, platform_message_id="7", message_revision=2)])
+        await store.enqueue_broadcast("hello", created_by=None)  # to a and b
+        sent_broadcast, waiting = await store.claim_deliveries(now=datetime.now(UTC), limit=10, lease_seconds=30)
+        await store.finish_deliveries([DeliveryResult(delivery_id=sent_broadcast.delivery.id, status=DeliveryStatus.SENT, platform_message_id="8")])
+
+        assert await store.prune_deliveries(before=now - timedelta(days=1)) == 0  # nothing that old
+        pruned = await store.prune_deliveries(before=datetime.now(UTC) + timedelta(seconds=1))
+        assert pruned == 3  # the edit, the dead send, the sent broadcast; the sent alert row stays
+        stats = await store.queue_stats(now=datetime.now(UTC))
+        assert stats.dead == 0 and stats.pending == 1  # the broadcast still leased is untouched
+        await store.finish_deliveries([DeliveryResult(delivery_id=waiting.delivery.id, status=DeliveryStatus.SENT, platform_message_id="9")])
+
+        # a later correction still finds the message, and knows it shows revision 2
+        await store.ingest(draft(drones=160), notify=True)
+        jobs = await store.claim_deliveries(now=datetime.now(UTC) + timedelta(seconds=1), limit=10, lease_seconds=30)
+        (edit3,) = [j for j in jobs if j.delivery.action == "edit"]
+        assert (edit3.subscription.chat_id, edit3.message_id, edit3.message_revision) == ("a", "7", 2)
