@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from aiohttp import web
 
 from bot.api import build_api
-from bot.charts import render_chart_png
+from bot.charts import ChartRenderer
 from bot.delivery import Dispatcher, DispatcherConfig
 from bot.delivery_render import Renderers
 from bot.logging_redact import Redactor
@@ -152,7 +152,7 @@ async def running(
             timezone=settings.tz,
             default_locale=settings.locale,
             wake_dispatcher=lambda: holder[0].wake() if holder else None,
-            chart=render_chart_png,
+            chart=ChartRenderer(),
         )
         metrics = Metrics()
         runtime = Runtime(settings=settings, store=store, deps=deps, dispatcher=None, metrics=metrics)  # type: ignore[arg-type]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 
 from handlers.charts_spec import ChartSpec, SeriesKind
 
@@ -88,3 +89,42 @@ def draw_png(spec: ChartSpec) -> bytes:
 async def render_chart_png(spec: ChartSpec) -> bytes:
     """Draw in a worker thread so the event loop keeps serving chats meanwhile."""
     return await asyncio.to_thread(draw_png, spec)
+
+
+class ChartRenderer:
+    """Draws charts a few at a time and remembers recent ones.
+
+    A drawing costs a few hundred milliseconds of CPU; a group repeating /chart
+    (or several groups asking for the same window) costs one drawing, and no
+    number of requests can occupy more than `parallel` worker threads.
+    """
+
+    def __init__(
+        self, *, cache_size: int = 32, parallel: int = 1, draw: Callable[[ChartSpec], bytes] = draw_png
+    ) -> None:
+        self._draw = draw
+        self._cache: OrderedDict[ChartSpec, bytes] = OrderedDict()
+        self._size = cache_size
+        self._slots = asyncio.Semaphore(parallel)
+
+    async def __call__(self, spec: ChartSpec) -> bytes:
+        """PNG bytes for the spec, drawn in a worker thread unless drawn recently."""
+        cached = self._take(spec)
+        if cached is not None:
+            return cached
+        async with self._slots:
+            # another request may have drawn the same chart while this one waited
+            cached = self._take(spec)
+            if cached is not None:
+                return cached
+            png = await asyncio.to_thread(self._draw, spec)
+        self._cache[spec] = png
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return png
+
+    def _take(self, spec: ChartSpec) -> bytes | None:
+        png = self._cache.get(spec)
+        if png is not None:
+            self._cache.move_to_end(spec)
+        return png

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import MAX_TICKS, draw_png, render_chart_png, tick_positions
+from bot.charts import MAX_TICKS, ChartRenderer, draw_png, render_chart_png, tick_positions
 from bot.transports.console import ConsoleTransport
 from handlers.charts_spec import ChartSeries, ChartSpec, SeriesKind
 from handlers.context import CommandContext, HandlerDeps, Message
@@ -175,3 +175,29 @@ async def test_console_saves_the_chart_and_prints_the_path(seeded: Store, tmp_pa
     assert "Launches per day: last 30 days" in printed and "Launched 550" in printed
     saved = Path(printed.split("[image saved to ")[1].split("]")[0])
     assert saved.parent == tmp_path / "img" and png_size(saved.read_bytes()) == (1000, 500)
+
+
+async def test_repeated_requests_draw_once_and_never_more_than_one_at_a_time() -> None:
+    drawn: list[str] = []
+    running = 0
+    peak = 0
+
+    def counting_draw(s: ChartSpec) -> bytes:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        try:
+            drawn.append(s.title)
+            return draw_png(s)
+        finally:
+            running -= 1
+
+    render = ChartRenderer(draw=counting_draw, cache_size=2, parallel=1)
+    same = spec(7, title="same")
+    results = await asyncio.gather(*(render(same) for _ in range(5)))
+    assert len(set(results)) == 1 and results[0].startswith(b"\x89PNG")
+    assert drawn == ["same"]  # five requests, one drawing
+    await asyncio.gather(*(render(spec(7, title=f"t{i}")) for i in range(3)))
+    assert peak == 1  # never two drawings in parallel
+    await render(same)  # pushed out of a cache of two by the three newer charts
+    assert drawn.count("same") == 2
