@@ -1,7 +1,7 @@
 """Store benchmark: dataset import time, and stats/latest on a generated store of 1,000,000 summaries.
 
 Targets (issue 2): import ≤ 2 s; stats over all and over 30 days ≤ 50 ms each;
-latest -n 10 ≤ 5 ms. Prints each figure with its ratio to the target.
+latest -n 10 ≤ 5 ms; the top 10 of a window (/top) ≤ 50 ms. Prints each figure with its ratio to the target.
 Run: .venv/bin/python bench/store.py [--summaries N]
 """
 
@@ -83,6 +83,19 @@ def generate(n: int, seed: int = 1, offset: int = 0) -> list[SummaryDraft]:
     return out
 
 
+async def bench_top(store: Any, until: datetime) -> None:
+    """/top: the 10 largest attacks of each window it offers, ending at `until`."""
+    windows: tuple[tuple[str, int | None, str | None], ...] = (
+        ("all time", None, None), ("7 days", 7, None), ("30 days", 30, None), ("90 days", 90, None),
+        ("365 days", 365, None), ("all time, one region", None, "odesa"),
+        ("30 days, one region", 30, "odesa"), ("365 days, one region", 365, "odesa"),
+    )
+    for label, days, region in windows:
+        lo = None if days is None else until - timedelta(days=days)
+        hi = None if days is None else until
+        line(f"top 10 (/top), {label}", await timed(lambda lo=lo, hi=hi, region=region: store.largest(10, since=lo, until=hi, region=region)), "ms", 50)
+
+
 async def bench_queries(tmp: Path, n: int) -> None:
     path = tmp / "big.db"
     async with SqliteStore(str(path)) as store:
@@ -100,6 +113,7 @@ async def bench_queries(tmp: Path, n: int) -> None:
         line("stats, 30 days, one region", await timed(lambda: store.stats(since=since, until=until, region="odesa")), "ms", 50)
         line("latest -n 10", await timed(lambda: store.latest(10)), "ms", 5)
         line("latest -n 10, one region", await timed(lambda: store.latest(10, region="lviv")), "ms", 5)
+        await bench_top(store, until)
         line("daily series, 30 days", await timed(lambda: store.daily_series(since=since, until=until, region=None)), "ms")
     size = sum(os.path.getsize(p) for p in tmp.glob("big.db*"))
     print(f"{'database size':<44} {size / 2**20:>10.1f} MiB   ({size / n:.0f} bytes per summary)")

@@ -20,7 +20,7 @@ import asyncpg
 
 from handlers.csv_import import import_csv
 from storage.postgres import PostgresStore
-from store import generate, line, timed  # bench/store.py, next to this file
+from store import bench_top, generate, line, timed  # bench/store.py, next to this file
 
 
 async def bench_import(url: str, tmp: Path) -> None:
@@ -54,6 +54,7 @@ async def bench_queries(url: str, n: int) -> None:
         line("stats, 30 days, one region", await timed(lambda: store.stats(since=since, until=until, region="odesa")), "ms", 50)
         line("latest -n 10", await timed(lambda: store.latest(10)), "ms", 5)
         line("latest -n 10, one region", await timed(lambda: store.latest(10, region="lviv")), "ms", 5)
+        await bench_top(store, until)
         line("daily series, 30 days", await timed(lambda: store.daily_series(since=since, until=until, region=None)), "ms")
         async with store.pool.acquire() as con:
             size = await con.fetchval(

@@ -64,6 +64,11 @@ class Store(Protocol):
     ) -> Stats:
         """Totals of active summaries whose period_end is in [since, until)."""
 
+    async def largest(
+        self, n: int, *, since: datetime | None, until: datetime | None, region: str | None
+    ) -> list[StrikeSummary]:
+        """Up to n active summaries whose period_end is in [since, until), most launched first, ties by id."""
+
     async def daily_series(
         self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
     ) -> list[DayTotal]:
