@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 
-from handlers.commands import admin, chart, general, quiet, subscription
+from handlers.commands import admin, chart, general, quiet, subscription, top
 from handlers.commands.base import Access, ArgKind, ArgsError, ArgSpec, Call, CommandSpec
 from handlers.context import CommandContext, HandlerDeps, Message
 from handlers.i18n import N_, normalize_locale, translator
@@ -41,6 +41,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
             ArgSpec("period", ArgKind.CHOICE, N_("the period (default 30d)"), choices=tuple(chart.CHART_WINDOWS)),
             _REGION,
         ),
+    ),
+    CommandSpec(
+        "top", Access.EVERYONE, N_("The largest attacks"), N_("[7d|30d|90d|365d|all] [region]"), top.cmd_top,
+        (ArgSpec("period", ArgKind.CHOICE, N_("the period (default all)"), choices=tuple(top.TOP_WINDOWS)), _REGION),
     ),
     CommandSpec(
         "summary", Access.EVERYONE, N_("One report in full"), N_("ID"), general.cmd_summary,

@@ -236,6 +236,10 @@ def build_tree(client: discord.Client, runner: InteractionRunner) -> app_command
     async def summary(interaction: Interaction, id: SummaryId) -> None:
         await runner.run_command(interaction, "summary", str(id))
 
+    # imported here: that module builds on the helpers above
+    from bot.transports.discord_commands_more import add_more_commands
+
+    add_more_commands(tree, runner)
     _admin_commands(tree, runner)
     return tree
 

@@ -70,11 +70,13 @@ async def cmd_help(call: Call) -> list[Message]:
     return [Message(title=call.tr._("Commands"), lines=await help_lines(call))]
 
 
-def _region_title(call: Call, region: str | None) -> str | None:
+def region_title(call: Call, region: str | None) -> str | None:
+    """The display name of a region id in the chat's language (None for all of Ukraine)."""
     return region_names([region], call.locale)[0] if region else None
 
 
-def _one_region(call: Call, words: list[str]) -> str | None:
+def one_region(call: Call, words: list[str]) -> str | None:
+    """At most one region from the words; several are a user error."""
     if not words:
         return None
     found = parse_regions(call, words)
@@ -91,9 +93,9 @@ async def cmd_latest(call: Call) -> list[Message]:
         n = int(words.pop(0))
         if not 1 <= n <= LATEST_MAX:
             raise ArgsError(call.tr._("N must be between 1 and {max}.", max=LATEST_MAX))
-    region = _one_region(call, words)
+    region = one_region(call, words)
     summaries = await call.deps.store.latest(n, region=region)
-    return [render_latest(summaries, call.locale, call.deps.timezone, _region_title(call, region))]
+    return [render_latest(summaries, call.locale, call.deps.timezone, region_title(call, region))]
 
 
 async def cmd_stats(call: Call) -> list[Message]:
@@ -106,13 +108,13 @@ async def cmd_stats(call: Call) -> list[Message]:
         raise ArgsError(
             call.tr._("Unknown period “{word}”. Use one of: {choices}.", word=words[0], choices=", ".join(WINDOW_TITLES))
         )
-    region = _one_region(call, words)
+    region = one_region(call, words)
     now = call.deps.now()
     span = WINDOWS[window]
     stats = await call.deps.store.stats(
         since=now - span if span is not None else None, until=None if span is None else now, region=region
     )
-    return [render_stats(stats, window, call.locale, call.deps.timezone, _region_title(call, region))]
+    return [render_stats(stats, window, call.locale, call.deps.timezone, region_title(call, region))]
 
 
 async def cmd_summary(call: Call) -> list[Message]:
