@@ -38,6 +38,13 @@ class DeliveryAction(StrEnum):
     RETRACT = "retract"
 
 
+class AlertFormat(StrEnum):
+    """How a chat's alerts look: everything, or the headline, counts and report id."""
+
+    FULL = "full"
+    COMPACT = "compact"
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -177,6 +184,7 @@ class Subscription(BaseModel):
     # quiet hours: minutes after local midnight; alerts inside arrive without a sound
     quiet_start: int | None = None
     quiet_end: int | None = None
+    format: AlertFormat = AlertFormat.FULL
     active: bool = True
     created_by: str | None = None
     created_at: datetime

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from storage.models import (
+    AlertFormat,
     DayTotal,
     KEEP,
     IngestOutcome,
@@ -102,10 +103,12 @@ class Store(Protocol):
         muted_until: datetime | None | Keep = KEEP,
         active: bool | None = None,
         quiet: tuple[int, int] | None | Keep = KEEP,
+        format: AlertFormat | Keep = KEEP,
     ) -> Subscription:
-        """Change some fields; KEEP leaves muted_until / quiet as they are, None clears them.
+        """Change some fields; KEEP leaves muted_until / quiet / format as they are, None clears them.
 
         `quiet` is (start, end) in minutes after local midnight; ValueError when out of range.
+        `format` is the alert format (ValueError for anything but full / compact).
         """
 
     async def set_locale(

@@ -107,6 +107,7 @@ def subscription_from_row(row: Mapping[str, Any]) -> Subscription:
         min_launched=row["min_launched"],
         quiet_start=row["quiet_start"],
         quiet_end=row["quiet_end"],
+        format=row["format"],
         muted_until=row["muted_until"],
         active=row["active"],
         created_by=row["created_by"],

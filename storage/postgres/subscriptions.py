@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from storage.errors import NotFound
-from storage.models import KEEP, Keep, Subscription, check_quiet
+from storage.models import KEEP, AlertFormat, Keep, Subscription, check_quiet
 from storage.postgres.base import PostgresBase
 from storage.postgres.rows import subscription_from_row, utc
 from storage.timeutil import utcnow
@@ -76,8 +76,9 @@ class SubscriptionsMixin(PostgresBase):
         muted_until: datetime | None | Keep = KEEP,
         active: bool | None = None,
         quiet: tuple[int, int] | None | Keep = KEEP,
+        format: AlertFormat | Keep = KEEP,
     ) -> Subscription:
-        """Change some fields; KEEP leaves muted_until / quiet as they are, None clears them.
+        """Change some fields; KEEP leaves muted_until / quiet / format as they are, None clears them.
 
         `quiet` is (start, end) in minutes after local midnight; ValueError when out of range.
         """
@@ -95,6 +96,9 @@ class SubscriptionsMixin(PostgresBase):
         if quiet is not KEEP:
             args.extend(check_quiet(quiet))
             sets.append(f"quiet_start = ${len(args) - 1}, quiet_end = ${len(args)}")
+        if format is not KEEP:
+            args.append(AlertFormat(format).value)
+            sets.append(f"format = ${len(args)}")
         async with self._tx() as con:
             row = await con.fetchrow(
                 f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = $1 RETURNING *", *args

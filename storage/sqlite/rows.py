@@ -79,6 +79,7 @@ def subscription_from_row(row: Any) -> Subscription:
         min_launched=row["min_launched"],
         quiet_start=row["quiet_start"],
         quiet_end=row["quiet_end"],
+        format=row["format"],
         muted_until=from_text(row["muted_until"]) if row["muted_until"] else None,
         active=bool(row["active"]),
         created_by=row["created_by"],

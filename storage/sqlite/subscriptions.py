@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from storage.errors import NotFound
-from storage.models import KEEP, Keep, Subscription, check_quiet
+from storage.models import KEEP, AlertFormat, Keep, Subscription, check_quiet
 from storage.sqlite.base import SqliteBase
 from storage.sqlite.rows import subscription_from_row
 from storage.timeutil import to_text, utcnow
@@ -87,6 +87,7 @@ class SubscriptionsMixin(SqliteBase):
         muted_until: datetime | None | Keep = KEEP,
         active: bool | None = None,
         quiet: tuple[int, int] | None | Keep = KEEP,
+        format: AlertFormat | Keep = KEEP,
     ) -> Subscription:
         sets = ["updated_at = :now"]
         args: dict[str, Any] = {"id": subscription_id, "now": to_text(utcnow())}
@@ -102,6 +103,9 @@ class SubscriptionsMixin(SqliteBase):
         if quiet is not KEEP:
             sets.append("quiet_start = :quiet_start, quiet_end = :quiet_end")
             args["quiet_start"], args["quiet_end"] = check_quiet(quiet)
+        if format is not KEEP:
+            sets.append("format = :format")
+            args["format"] = AlertFormat(format).value
         async with self._tx() as db:
             await db.execute(f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = :id", args)
             if active is False:

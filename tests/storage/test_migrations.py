@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from storage import open_store
+from storage.models import AlertFormat
 from tests.storage.conftest import PG_URL
 
 V1_SUB = ("telegram", "-100", "", "uk", 50, "telegram:1")
@@ -102,3 +103,14 @@ async def test_a_version_1_database_migrates_and_keeps_its_subscriptions(v1_data
         assert again is not None and again.quiet == (23 * 60, 7 * 60)
 
 
+
+
+async def test_a_version_1_database_gets_the_full_alert_format(v1_database: tuple[str, str]) -> None:
+    _, url = v1_database
+    async with open_store(url) as store:
+        sub = await store.get_subscription("telegram", "-100")
+        assert sub is not None and sub.format == AlertFormat.FULL
+        await store.update_subscription(sub.id, format=AlertFormat.COMPACT)
+    async with open_store(url) as store:
+        again = await store.get_subscription("telegram", "-100")
+        assert again is not None and again.format == AlertFormat.COMPACT and again.locale == "uk"
