@@ -30,8 +30,8 @@ def skipped(job: DeliveryJob, reason: str | None) -> DeliveryResult:
 def plan_job(
     job: DeliveryJob, transport: Transport, renderers: Renderers, cache: RenderCache, tz: ZoneInfo
 ) -> Plan | DeliveryResult:
-    """The request for a row, rendered once per (content, platform, locale); or a finished result."""
-    d, summary, locale = job.delivery, job.summary, job.subscription.locale
+    """The request for a row, rendered once per (content, platform, locale, format); or a finished result."""
+    d, summary, locale, fmt = job.delivery, job.summary, job.subscription.locale, job.subscription.format
     platform = transport.platform
     if d.summary_id is None:
         text = job.broadcast_text or ""
@@ -43,8 +43,9 @@ def plan_job(
     if d.action == DeliveryAction.RETRACT:
         if job.message_id is None:
             return skipped(job, "nothing was sent to withdraw")
-        payload = cache.get(("r", summary.id, summary.revision, platform, locale), transport,
-                            lambda: renderers.retracted(summary, locale, tz))
+        retracted = renderers.for_retracted(fmt)
+        payload = cache.get(("r", summary.id, summary.revision, platform, locale, fmt), transport,
+                            lambda: retracted(summary, locale, tz))
         return Plan(payload, job.message_id, summary.revision)
     if summary.status == SummaryStatus.RETRACTED:
         return skipped(job, "report was retracted")
@@ -53,8 +54,10 @@ def plan_job(
         if shown is not None and d.revision <= shown:
             # a pending send renders the current revision, so this edit has nothing to add
             return skipped(job, None)
-    payload = cache.get(("a", summary.id, summary.revision, platform, locale), transport,
-                        lambda: renderers.alert(summary, locale, tz))
+    # a compact chat's corrections are rendered compact too: the edit replaces a compact message
+    alert = renderers.for_alert(fmt)
+    payload = cache.get(("a", summary.id, summary.revision, platform, locale, fmt), transport,
+                        lambda: alert(summary, locale, tz))
     # an edit whose send never got through goes out as a new alert
     edit_id = job.message_id if d.action == DeliveryAction.EDIT else None
     return Plan(payload, edit_id, summary.revision)

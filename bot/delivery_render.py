@@ -1,4 +1,4 @@
-"""Rendering for the dispatcher: neutral Message once per (content, platform, locale), payload reused."""
+"""Rendering for the dispatcher: neutral Message once per (content, platform, locale, format), payload reused."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.transport import Transport
 from handlers.context import Message
-from storage.models import StrikeSummary
+from storage.models import AlertFormat, StrikeSummary
 
 SummaryRenderer = Callable[[StrikeSummary, str, ZoneInfo], Message]
 BroadcastRenderer = Callable[[str, str], Message]
@@ -23,6 +23,19 @@ class Renderers:
     alert: SummaryRenderer
     retracted: SummaryRenderer
     broadcast: BroadcastRenderer
+    # /format compact; None falls back to the full renderers
+    compact: SummaryRenderer | None = None
+    compact_retracted: SummaryRenderer | None = None
+
+    def for_alert(self, fmt: AlertFormat) -> SummaryRenderer:
+        """The alert renderer of a chat's format."""
+        return self.compact if fmt == AlertFormat.COMPACT and self.compact is not None else self.alert
+
+    def for_retracted(self, fmt: AlertFormat) -> SummaryRenderer:
+        """The withdrawn-alert renderer of a chat's format."""
+        if fmt == AlertFormat.COMPACT and self.compact_retracted is not None:
+            return self.compact_retracted
+        return self.retracted
 
     @classmethod
     def from_handlers(cls) -> Renderers:
@@ -33,6 +46,8 @@ class Renderers:
             alert=render.render_alert,
             retracted=render.render_retracted,
             broadcast=render.render_broadcast,
+            compact=render.render_compact,
+            compact_retracted=render.render_compact_retracted,
         )
 
 

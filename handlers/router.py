@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 
-from handlers.commands import admin, chart, general, quiet, subscription, top
+from handlers.commands import admin, alertformat, chart, general, quiet, subscription, top
 from handlers.commands.base import Access, ArgKind, ArgsError, ArgSpec, Call, CommandSpec
 from handlers.context import CommandContext, HandlerDeps, Message
 from handlers.i18n import N_, normalize_locale, translator
@@ -68,6 +68,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "quiet", Access.CHAT_ADMIN, N_("Silent alerts during quiet hours"), N_("[HH:MM-HH:MM|off]"), quiet.cmd_quiet,
         (ArgSpec("hours", ArgKind.TEXT, N_("e.g. 23:00-07:00, or off")),),
+    ),
+    CommandSpec(
+        "format", Access.CHAT_ADMIN, N_("Full or compact alerts"), "full|compact", alertformat.cmd_format,
+        (ArgSpec("format", ArgKind.CHOICE, N_("full or compact"), choices=("full", "compact")),),
     ),
     CommandSpec(
         "lang", Access.CHAT_ADMIN, N_("Language of this chat"), "en|uk", subscription.cmd_lang,

@@ -6,9 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.context import Message
-from handlers.i18n import translator
+from handlers.i18n import N_, translator
 from handlers.render.common import region_names
-from storage.models import Subscription
+from storage.models import AlertFormat, Subscription
 from storage.outbox import QueueStats
 
 LANGUAGE_NAMES = {"en": "English", "uk": "Українська"}
@@ -45,6 +45,18 @@ def quiet_line(sub: Subscription, locale: str, tz: ZoneInfo) -> str | None:
     )
 
 
+FORMAT_NAMES = {
+    AlertFormat.FULL: N_("full (the whole report)"),
+    AlertFormat.COMPACT: N_("compact (headline, counts and report id)"),
+}
+
+
+def format_line(fmt: AlertFormat, locale: str) -> str:
+    """`Alert format: compact (headline, counts and report id)`."""
+    tr = translator(locale)
+    return tr._("Alert format: {format}", format=tr._(FORMAT_NAMES[fmt]))
+
+
 def render_settings(
     sub: Subscription | None, locale: str, tz: ZoneInfo, now: datetime
 ) -> Message:
@@ -63,6 +75,7 @@ def render_settings(
         quiet = quiet_line(sub, locale, tz)
         if quiet is not None:
             msg.lines.append(quiet)
+        msg.lines.append(format_line(sub.format, locale))
     msg.lines.append(tr._("Language: {language}", language=LANGUAGE_NAMES.get(locale, locale)))
     return msg
 

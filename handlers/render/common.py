@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.i18n import Translator
 from storage.catalog import gazetteer
+from storage.models import StrikeSummary
 
 
 def region_names(region_ids: tuple[str, ...] | list[str], locale: str) -> list[str]:
@@ -88,3 +89,18 @@ def casualties_phrase(tr: Translator, killed: int | None, injured: int | None) -
     if injured:
         parts.append(tr.ngettext("{n} injured", "{n} injured", injured))
     return ", ".join(parts)
+
+
+def counts_row(tr: Translator, summary: StrikeSummary) -> str:
+    """`550 launched (539 drones, 11 missiles) · 478 neutralized (86.9%)` on one line."""
+    phrase = launched_phrase(tr, summary.launched, summary.drones_launched, summary.missiles_launched)
+    # launched_phrase reads `550 (539 drones, 11 missiles)`: the part in brackets follows the verb here
+    _, sep, rest = phrase.partition(" (")
+    row = tr._("{launched} launched", launched=tr.number(summary.launched)) + (f" ({rest}" if sep else "")
+    if summary.launched and summary.neutralization_rate is not None:
+        row += " · " + tr._(
+            "{neutralized} neutralized ({rate})",
+            neutralized=tr.number(summary.neutralized),
+            rate=tr.percent(summary.neutralization_rate),
+        )
+    return row

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.context import Message
 from handlers.i18n import N_, Translator, translator
-from handlers.render.common import launched_phrase
+from handlers.render.common import counts_row
 from storage.models import StrikeSummary
 
 # window key → how it is named in the /top title
@@ -26,29 +26,9 @@ def night_of(tr: Translator, summary: StrikeSummary, tz: ZoneInfo) -> str:
     return tr.day_span(first, last) if first < last else tr.day(last)
 
 
-def _breakdown(tr: Translator, summary: StrikeSummary) -> str:
-    """` (539 drones, 11 missiles)`: the categories of the launched count, or nothing."""
-    phrase = launched_phrase(tr, summary.launched, summary.drones_launched, summary.missiles_launched)
-    # launched_phrase gives `550 (539 drones, 11 missiles)`: keep the part in brackets
-    _, sep, rest = phrase.partition(" (")
-    return f" ({rest}" if sep else ""
-
-
 def top_row(tr: Translator, rank: int, summary: StrikeSummary, tz: ZoneInfo) -> str:
     """`1. Jul 3 – 4, 2025 · 550 launched (539 drones, 11 missiles) · 478 neutralized (86.9%) · #42`."""
-    parts = [
-        f"{rank}. {night_of(tr, summary, tz)}",
-        tr._("{launched} launched", launched=tr.number(summary.launched)) + _breakdown(tr, summary),
-    ]
-    if summary.launched and summary.neutralization_rate is not None:
-        parts.append(
-            tr._(
-                "{neutralized} neutralized ({rate})",
-                neutralized=tr.number(summary.neutralized),
-                rate=tr.percent(summary.neutralization_rate),
-            )
-        )
-    parts.append(f"#{summary.id}")
+    parts = [f"{rank}. {night_of(tr, summary, tz)}", counts_row(tr, summary), f"#{summary.id}"]
     return " · ".join(parts)
 
 

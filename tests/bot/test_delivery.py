@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.transport import Outcome, SendResult
+from storage.models import AlertFormat
 from storage.sqlite import SqliteStore
 from tests.bot.test_delivery_support import (
     FAST,
@@ -38,6 +39,43 @@ async def test_fan_out_reaches_every_chat_once_and_renders_once_per_locale(store
     assert sorted(r.chat_id for r in transport.sent()) == [str(1000 + i) for i in range(20)]
     assert sorted(renders.calls) == [("alert", 1, 1, "en"), ("alert", 1, 1, "uk")]
     assert transport.sent("1001")[0].text == "uk: 100 launched (rev 1)"
+
+
+async def test_renders_once_per_locale_and_format_and_edits_compact_chats_compact(store: SqliteStore) -> None:
+    # 40 chats: every combination of two locales and two formats, ten chats each
+    for i in range(40):
+        sub = await store.subscribe("telegram", str(2000 + i), locale="uk" if i % 2 else "en")
+        if i % 4 >= 2:
+            await store.update_subscription(sub.id, format=AlertFormat.COMPACT)
+    outcome = await store.ingest(draft(), notify=True)
+    transport, renders = MemoryTransport(), Renders()
+    d = dispatcher(store, transport, renders)
+    await drain(d, store)
+    assert len(transport.sent()) == 40
+    assert sorted(renders.calls) == [
+        ("alert", 1, 1, "en"), ("alert", 1, 1, "uk"), ("compact", 1, 1, "en"), ("compact", 1, 1, "uk")]
+    assert transport.sent("2002")[0].text == "en: 100 (rev 1, compact)"
+    assert transport.sent("2000")[0].text == "en: 100 launched (rev 1)"
+    # a correction edits compact messages with the compact rendering, still once per combination
+    renders.calls.clear()
+    await store.ingest(draft(launched=120), notify=True)
+    await drain(d, store)
+    assert sorted(renders.calls) == [
+        ("alert", 1, 2, "en"), ("alert", 1, 2, "uk"), ("compact", 1, 2, "en"), ("compact", 1, 2, "uk")]
+    edits = {e.chat_id: e.text for e in transport.edits()}
+    assert len(edits) == 40
+    assert edits["2003"] == "uk: 120 (rev 2, compact)" and edits["2001"] == "uk: 120 launched (rev 2)"
+    # and a retraction turns them into the compact withdrawn text
+    renders.calls.clear()
+    await store.retract(outcome.id)
+    await drain(d, store)
+    assert sorted(renders.calls) == [
+        ("compact retracted", 1, 2, "en"), ("compact retracted", 1, 2, "uk"),
+        ("retracted", 1, 2, "en"), ("retracted", 1, 2, "uk")]
+    withdrawn = [e for e in transport.edits() if "withdrawn" in e.text]
+    assert {e.text for e in withdrawn if e.chat_id == "2002"} == {"en: withdrawn (compact)"}
+    assert {e.text for e in withdrawn if e.chat_id == "2000"} == {"en: withdrawn"}
+    assert len(withdrawn) == 40 and len(transport.sent()) == 40
 
 
 async def test_alerts_to_one_chat_keep_ingest_order(store: SqliteStore) -> None:

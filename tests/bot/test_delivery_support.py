@@ -43,12 +43,26 @@ class Renders:
         self.calls.append(("retracted", summary.id, summary.revision, locale))
         return Message(title=f"{locale}: withdrawn")
 
+    def compact(self, summary: StrikeSummary, locale: str, tz: ZoneInfo) -> Message:
+        self.calls.append(("compact", summary.id, summary.revision, locale))
+        return Message(title=f"{locale}: {summary.launched} (rev {summary.revision}, compact)")
+
+    def compact_retracted(self, summary: StrikeSummary, locale: str, tz: ZoneInfo) -> Message:
+        self.calls.append(("compact retracted", summary.id, summary.revision, locale))
+        return Message(title=f"{locale}: withdrawn (compact)")
+
     def broadcast(self, text: str, locale: str) -> Message:
         self.calls.append(("broadcast", 0, 0, locale))
         return Message(title=text)
 
     def renderers(self) -> Renderers:
-        return Renderers(alert=self.alert, retracted=self.retracted, broadcast=self.broadcast)
+        return Renderers(
+            alert=self.alert,
+            retracted=self.retracted,
+            broadcast=self.broadcast,
+            compact=self.compact,
+            compact_retracted=self.compact_retracted,
+        )
 
 
 @dataclass
