@@ -6,13 +6,14 @@ import argparse
 import asyncio
 import json
 import sys
+from datetime import UTC, datetime
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from bot.cli_format import latest_table, stats_text
+from bot.cli_format import latest_table, stats_text, status_text
 from bot.settings import Settings
 from handlers.csv_import import CsvFormatError, import_csv
 from handlers.ingest import IngestError, ingest_payload
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--until", metavar="T")
     stats.add_argument("--region", metavar="R")
     stats.add_argument("--json", action="store_true")
+    status = sub.add_parser("status", parents=[db], help="subscriptions and the delivery queue")
+    status.add_argument("--json", action="store_true")
     return parser
 
 
@@ -126,6 +129,17 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
         print(stats_text(stats, tz))
 
 
+async def _status(settings: Settings, args: argparse.Namespace) -> None:
+    async with open_store(settings.database_url) as store:
+        counts = await store.subscription_counts()
+        queue = await store.queue_stats(now=datetime.now(UTC))
+        summaries = await store.count_summaries()
+    if args.json:
+        print(json.dumps({"summaries": summaries, "subscriptions": counts, "queue": queue.model_dump()}))
+        return
+    print(status_text(summaries, counts, queue))
+
+
 async def _run(settings: Settings, args: argparse.Namespace) -> None:
     from bot.app import run_app
 
@@ -138,6 +152,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "import-csv": _import_csv,
     "latest": _latest,
     "stats": _stats,
+    "status": _status,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from storage.models import Stats, StrikeSummary
+from storage.outbox import QueueStats
 
 
 def _n(value: int | None) -> str:
@@ -64,4 +65,18 @@ def stats_text(stats: Stats, tz: ZoneInfo) -> str:
             f"Largest:       #{stats.largest.id}, {_n(stats.largest.launched)} launched, "
             f"ending {when(stats.largest.period_end)}"
         )
+    return "\n".join(lines)
+
+
+def status_text(summaries: int, subscriptions: dict[str, int], queue: QueueStats) -> str:
+    """What `strikebot status` prints: the store, the subscriptions and the outbox."""
+    by_platform = ", ".join(f"{p} {n:,}" for p, n in sorted(subscriptions.items())) or "none"
+    lines = [
+        f"Summaries:       {summaries:,}",
+        f"Subscriptions:   {sum(subscriptions.values()):,} active ({by_platform})",
+        f"Outbox:          {queue.pending:,} pending ({queue.due:,} due, {queue.in_flight:,} in flight), "
+        f"{queue.sent:,} sent, {queue.dead:,} dead",
+        f"Oldest due row:  {queue.oldest_due_age_seconds:,.0f} s",
+        f"Last error:      {queue.last_error or 'none'}",
+    ]
     return "\n".join(lines)

@@ -124,3 +124,26 @@ def test_unusable_database_is_a_one_line_error(tmp_path: Path, capsys: pytest.Ca
     assert code == 1 and "error:" in err and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, "stats", "--db", "mysql://localhost/x")
     assert code == 1 and "unsupported database URL" in err
+
+
+def test_status_shows_subscriptions_and_the_queue(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from storage import open_store
+
+    async def subscribe() -> None:
+        async with open_store(db) as store:
+            await store.subscribe("telegram", "1")
+            await store.subscribe("discord", "2")
+
+    asyncio.run(subscribe())
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(SUMMARY))
+    assert run(capsys, "ingest", str(path), "--db", db)[0] == 0
+    code, out, _ = run(capsys, "status", "--json", "--db", db)
+    status = json.loads(out)
+    assert code == 0 and status["summaries"] == 1
+    assert status["subscriptions"] == {"discord": 1, "telegram": 1}
+    assert status["queue"]["pending"] == 2 and status["queue"]["dead"] == 0
+    code, out, _ = run(capsys, "status", "--db", db)
+    assert "2 active (discord 1, telegram 1)" in out and "2 pending" in out
