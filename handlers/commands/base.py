@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -116,3 +116,21 @@ def parse_id(call: Call, word: str | None, command: str) -> int:
         if text.isdigit() and 0 < int(text) < 2**62:
             return int(text)
     raise ArgsError(call.tr._("Give a report number, e.g. /{command} 12", command=command))
+
+
+def take_window(
+    call: Call, words: list[str], windows: Iterable[str], default: str, *, refuse: Iterable[str] = ()
+) -> str:
+    """Pop a leading period (24h, 7d, …) off the words; an unknown period is a user error.
+
+    Words that look like a period (start with a digit, or are in `refuse`) are
+    refused rather than read as a region name.
+    """
+    names = list(windows)
+    if words and words[0].lower() in names:
+        return words.pop(0).lower()
+    if words and (words[0][:1].isdigit() or words[0].lower() in refuse):
+        raise ArgsError(
+            call.tr._("Unknown period “{word}”. Use one of: {choices}.", word=words[0], choices=", ".join(names))
+        )
+    return default

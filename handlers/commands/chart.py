@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.charts_spec import ChartSeries, ChartSpec, SeriesKind
-from handlers.commands.base import ArgsError, Call, split_args
-from handlers.commands.regions import parse_regions
+from handlers.commands.base import Call, split_args, take_window
+from handlers.commands.regions import one_region
 from handlers.context import Image, Message
 from handlers.i18n import N_, Translator
 from handlers.render.common import launched_phrase, neutralized_phrase, region_names
@@ -75,25 +75,10 @@ class Totals:
         return out
 
 
-def _one_region(call: Call, words: list[str]) -> str | None:
-    if not words:
-        return None
-    found = parse_regions(call, words)
-    if len(found) > 1:
-        raise ArgsError(call.tr._("Name one region at a time."))
-    return found[0]
-
-
 def _parse(call: Call) -> tuple[str, str | None]:
     words = split_args(call)
-    window = CHART_DEFAULT
-    if words and words[0].lower() in CHART_WINDOWS:
-        window = words.pop(0).lower()
-    elif words and (words[0][:1].isdigit() or words[0].lower() in _OTHER_WINDOWS):
-        raise ArgsError(
-            call.tr._("Unknown period “{word}”. Use one of: {choices}.", word=words[0], choices=", ".join(CHART_WINDOWS))
-        )
-    return window, _one_region(call, words)
+    window = take_window(call, words, CHART_WINDOWS, CHART_DEFAULT, refuse=_OTHER_WINDOWS)
+    return window, one_region(call, words)
 
 
 def caption(tr: Translator, totals: Totals) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.commands.base import Access, ArgsError, Call, parse_id, split_args
-from handlers.commands.regions import parse_regions
+from handlers.commands.base import Access, ArgsError, Call, parse_id, split_args, take_window
+from handlers.commands.regions import one_region
 from handlers.context import Message
 from handlers.i18n import N_
 from handlers.render import render_alert, render_retracted
 from handlers.render.common import region_names
-from handlers.render.lists import WINDOW_TITLES, render_latest, render_stats
+from handlers.render.lists import render_latest, render_stats
 from storage.models import SummaryStatus
 
 LATEST_DEFAULT = 5
@@ -75,16 +75,6 @@ def region_title(call: Call, region: str | None) -> str | None:
     return region_names([region], call.locale)[0] if region else None
 
 
-def one_region(call: Call, words: list[str]) -> str | None:
-    """At most one region from the words; several are a user error."""
-    if not words:
-        return None
-    found = parse_regions(call, words)
-    if len(found) > 1:
-        raise ArgsError(call.tr._("Name one region at a time."))
-    return found[0]
-
-
 async def cmd_latest(call: Call) -> list[Message]:
     """/latest [N] [region]: the newest reports."""
     words = split_args(call)
@@ -101,13 +91,7 @@ async def cmd_latest(call: Call) -> list[Message]:
 async def cmd_stats(call: Call) -> list[Message]:
     """/stats [24h|7d|30d|365d|all] [region]: totals over a window (default 30 days)."""
     words = split_args(call)
-    window = STATS_DEFAULT
-    if words and words[0].lower() in WINDOWS:
-        window = words.pop(0).lower()
-    elif words and words[0][:1].isdigit():
-        raise ArgsError(
-            call.tr._("Unknown period “{word}”. Use one of: {choices}.", word=words[0], choices=", ".join(WINDOW_TITLES))
-        )
+    window = take_window(call, words, WINDOWS, STATS_DEFAULT)
     region = one_region(call, words)
     now = call.deps.now()
     span = WINDOWS[window]

@@ -54,3 +54,13 @@ def unknown_region(call: Call, name: str) -> str:
     return call.tr._(
         "Unknown region “{name}”. Use a region name such as Kyiv, Odesa oblast or Lviv.", name=name
     )
+
+
+def one_region(call: Call, words: list[str]) -> str | None:
+    """At most one region from the words; several are a user error."""
+    if not words:
+        return None
+    found = parse_regions(call, words)
+    if len(found) > 1:
+        raise ArgsError(call.tr._("Name one region at a time."))
+    return found[0]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.commands.base import ArgsError, Call, split_args
-from handlers.commands.general import one_region, region_title
+from handlers.commands.base import Call, split_args, take_window
+from handlers.commands.general import region_title
+from handlers.commands.regions import one_region
 from handlers.context import Message
 from handlers.render.top import render_top
 
@@ -23,13 +24,7 @@ TOP_WINDOWS: dict[str, timedelta | None] = {
 async def cmd_top(call: Call) -> list[Message]:
     """/top [7d|30d|90d|365d|all] [region]: the ten largest attacks (default: all time)."""
     words = split_args(call)
-    window = TOP_DEFAULT
-    if words and words[0].lower() in TOP_WINDOWS:
-        window = words.pop(0).lower()
-    elif words and words[0][:1].isdigit():
-        raise ArgsError(
-            call.tr._("Unknown period “{word}”. Use one of: {choices}.", word=words[0], choices=", ".join(TOP_WINDOWS))
-        )
+    window = take_window(call, words, TOP_WINDOWS, TOP_DEFAULT)
     region = one_region(call, words)
     now = call.deps.now()
     span = TOP_WINDOWS[window]
