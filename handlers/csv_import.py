@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import math
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,7 +77,8 @@ def parse_count(text: str) -> int | None:
     if not text or text.lower() == "nan":
         return None
     value = float(text)
-    if value < 0 or value != int(value) or value > 100_000:
+    # inf and 1e400 would make int() raise OverflowError, which is no ValueError
+    if not math.isfinite(value) or value < 0 or value != int(value) or value > 100_000:
         raise ValueError(f"not a count: {text!r}")
     return int(value)
 
@@ -109,7 +112,10 @@ def read_rows(path: Path) -> tuple[list[dict[str, str]], list[int]]:
     """Rows and their line numbers from a CSV or CSV.gz file."""
     raw = path.read_bytes()
     if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError; EOFError when truncated
+            raise CsvFormatError(f"{path}: not a readable gzip file ({exc})") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -119,9 +125,13 @@ def read_rows(path: Path) -> tuple[list[dict[str, str]], list[int]]:
     if missing:
         raise CsvFormatError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
     rows, lines = [], []
-    for row in reader:
-        rows.append(row)
-        lines.append(reader.line_num)
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit: the rest cannot be trusted
+        # line_num still counts only the lines of complete records, so the bad one starts on the next
+        raise CsvFormatError(f"{path}: line {reader.line_num + 1}: {exc}") from None
     return rows, lines
 
 

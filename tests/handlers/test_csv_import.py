@@ -110,3 +110,33 @@ async def test_not_the_dataset_format(store: Store, tmp_path: Path) -> None:
     with pytest.raises(CsvFormatError, match="missing column"):
         await import_csv(store, path)
     assert await store.count_summaries() == 0
+
+
+async def test_overflowing_counts_are_skipped_rows(store: Store, tmp_path: Path) -> None:
+    body = (
+        "2023-05-16 03:00,2023-05-16 06:00,Shahed-136/131,,,,inf,,,,,,,,,,,,,,,r/posts/1\n"
+        "2023-05-16 03:00,2023-05-16 06:00,Shahed-136/131,,,,10,1e400,,,,,,,,,,,,,,r/posts/2\n"
+        "2023-05-16 03:00,2023-05-16 06:00,Shahed-136/131,,,,12,10,,,,,,,,,,,,,,r/posts/3\n"
+    )
+    report = await import_csv(store, write_csv(tmp_path, body))
+    assert [line for line, _ in report.skipped] == [2, 3]
+    assert "inf" in report.skipped[0][1] and "1e400" in report.skipped[1][1]
+    assert [s.external_id for s in await store.latest(10)] == ["r/posts/3"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "needle"),
+    [
+        ("d.csv.gz", b"this is not gzip at all", "gzip"),
+        ("d.csv.gz", gzip.compress((HEADER + "2023-05-16,2023-05-16,Kalibr,,,,1,,,,,,,,,,,,,,,r/1\n").encode())[:-12], "gzip"),
+        ("d.csv", (HEADER + "2023-05-16,2023-05-16,Kalibr,,,,1,,,,,,,,,,,,,,,\"" + "x" * 200_000 + "\"\n").encode(), "line 2"),
+    ],
+    ids=["not-gzip", "truncated-gzip", "huge-field"],
+)
+async def test_unreadable_files_are_format_errors(store: Store, tmp_path: Path, name: str, data: bytes, needle: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(CsvFormatError, match=needle) as info:
+        await import_csv(store, path)
+    assert "\n" not in str(info.value)
+    assert await store.count_summaries() == 0
