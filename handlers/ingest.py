@@ -152,9 +152,12 @@ def parse_many(payload: Any, *, live: bool = True) -> list[SummaryDraft]:
     return drafts
 
 
-async def ingest_summary(store: Store, payload: Any, *, notify: bool) -> IngestOutcome:
-    """Validate then store one summary; live ingest (notify=True) enqueues its alerts."""
-    draft = parse_summary(payload, live=notify)
+async def ingest_summary(store: Store, payload: Any, *, notify: bool, live: bool | None = None) -> IngestOutcome:
+    """Validate then store one summary; live ingest (notify=True) enqueues its alerts.
+
+    `live` (the launched-total rule) follows `notify` unless given.
+    """
+    draft = parse_summary(payload, live=notify if live is None else live)
     return await store.ingest(draft, notify=notify)
 
 

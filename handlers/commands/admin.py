@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from handlers.commands.base import ArgsError, Call, parse_id, split_args
-from handlers.commands.postargs import build_payload, ingest_problem, parse_pairs
+from handlers.commands.postargs import WEAPON_KEYS, build_payload, ingest_problem, parse_pairs
 from handlers.context import Button, Message
 from handlers.ingest import IngestError, ingest_summary, parse_summary
 from handlers.render import render_alert
@@ -17,10 +17,10 @@ CONFIRM = "post:ok:"
 CANCEL = "post:no:"
 
 
-def _validate(call: Call, payload: dict[str, Any]) -> StrikeSummary:
+def _validate(call: Call, payload: dict[str, Any], *, live: bool = True) -> StrikeSummary:
     """Run the API's validation; a summary-shaped preview on success."""
     try:
-        draft = parse_summary(payload, live=True)
+        draft = parse_summary(payload, live=live)
     except IngestError as exc:
         raise ArgsError(ingest_problem(call, exc, payload)) from None
     now = call.deps.now()
@@ -90,8 +90,11 @@ async def cmd_correct(call: Call) -> list[Message]:
         return call.reply(tr._("Report #{id} was withdrawn and cannot be corrected.", id=summary_id))
     if len(words) < 2:
         raise ArgsError(tr._("Usage: /correct ID key=value …, e.g. /correct 12 injured=25"))
-    payload = build_payload(call, parse_pairs(call, words[1:]), summary)
-    _validate(call, payload)
+    pairs = parse_pairs(call, words[1:])
+    payload = build_payload(call, pairs, summary)
+    # history imported as reported may break the launched-total rule; only new weapon figures must keep it
+    live = any(key in pairs for key in WEAPON_KEYS)
+    _validate(call, payload, live=live)
     external_id = summary.external_id
     if external_id is None:
         # an id of its own lets the ingest revise this summary instead of adding another
@@ -103,7 +106,7 @@ async def cmd_correct(call: Call) -> list[Message]:
             return call.reply(tr._("There is no report #{id}.", id=summary_id))
     payload["external_id"] = external_id
     try:
-        outcome = await ingest_summary(call.deps.store, payload, notify=True)
+        outcome = await ingest_summary(call.deps.store, payload, notify=True, live=live)
     except IngestError as exc:
         raise ArgsError(ingest_problem(call, exc, payload)) from None
     if outcome.status == "unchanged":

@@ -189,3 +189,16 @@ async def test_correct_a_summary_that_had_no_external_id(deps: HandlerDeps) -> N
     assert await deps.store.count_summaries() == 1
     summary = await deps.store.get_summary(1)
     assert summary is not None and summary.hit_locations == 10 and summary.external_id
+
+
+async def test_correct_history_kept_as_reported(deps: HandlerDeps) -> None:
+    # the CSV keeps history as reported, even when destroyed + suppressed exceeds launched
+    reported = SEED_NIGHT | {"weapons": [{"model": "Shahed-136/131", "launched": 10, "destroyed": 8, "suppressed": 6}]}
+    await ingest_summary(deps.store, reported, notify=False)
+    admin = Chat(deps, bot_admin=True)
+    assert "Report #1 corrected: revision 2." in text(await admin.send("correct", "1 injured=25"))
+    summary = await deps.store.get_summary(1)
+    assert summary is not None and (summary.injured, summary.destroyed, summary.suppressed) == (25, 8, 6)
+    # changing the weapon figures still has to add up
+    assert "exceeds launched" in text(await admin.send("correct", "1 destroyed=20"))
+    assert "revision 3" in text(await admin.send("correct", "1 destroyed=4"))
