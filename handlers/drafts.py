@@ -38,6 +38,11 @@ class PendingDrafts:
         self._items[draft.token] = draft
         return draft
 
+    def peek(self, token: str, now: datetime) -> PendingDraft | None:
+        """A live draft, left in place (to check who may press its buttons)."""
+        self._expire(now)
+        return self._items.get(token)
+
     def take(self, token: str, now: datetime) -> PendingDraft | None:
         """Remove and return a live draft; None when unknown, used or expired."""
         self._expire(now)

@@ -29,6 +29,10 @@ def _validate(call: Call, payload: dict[str, Any], *, live: bool = True) -> Stri
     )
 
 
+def _owner(call: Call) -> str:
+    return call.ctx.user.key if call.ctx.user else call.ctx.platform
+
+
 async def cmd_post(call: Call) -> list[Message]:
     """/post key=value …: a manual report, previewed and stored only on Confirm."""
     words = split_args(call)
@@ -41,8 +45,7 @@ async def cmd_post(call: Call) -> list[Message]:
     payload = build_payload(call, parse_pairs(call, words), None)
     payload["external_id"] = f"strikebot/post/{secrets.token_hex(8)}"
     preview = _validate(call, payload)
-    owner = call.ctx.user.key if call.ctx.user else call.ctx.platform
-    pending = call.deps.drafts.add(payload, owner, call.deps.now())
+    pending = call.deps.drafts.add(payload, _owner(call), call.deps.now())
     msg = render_alert(preview, call.locale, call.deps.timezone)
     tr = call.tr
     msg.title = tr._("Preview: {title}", title=msg.title)
@@ -59,6 +62,10 @@ async def on_post_button(call: Call, data: str) -> list[Message]:
     tr = call.tr
     confirm = data.startswith(CONFIRM)
     token = data.removeprefix(CONFIRM if confirm else CANCEL)
+    seen = call.deps.drafts.peek(token, call.deps.now())
+    if seen is not None and seen.owner != _owner(call):
+        # refused before taking it, so the author can still confirm
+        return call.reply(tr._("Only the admin who sent this /post can confirm or cancel it."), private=True)
     pending = call.deps.drafts.take(token, call.deps.now())
     if pending is None:
         return [Message(lines=[tr._("This draft has expired or was already handled. Send /post again.")], replace=True)]

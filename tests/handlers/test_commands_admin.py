@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.context import ChatKind, HandlerDeps, Message
+from handlers.context import ChatKind, HandlerDeps, Identity, Message
 from handlers.ingest import ingest_summary
 from storage.models import SummaryStatus
 from tests.handlers.chat_support import NOW, SEED_NIGHT, Chat, Wakes, deps, store, text, wakes  # noqa: F401
@@ -202,3 +202,16 @@ async def test_correct_history_kept_as_reported(deps: HandlerDeps) -> None:
     # changing the weapon figures still has to add up
     assert "exceeds launched" in text(await admin.send("correct", "1 destroyed=20"))
     assert "revision 3" in text(await admin.send("correct", "1 destroyed=4"))
+
+
+async def test_only_the_author_of_a_draft_may_confirm_it(deps: HandlerDeps) -> None:
+    author = Chat(deps, kind=ChatKind.GROUP, chat_id="-5", bot_admin=True)
+    preview = await author.send("post", "drones=10")
+    other = Chat(deps, kind=ChatKind.GROUP, chat_id="-5", bot_admin=True, user=Identity("telegram", "2", "Taras"))
+    for label in ("Confirm", "Cancel"):
+        refused = await other.press(_button(preview, label))
+        assert "Only the admin who sent this /post" in text(refused)
+        assert refused[0].private and not refused[0].replace
+    assert await deps.store.count_summaries() == 0
+    # the refused presses did not use the draft up
+    assert "Posted as report #1." in text(await author.press(_button(preview, "Confirm")))
