@@ -20,7 +20,7 @@ AnyInteraction = discord.Interaction[Any]
 PLATFORM = "discord"
 # Discord drops an interaction not answered within 3 s; leave room for the round trip
 DEFAULT_REPLY_BUDGET = 2.0
-# commands whose replies only the asker should see, even when they must be deferred
+# commands whose replies only the asker should see (queue, chat ids, previews), deferred or not
 PRIVATE_COMMANDS = frozenset({"post", "correct", "retract", "broadcast", "status", "settings"})
 
 
@@ -106,14 +106,14 @@ class InteractionRunner:
     async def run_command(self, interaction: AnyInteraction, command: str, args: str) -> None:
         """One slash command: route it and answer (deferring when the router is slow)."""
         ctx = await self.context(interaction, command, args)
-        await self._answer(interaction, ctx, defer_private=command in PRIVATE_COMMANDS)
+        await self._answer(interaction, ctx, private=command in PRIVATE_COMMANDS)
 
     async def run_callback(self, interaction: AnyInteraction, data: str) -> None:
         """One button press: route it as `ctx.callback`."""
         ctx = await self.context(interaction, "callback", callback=data)
-        await self._answer(interaction, ctx, defer_private=False)
+        await self._answer(interaction, ctx, private=False)
 
-    async def _answer(self, interaction: AnyInteraction, ctx: CommandContext, *, defer_private: bool) -> None:
+    async def _answer(self, interaction: AnyInteraction, ctx: CommandContext, *, private: bool) -> None:
         task = asyncio.ensure_future(self.handle(ctx, self.deps))
         done, _ = await asyncio.wait({task}, timeout=self._reply_budget)
         public_placeholder = False
@@ -121,8 +121,8 @@ class InteractionRunner:
             if interaction.type == discord.InteractionType.component:
                 await interaction.response.defer()
             else:
-                await interaction.response.defer(ephemeral=defer_private, thinking=True)
-                public_placeholder = not defer_private
+                await interaction.response.defer(ephemeral=private, thinking=True)
+                public_placeholder = not private
         try:
             messages = await task
         except Exception:
@@ -133,9 +133,9 @@ class InteractionRunner:
             # the first follow-up would fill the public "thinking…" placeholder; a private answer
             # (a refusal, say) must not, so the placeholder goes and the answer follows ephemerally
             await interaction.delete_original_response()
-        await self._reply(interaction, rendered)
+        await self._reply(interaction, rendered, private=private)
 
-    async def _reply(self, interaction: AnyInteraction, rendered: list[RenderedMessage]) -> None:
+    async def _reply(self, interaction: AnyInteraction, rendered: list[RenderedMessage], *, private: bool) -> None:
         response = interaction.response
         is_component = interaction.type == discord.InteractionType.component
         if not rendered:
@@ -152,6 +152,6 @@ class InteractionRunner:
                 else:
                     await response.edit_message(**item.edit_kwargs())
             elif not response.is_done():
-                await response.send_message(ephemeral=item.private, **item.send_kwargs())
+                await response.send_message(ephemeral=private or item.private, **item.send_kwargs())
             else:
-                await interaction.followup.send(ephemeral=item.private, **item.send_kwargs())
+                await interaction.followup.send(ephemeral=private or item.private, **item.send_kwargs())

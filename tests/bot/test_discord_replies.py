@@ -87,3 +87,22 @@ async def test_transport_sends_images_as_attachments(tmp_path: Path) -> None:
         posted = w.fake.channel_messages(w.thread.id)
         assert [a["filename"] for a in posted[0].payload["attachments"]] == ["week.png"]
         assert posted[0].payload["embeds"][0]["image"]["url"] == "attachment://week.png"
+
+
+async def test_private_commands_answer_ephemerally_even_when_fast(tmp_path: Path) -> None:
+    async def status(ctx: CommandContext, deps: HandlerDeps) -> list[Message]:
+        # neither message says private: the command alone makes them so
+        return [Message(title="Status", lines=["last error: chat -100123"]), Message(lines=["queue 3 pending"])]
+
+    async with discord_world(tmp_path, handle=status) as w:
+        for command in ("status", "settings", "post"):
+            log = await w.fake.slash(command, channel=w.channel, user=w.admin)
+            first, second = await log.wait_replies(w.fake, 2)
+            assert log.callbacks[0]["type"] == CHANNEL_MESSAGE, "answered within the budget, not deferred"
+            assert first.ephemeral and second.ephemeral, command
+        callbacks = w.fake.calls("POST", r"/callback$")
+        assert all(c.json["data"]["flags"] & (1 << 6) for c in callbacks)
+        assert all(c.json["flags"] & (1 << 6) for c in w.fake.calls("POST", r"^/webhooks/"))
+        # an everyday command still answers in public
+        log = await w.fake.slash("latest", channel=w.channel, user=w.member)
+        assert not (await log.wait_replies(w.fake, 2))[1].ephemeral
