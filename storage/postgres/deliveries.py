@@ -28,7 +28,7 @@ from storage.timeutil import utcnow
 # claim is never taken twice.
 _CLAIM = (
     "WITH picked AS (SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
-    "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 "
+    "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND s.active "
     "AND (d.lease_until IS NULL OR d.lease_until <= $1) "
     "AND ($4::text[] IS NULL OR s.platform = ANY($4::text[])) "
     "AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id "
@@ -55,12 +55,17 @@ _FINISH = (
     "attempts = CASE WHEN $3 THEN attempts ELSE greatest(attempts - 1, 0) END, "
     "platform_message_id = coalesce($4, platform_message_id), "
     "message_revision = coalesce($5, message_revision), "
-    "last_error = $6, updated_at = $7 WHERE id = $8"
+    "last_error = CASE WHEN $1 = 'pending' AND $6::text IS NULL THEN last_error ELSE $6 END, "
+    # a row skipped meanwhile (unsubscribed, retracted) stays skipped unless it did go out
+    "updated_at = $7 WHERE id = $8 AND (status = 'pending' OR $1 = 'sent')"
 )
 
 
 class DeliveriesMixin(PostgresBase):
-    """Outbox operations for PostgresStore."""
+    """Outbox operations for PostgresStore; following a moved chat comes from SubscriptionsMixin."""
+
+    async def _move_subscription(self, con: asyncpg.Connection, subscription_id: int, new_chat_id: str) -> None:
+        raise NotImplementedError
 
     async def enqueue_broadcast(self, text: str, *, created_by: str | None) -> int:
         """Queue a free-text message to every active subscription; returns deliveries queued."""
@@ -175,14 +180,19 @@ class DeliveriesMixin(PostgresBase):
             )
             # the alert's own row learns which revision its message shows now, so the
             # edit rows can be pruned without losing that
+            # An edit that went out as a new message (its send had failed) or as a reply
+            # (the old one was no longer editable) makes that message the alert's.
             await con.executemany(
-                "UPDATE deliveries s SET message_revision = greatest(coalesce(s.message_revision, 0), $1) "
-                "FROM deliveries e WHERE e.id = $2 AND e.action <> 'send' AND s.action = 'send' "
-                "AND s.status = 'sent' AND s.summary_id = e.summary_id AND s.subscription_id = e.subscription_id",
+                "UPDATE deliveries s SET message_revision = greatest(coalesce(s.message_revision, 0), "
+                "coalesce($1::integer, 0)), platform_message_id = coalesce($3::text, s.platform_message_id), "
+                "status = 'sent' FROM deliveries e WHERE e.id = $2 AND e.action <> 'send' "
+                "AND s.action = 'send' AND s.status IN ('sent', 'dead') AND s.summary_id = e.summary_id "
+                "AND s.subscription_id = e.subscription_id",
                 [
-                    (r.message_revision, r.delivery_id)
+                    (r.message_revision, r.delivery_id, r.platform_message_id)
                     for r in results
-                    if r.status == DeliveryStatus.SENT and r.message_revision is not None
+                    if r.status == DeliveryStatus.SENT
+                    and (r.message_revision is not None or r.platform_message_id is not None)
                 ],
             )
             for r in results:
@@ -204,19 +214,7 @@ class DeliveriesMixin(PostgresBase):
                 sub_id,
             )
         if r.moved_to_chat_id:
-            status = await con.execute(
-                "UPDATE subscriptions o SET chat_id = $1, updated_at = $2 WHERE o.id = $3 "
-                "AND NOT EXISTS (SELECT 1 FROM subscriptions n WHERE n.platform = o.platform "
-                "AND n.chat_id = $1 AND n.thread_id = o.thread_id)",
-                r.moved_to_chat_id,
-                now,
-                sub_id,
-            )
-            if command_count(status) == 0:
-                # the new chat is already subscribed itself: the old row is obsolete
-                await con.execute(
-                    "UPDATE subscriptions SET active = false, updated_at = $1 WHERE id = $2", now, sub_id
-                )
+            await self._move_subscription(con, int(sub_id), r.moved_to_chat_id)
 
     async def prune_deliveries(self, *, before: datetime) -> int:
         """Delete finished rows no later action needs (sent alert rows stay for corrections)."""

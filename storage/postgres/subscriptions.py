@@ -154,16 +154,51 @@ class SubscriptionsMixin(PostgresBase):
     async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A group became a supergroup: its subscriptions follow the new id."""
         async with self._tx() as con:
-            # a row may already exist for the new id (someone ran a command there): keep it
-            await con.execute(
-                "UPDATE subscriptions o SET chat_id = $3, updated_at = $4 "
-                "WHERE o.platform = $1 AND o.chat_id = $2 AND NOT EXISTS (SELECT 1 FROM subscriptions n "
-                "WHERE n.platform = $1 AND n.chat_id = $3 AND n.thread_id = o.thread_id)",
-                platform,
-                old_chat_id,
-                new_chat_id,
-                utcnow(),
+            rows = await con.fetch(
+                "SELECT id FROM subscriptions WHERE platform = $1 AND chat_id = $2", platform, old_chat_id
             )
+            for row in rows:
+                await self._move_subscription(con, int(row["id"]), new_chat_id)
+
+    async def _move_subscription(self, con: asyncpg.Connection, subscription_id: int, new_chat_id: str) -> None:
+        """Point a subscription at the chat's new id, merging with a row the new id already has."""
+        now = utcnow()
+        target = await con.fetchrow(
+            "SELECT n.id, n.active FROM subscriptions n JOIN subscriptions o ON o.id = $1 "
+            "WHERE n.platform = o.platform AND n.chat_id = $2 AND n.thread_id = o.thread_id",
+            subscription_id,
+            new_chat_id,
+        )
+        if target is None:
+            await con.execute(
+                "UPDATE subscriptions SET chat_id = $1, updated_at = $2 WHERE id = $3",
+                new_chat_id,
+                now,
+                subscription_id,
+            )
+            return
+        if target["active"]:
+            # the new chat has alerts of its own: the old row's queue would only duplicate them
+            await self._skip_pending(con, subscription_id, "chat moved to an id that is subscribed itself")
+        else:
+            # the new id only had a settings row (a /lang there): it takes over filters and queue
+            await con.execute(
+                "UPDATE subscriptions n SET regions = o.regions, min_launched = o.min_launched, "
+                "muted_until = o.muted_until, quiet_start = o.quiet_start, quiet_end = o.quiet_end, "
+                "format = o.format, active = o.active, updated_at = $3 "
+                "FROM subscriptions o WHERE o.id = $1 AND n.id = $2",
+                subscription_id,
+                target["id"],
+                now,
+            )
+            await con.execute(
+                "UPDATE deliveries SET subscription_id = $1 WHERE subscription_id = $2 AND status = 'pending'",
+                target["id"],
+                subscription_id,
+            )
+        await con.execute(
+            "UPDATE subscriptions SET active = false, updated_at = $1 WHERE id = $2", now, subscription_id
+        )
 
     async def list_subscriptions(
         self, *, platform: str | None = None, active: bool | None = True

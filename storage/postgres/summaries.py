@@ -164,13 +164,27 @@ class SummariesMixin(PostgresBase):
         draft: SummaryDraft,
         now: datetime,
     ) -> int:
-        """Edits for every chat that has (or is getting) the alert; sends for newly matched chats."""
+        """Edits where the alert is out (or going out); sends to newly matched chats.
+
+        An alert still waiting in the queue is sent with the newest content anyway,
+        so it needs no edit; if the correction no longer reaches that chat, it is dropped.
+        """
+        await con.execute(
+            "UPDATE deliveries SET status = 'skipped', last_error = 'correction no longer matches', "
+            "updated_at = $2 WHERE summary_id = $4 AND action = 'send' AND status = 'pending' "
+            f"AND (lease_until IS NULL OR lease_until <= $2) AND subscription_id NOT IN ({_MATCHING})",
+            draft.launched,
+            now,
+            list(gazetteer().matching_set(draft.regions)),
+            summary_id,
+        )
         status = await con.execute(
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
             "SELECT $1, $2, x.subscription_id, 'edit', 'pending', $3, $3, $3 FROM ("
             "SELECT DISTINCT d.subscription_id FROM deliveries d WHERE d.summary_id = $1 "
-            "AND d.action = 'send' AND d.status IN ('pending', 'sent')) x ORDER BY x.subscription_id",
+            "AND d.action = 'send' AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > $3))) x "
+            "ORDER BY x.subscription_id",
             summary_id,
             revision,
             now,

@@ -124,6 +124,10 @@ class SqliteBase:
         """Recompute the stats rollup for these UTC days (StatsMixin provides it)."""
         raise NotImplementedError
 
+    async def _move_subscription(self, db: aiosqlite.Connection, subscription_id: int, new_chat_id: str) -> None:
+        """Follow a chat to its new id (SubscriptionsMixin provides it)."""
+        raise NotImplementedError
+
     async def _add_to_rollup(
         self, db: aiosqlite.Connection, summary_id: int, values: dict[str, Any], regions: Iterable[str]
     ) -> None:

@@ -58,7 +58,7 @@ class DeliveriesMixin(SqliteBase):
             async with db.execute(
                 "UPDATE deliveries SET lease_until = :lease, attempts = attempts + 1, updated_at = :now "
                 "WHERE id IN (SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
-                "WHERE d.status = 'pending' AND d.next_attempt_at <= :ts "
+                "WHERE d.status = 'pending' AND d.next_attempt_at <= :ts AND s.active = 1 "
                 "AND (d.lease_until IS NULL OR d.lease_until <= :ts)"
                 f"{platform_filter} AND NOT EXISTS (SELECT 1 FROM deliveries e "
                 "WHERE e.subscription_id = d.subscription_id AND e.status = 'pending' AND e.id < d.id) "
@@ -139,7 +139,9 @@ class DeliveriesMixin(SqliteBase):
                 "attempts = CASE WHEN :attempted THEN attempts ELSE max(attempts - 1, 0) END, "
                 "platform_message_id = coalesce(:message_id, platform_message_id), "
                 "message_revision = coalesce(:message_revision, message_revision), "
-                "last_error = :error, updated_at = :now WHERE id = :id",
+                "last_error = CASE WHEN :status = 'pending' AND :error IS NULL THEN last_error ELSE :error END, "
+                # a row skipped meanwhile (unsubscribed, retracted) stays skipped unless it did go out
+                "updated_at = :now WHERE id = :id AND (status = 'pending' OR :status = 'sent')",
                 [
                     {
                         "status": r.status.value,
@@ -156,14 +158,19 @@ class DeliveriesMixin(SqliteBase):
             )
             # the alert's own row learns which revision its message shows now, so the
             # edit rows can be pruned without losing that
+            # An edit that went out as a new message (its send had failed) or as a reply
+            # (the old one was no longer editable) makes that message the alert's.
             await db.executemany(
-                "UPDATE deliveries SET message_revision = max(coalesce(message_revision, 0), :rev) "
-                "WHERE action = 'send' AND status = 'sent' AND (summary_id, subscription_id) = "
-                "(SELECT summary_id, subscription_id FROM deliveries WHERE id = :id AND action != 'send')",
+                "UPDATE deliveries SET message_revision = max(coalesce(message_revision, 0), "
+                "coalesce(:rev, 0)), platform_message_id = coalesce(:mid, platform_message_id), "
+                "status = 'sent' WHERE action = 'send' AND status IN ('sent', 'dead') "
+                "AND (summary_id, subscription_id) = (SELECT summary_id, subscription_id "
+                "FROM deliveries WHERE id = :id AND action != 'send')",
                 [
-                    {"rev": r.message_revision, "id": r.delivery_id}
+                    {"rev": r.message_revision, "mid": r.platform_message_id, "id": r.delivery_id}
                     for r in results
-                    if r.status == DeliveryStatus.SENT and r.message_revision is not None
+                    if r.status == DeliveryStatus.SENT
+                    and (r.message_revision is not None or r.platform_message_id is not None)
                 ],
             )
             for r in results:
@@ -185,16 +192,7 @@ class DeliveriesMixin(SqliteBase):
                             (r.error or "subscription deactivated", now, row[0]),
                         )
                     if r.moved_to_chat_id:
-                        cur = await db.execute(
-                            "UPDATE OR IGNORE subscriptions SET chat_id = ?, updated_at = ? WHERE id = ?",
-                            (r.moved_to_chat_id, now, row[0]),
-                        )
-                        if cur.rowcount == 0:
-                            # the new chat is already subscribed itself: the old row is obsolete
-                            await db.execute(
-                                "UPDATE subscriptions SET active = 0, updated_at = ? WHERE id = ?",
-                                (now, row[0]),
-                            )
+                        await self._move_subscription(db, int(row[0]), r.moved_to_chat_id)
 
     async def prune_deliveries(self, *, before: datetime) -> int:
         """Delete finished rows no later action needs (sent alert rows stay for corrections)."""

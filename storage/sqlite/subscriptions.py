@@ -155,12 +155,48 @@ class SubscriptionsMixin(SqliteBase):
 
     async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         async with self._tx() as db:
-            # a row may already exist for the new id (someone ran a command there): keep it
+            async with db.execute(
+                "SELECT id FROM subscriptions WHERE platform = ? AND chat_id = ?", (platform, old_chat_id)
+            ) as cur:
+                ids = [int(r[0]) for r in await cur.fetchall()]
+            for subscription_id in ids:
+                await self._move_subscription(db, subscription_id, new_chat_id)
+
+    async def _move_subscription(self, db: aiosqlite.Connection, subscription_id: int, new_chat_id: str) -> None:
+        """Point a subscription at the chat's new id, merging with a row the new id already has."""
+        now = to_text(utcnow())
+        cur = await db.execute(
+            "UPDATE OR IGNORE subscriptions SET chat_id = ?, updated_at = ? WHERE id = ?",
+            (new_chat_id, now, subscription_id),
+        )
+        if cur.rowcount:
+            return
+        async with db.execute(
+            "SELECT n.id, n.active FROM subscriptions n JOIN subscriptions o ON o.id = ? "
+            "WHERE n.platform = o.platform AND n.chat_id = ? AND n.thread_id = o.thread_id",
+            (subscription_id, new_chat_id),
+        ) as c:
+            target = await c.fetchone()
+        if target is None:
+            return
+        if target["active"]:
+            # the new chat has alerts of its own: the old row's queue would only duplicate them
+            await self._skip_pending(db, subscription_id, "chat moved to an id that is subscribed itself")
+        else:
+            # the new id only had a settings row (a /lang there): it takes over filters and queue
             await db.execute(
-                "UPDATE OR IGNORE subscriptions SET chat_id = ?, updated_at = ? "
-                "WHERE platform = ? AND chat_id = ?",
-                (new_chat_id, to_text(utcnow()), platform, old_chat_id),
+                "UPDATE subscriptions SET (regions, min_launched, muted_until, quiet_start, quiet_end, "
+                "format, active, updated_at) = (SELECT regions, min_launched, muted_until, quiet_start, "
+                "quiet_end, format, active, ? FROM subscriptions WHERE id = ?) WHERE id = ?",
+                (now, subscription_id, target["id"]),
             )
+            await db.execute(
+                "UPDATE deliveries SET subscription_id = ? WHERE subscription_id = ? AND status = 'pending'",
+                (target["id"], subscription_id),
+            )
+        await db.execute(
+            "UPDATE subscriptions SET active = 0, updated_at = ? WHERE id = ?", (now, subscription_id)
+        )
 
     async def list_subscriptions(
         self, *, platform: str | None = None, active: bool | None = True

@@ -166,14 +166,30 @@ class SummariesMixin(SqliteBase):
         draft: SummaryDraft,
         now: datetime,
     ) -> int:
-        """Edits for every chat that has (or is getting) the alert; sends for newly matched chats."""
+        """Edits where the alert is out (or going out); sends to newly matched chats.
+
+        An alert still waiting in the queue is sent with the newest content anyway,
+        so it needs no edit; if the correction no longer reaches that chat, it is dropped.
+        """
+        params = self._match_params(draft, now) | {
+            "summary_id": summary_id,
+            "revision": revision,
+            "due": now.timestamp(),
+            "ts": now.timestamp(),
+        }
+        await db.execute(
+            "UPDATE deliveries SET status = 'skipped', last_error = 'correction no longer matches', "
+            "updated_at = :now WHERE summary_id = :summary_id AND action = 'send' AND status = 'pending' "
+            f"AND (lease_until IS NULL OR lease_until <= :ts) AND subscription_id NOT IN ({_MATCHING})",
+            params,
+        )
         cur = await db.execute(
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
             "SELECT DISTINCT :summary_id, :revision, d.subscription_id, 'edit', 'pending', :due, :now, :now "
             "FROM deliveries d WHERE d.summary_id = :summary_id AND d.action = 'send' "
-            "AND d.status IN ('pending', 'sent')",
-            {"summary_id": summary_id, "revision": revision, "due": now.timestamp(), "now": to_text(now)},
+            "AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > :ts))",
+            params,
         )
         edits = cur.rowcount
         sends = await self._enqueue_sends(db, summary_id, revision, draft, now, only_new=True)
