@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.delivery import Dispatcher, DispatcherConfig
+from bot.delivery_render import Renderers
 from bot.transports.telegram import TelegramTransport
 from handlers.ingest import ingest_payload
 from storage.protocol import Store
@@ -169,13 +171,26 @@ async def test_admin_commands(bot: Bot) -> None:
     fake = bot.fake
     admin = fake.user("Admin", user_id=ADMIN_ID)
     chat = fake.private_chat(admin)
+    group = fake.group()
+    fake.set_admin(group, admin)
     await bot.ask(chat, admin, "/subscribe")
+    await bot.ask(group, admin, "/subscribe Odesa")
     await bot.ask(chat, admin, f"/correct {bot.seed_id} injured=25")
     fixed = await bot.store.get_summary(bot.seed_id)
     assert fixed is not None and fixed.injured == 25 and fixed.revision == 2
-    assert "1" in await bot.ask(chat, admin, "/broadcast Maintenance tonight <22:00>")
+    reply = await bot.ask(chat, admin, "/broadcast Maintenance tonight <22:00>")
+    assert "Broadcast queued for 2 chats." in reply
     status = await bot.ask(chat, admin, "/status")
-    assert "telegram" in status.lower() or "1" in status
+    assert "Subscriptions: 2 (telegram 2)" in status
+    # two broadcasts, and the corrected night newly sent to the private chat (it is not about Odesa)
+    assert "Queue: 3 pending, 3 due, 0 in flight" in status
+    assert "Dead deliveries: 0" in status and "Last error: none" in status
+    dispatcher = Dispatcher(bot.store, {"telegram": bot.transport}, Renderers.from_handlers(), DispatcherConfig(rates={"telegram": 0.0}))
+    before = len(fake.sent(group))
+    await dispatcher.run_once()
+    [announcement] = (await fake.wait_sent(before + 1, chat_id=group))[before:]
+    assert "Maintenance tonight &lt;22:00&gt;" in (announcement.text or "")
+    assert "<22:00>" not in (announcement.text or "")
     await bot.ask(chat, admin, f"/retract {bot.seed_id}")
     gone = await bot.store.get_summary(bot.seed_id)
     assert gone is not None and gone.status == "retracted"
