@@ -256,12 +256,9 @@ class TelegramTransport:
         await self._run(ctx, Target(str(chat.id), thread), origin=None)
 
     async def _on_callback(self, query: CallbackQuery) -> None:
-        try:
-            await query.answer()
-        except TelegramError as exc:  # too old a query: still act on the press
-            log.info("answerCallbackQuery failed: %s", exc)
         carrier = query.message
         if carrier is None or query.data is None:
+            await _answer_query(query, [])
             return
         chat = carrier.chat
         thread = thread_id(carrier)
@@ -278,17 +275,26 @@ class TelegramTransport:
             locale=await self._locale(str(chat.id), thread, query.from_user.language_code),
             chat_admin_check=self._admin_check(chat.id, query.from_user.id, False),
         )
-        await self._run(ctx, Target(str(chat.id), thread), origin=str(carrier.message_id))
+        replies = await self._replies(ctx)
+        # a group has no private messages: a private reply to a press (a refusal, say)
+        # becomes the press's own pop-up instead of a message everyone sees
+        notes = [r for r in replies if r.private] if ctx.chat_kind != ChatKind.PRIVATE else []
+        await _answer_query(query, notes)
+        for reply in replies:
+            if reply not in notes:
+                await self._deliver_reply(reply, Target(str(chat.id), thread), str(carrier.message_id))
 
     async def _run(self, ctx: CommandContext, target: Target, *, origin: str | None) -> None:
+        for reply in await self._replies(ctx):
+            await self._deliver_reply(reply, target, origin)
+
+    async def _replies(self, ctx: CommandContext) -> list[Message]:
         handle = self._handle or _default_handle()
         try:
-            replies = await handle(ctx, self.deps)
+            return await handle(ctx, self.deps)
         except Exception:
             log.exception("command /%s failed in %s", ctx.command, ctx.chat_kind)
-            replies = [Message(lines=[_OOPS.get(ctx.locale, _OOPS["en"])])]
-        for reply in replies:
-            await self._deliver_reply(reply, target, origin)
+            return [Message(lines=[_OOPS.get(ctx.locale, _OOPS["en"])])]
 
     async def _deliver_reply(self, reply: Message, target: Target, origin: str | None) -> None:
         payload = self.render(reply)
@@ -330,3 +336,14 @@ class TelegramTransport:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update failed: %r", context.error, exc_info=context.error)
 
+
+async def _answer_query(query: CallbackQuery, notes: list[Message]) -> None:
+    """Stop the button's spinner, showing `notes` to the presser alone (Telegram allows 200 characters)."""
+    text = " ".join(part for m in notes for part in (m.title, *m.lines) if part)
+    try:
+        if text:
+            await query.answer(text[:200], show_alert=True)
+        else:
+            await query.answer()
+    except TelegramError as exc:  # too old a query: the press was still acted on
+        log.info("answerCallbackQuery failed: %s", exc)

@@ -217,3 +217,22 @@ async def test_html_in_notes_arrives_escaped(bot: Bot) -> None:
     reply = await bot.ask(chat, alice, f"/summary {outcome.id}")
     assert '&lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;' in reply
     assert "<script>" not in reply
+
+
+async def test_refused_button_press_in_a_group_is_a_private_pop_up(bot: Bot) -> None:
+    fake = bot.fake
+    admin, member = fake.user("Admin", user_id=ADMIN_ID), fake.user("Member")
+    group = fake.group()
+    await bot.ask(group, admin, "/post drones=7")
+    preview = fake.sent(group)[-1]
+    confirm = preview.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    count, sent = await bot.store.count_summaries(), len(fake.sent(group))
+    for _ in range(2):
+        query = fake.push_callback(group, member, preview.message_id, confirm)
+        answer = await fake.wait_for(lambda q=query: fake.answered_callbacks.get(q))  # type: ignore[misc]
+        assert "Only bot admins" in answer["text"] and answer["show_alert"] is True
+    assert len(fake.sent(group)) == sent, "nothing posted in the group for everyone to read"
+    assert await bot.store.count_summaries() == count
+    fake.push_callback(group, admin, preview.message_id, confirm)
+    await fake.wait_edits(1, chat_id=group)
+    assert await bot.store.count_summaries() == count + 1
