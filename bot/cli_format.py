@@ -75,7 +75,7 @@ def status_text(summaries: int, subscriptions: dict[str, int], queue: QueueStats
         f"Summaries:       {summaries:,}",
         f"Subscriptions:   {sum(subscriptions.values()):,} active ({by_platform})",
         f"Outbox:          {queue.pending:,} pending ({queue.due:,} due, {queue.in_flight:,} in flight), "
-        f"{queue.sent:,} sent, {queue.dead:,} dead",
+        f"{queue.sent_24h:,} sent in 24 h, {queue.dead:,} dead",
         f"Oldest due row:  {queue.oldest_due_age_seconds:,.0f} s",
         f"Last error:      {queue.last_error or 'none'}",
     ]

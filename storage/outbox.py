@@ -44,6 +44,7 @@ class QueueStats(BaseModel):
     due: int = 0
     in_flight: int = 0
     dead: int = 0
-    sent: int = 0
+    # sent in the last 24 hours: a count over all time would read every row ever sent
+    sent_24h: int = 0
     oldest_due_age_seconds: float = 0.0
     last_error: str | None = None

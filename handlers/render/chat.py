@@ -104,7 +104,7 @@ def render_status(counts: dict[str, int], queue: QueueStats, locale: str) -> Mes
         msg.fields.append(
             (tr._("Oldest due"), tr._("{seconds} s ago", seconds=tr.number(round(queue.oldest_due_age_seconds))))
         )
-    msg.fields.append((tr._("Sent"), tr.number(queue.sent)))
+    msg.fields.append((tr._("Sent in the last 24 hours"), tr.number(queue.sent_24h)))
     msg.fields.append((tr._("Dead deliveries"), tr.number(queue.dead)))
     msg.fields.append((tr._("Last error"), queue.last_error or tr._("none")))
     return msg

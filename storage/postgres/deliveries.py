@@ -235,20 +235,25 @@ class DeliveriesMixin(PostgresBase):
         """Outbox health for /status and /metrics."""
         now = utc(now)
         async with self._read() as con:
+            # every part reads a (status, updated_at) index range, never the whole table:
+            # sent rows pile up for as long as the bot runs
             row = await con.fetchrow(
-                "SELECT count(*) FILTER (WHERE status = 'pending') AS pending, "
-                "count(*) FILTER (WHERE status = 'pending' AND next_attempt_at <= $1 "
-                "AND (lease_until IS NULL OR lease_until <= $1)) AS due, "
-                "count(*) FILTER (WHERE status = 'pending' AND lease_until > $1) AS in_flight, "
-                "count(*) FILTER (WHERE status = 'dead') AS dead, "
-                "count(*) FILTER (WHERE status = 'sent') AS sent, "
-                "min(next_attempt_at) FILTER (WHERE status = 'pending' AND next_attempt_at <= $1) AS oldest "
-                "FROM deliveries",
+                "SELECT count(*) AS pending, "
+                "count(*) FILTER (WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)) AS due, "
+                "count(*) FILTER (WHERE lease_until > $1) AS in_flight, "
+                "min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1) AS oldest, "
+                "(SELECT count(*) FROM deliveries WHERE status = 'dead') AS dead, "
+                "(SELECT count(*) FROM deliveries WHERE status = 'sent' AND updated_at >= $2) AS sent_24h "
+                "FROM deliveries WHERE status = 'pending'",
                 now,
+                now - timedelta(days=1),
             )
             err = await con.fetchval(
-                "SELECT last_error FROM deliveries WHERE last_error IS NOT NULL "
-                "ORDER BY updated_at DESC, id DESC LIMIT 1"
+                "SELECT last_error FROM (" + " UNION ALL ".join(
+                    f"(SELECT last_error, updated_at FROM deliveries WHERE status = '{s}' "
+                    "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1)"
+                    for s in ("pending", "dead", "skipped")
+                ) + ") e ORDER BY updated_at DESC LIMIT 1"
             )
         assert row is not None
         oldest = row["oldest"]
@@ -257,7 +262,7 @@ class DeliveriesMixin(PostgresBase):
             due=row["due"],
             in_flight=row["in_flight"],
             dead=row["dead"],
-            sent=row["sent"],
+            sent_24h=row["sent_24h"],
             oldest_due_age_seconds=max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0,
             last_error=err,
         )

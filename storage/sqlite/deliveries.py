@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from storage.models import Delivery, DeliveryStatus
@@ -210,32 +210,42 @@ class DeliveriesMixin(SqliteBase):
             return cur.rowcount
 
     async def queue_stats(self, *, now: datetime) -> QueueStats:
+        # every part reads a (status, updated_at) index range, never the whole table:
+        # sent rows pile up for as long as the bot runs
         ts = now.timestamp()
+        args = {"ts": ts, "day_ago": to_text(now - timedelta(days=1))}
         async with self._read() as db:
             async with db.execute(
-                "SELECT "
-                "coalesce(sum(status = 'pending'), 0), "
-                "coalesce(sum(status = 'pending' AND next_attempt_at <= :ts AND (lease_until IS NULL OR lease_until <= :ts)), 0), "
-                "coalesce(sum(status = 'pending' AND lease_until > :ts), 0), "
-                "coalesce(sum(status = 'dead'), 0), coalesce(sum(status = 'sent'), 0), "
-                "min(CASE WHEN status = 'pending' AND next_attempt_at <= :ts THEN next_attempt_at END) "
-                "FROM deliveries",
-                {"ts": ts},
+                "SELECT count(*), "
+                "coalesce(sum(next_attempt_at <= :ts AND (lease_until IS NULL OR lease_until <= :ts)), 0), "
+                "coalesce(sum(lease_until > :ts), 0), "
+                "min(CASE WHEN next_attempt_at <= :ts THEN next_attempt_at END) "
+                "FROM deliveries WHERE status = 'pending'",
+                args,
             ) as cur:
                 row = await cur.fetchone()
             async with db.execute(
-                "SELECT last_error FROM deliveries WHERE last_error IS NOT NULL "
-                "ORDER BY updated_at DESC, id DESC LIMIT 1"
+                "SELECT (SELECT count(*) FROM deliveries WHERE status = 'dead'), "
+                "(SELECT count(*) FROM deliveries WHERE status = 'sent' AND updated_at >= :day_ago)",
+                args,
+            ) as cur:
+                counts = await cur.fetchone()
+            async with db.execute(
+                "SELECT last_error, updated_at FROM (" + " UNION ALL ".join(
+                    f"SELECT * FROM (SELECT last_error, updated_at FROM deliveries WHERE status = '{s}' "
+                    "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1)"
+                    for s in ("pending", "dead", "skipped")
+                ) + ") ORDER BY updated_at DESC LIMIT 1"
             ) as cur:
                 err = await cur.fetchone()
-        assert row is not None
-        oldest = row[5]
+        assert row is not None and counts is not None
+        oldest = row[3]
         return QueueStats(
             pending=row[0],
             due=row[1],
             in_flight=row[2],
-            dead=row[3],
-            sent=row[4],
+            dead=counts[0],
+            sent_24h=counts[1],
             oldest_due_age_seconds=max(0.0, ts - oldest) if oldest is not None else 0.0,
             last_error=err[0] if err else None,
         )

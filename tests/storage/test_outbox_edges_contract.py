@@ -101,3 +101,18 @@ class TestOutboxEdges:
         await store.retract(out.id)
         (retract,) = await claim(store)
         assert (retract.message_id, retract.message_revision) == ("m9", 2)
+
+    async def test_queue_stats_counts_recent_sends_and_the_latest_error(self, store: Store) -> None:
+        await store.subscribe("telegram", "a")
+        await store.subscribe("telegram", "b")
+        await store.subscribe("telegram", "c")
+        await store.ingest(draft(), notify=True)
+        jobs = {j.subscription.chat_id: j for j in await claim(store)}
+        await store.finish_deliveries([sent(jobs["a"])])
+        await store.finish_deliveries([DeliveryResult(delivery_id=jobs["b"].delivery.id, status=DeliveryStatus.DEAD, error="502 Bad Gateway")])
+        stats = await store.queue_stats(now=datetime.now(UTC))
+        assert (stats.sent_24h, stats.dead, stats.pending, stats.last_error) == (1, 1, 1, "502 Bad Gateway")
+        await store.finish_deliveries([DeliveryResult(delivery_id=jobs["c"].delivery.id, status=DeliveryStatus.SKIPPED, error="gone: blocked", deactivate_subscription=True)])
+        stats = await store.queue_stats(now=datetime.now(UTC))
+        assert (stats.pending, stats.last_error) == (0, "gone: blocked")
+        assert (await store.queue_stats(now=datetime.now(UTC) + timedelta(days=2))).sent_24h == 0
