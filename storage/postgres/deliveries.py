@@ -220,7 +220,7 @@ class DeliveriesMixin(PostgresBase):
         """Delete finished rows no later action needs (sent alert rows stay for corrections)."""
         async with self._tx() as con:
             status = await con.execute(
-                "DELETE FROM deliveries WHERE status <> 'pending' AND updated_at < $1 "
+                "DELETE FROM deliveries WHERE status IN ('sent', 'skipped', 'dead') AND updated_at < $1 "
                 "AND NOT (action = 'send' AND status = 'sent' AND summary_id IS NOT NULL)",
                 utc(before),
             )

@@ -165,7 +165,7 @@ class SubscriptionsMixin(PostgresBase):
         now = utcnow()
         target = await con.fetchrow(
             "SELECT n.id, n.active FROM subscriptions n JOIN subscriptions o ON o.id = $1 "
-            "WHERE n.platform = o.platform AND n.chat_id = $2 AND n.thread_id = o.thread_id",
+            "WHERE n.platform = o.platform AND n.chat_id = $2 AND n.thread_id = o.thread_id AND n.id <> o.id",
             subscription_id,
             new_chat_id,
         )

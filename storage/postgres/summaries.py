@@ -139,7 +139,7 @@ class SummariesMixin(PostgresBase):
     ) -> int:
         new_only = (
             " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.summary_id = $4 "
-            "AND d.subscription_id = s.id AND d.action = 'send')"
+            "AND d.subscription_id = s.id AND d.action = 'send' AND d.status <> 'skipped')"
             if only_new
             else ""
         )
@@ -182,7 +182,8 @@ class SummariesMixin(PostgresBase):
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
             "SELECT $1, $2, x.subscription_id, 'edit', 'pending', $3, $3, $3 FROM ("
-            "SELECT DISTINCT d.subscription_id FROM deliveries d WHERE d.summary_id = $1 "
+            "SELECT DISTINCT d.subscription_id FROM deliveries d JOIN subscriptions s "
+            "ON s.id = d.subscription_id AND s.active WHERE d.summary_id = $1 "
             "AND d.action = 'send' AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > $3))) x "
             "ORDER BY x.subscription_id",
             summary_id,
@@ -260,8 +261,9 @@ class SummariesMixin(PostgresBase):
                 "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
                 "next_attempt_at, created_at, updated_at) "
                 "SELECT $1, $2, x.subscription_id, 'retract', 'pending', $3, $3, $3 FROM ("
-                "SELECT DISTINCT subscription_id FROM deliveries WHERE summary_id = $1 "
-                "AND action = 'send' AND (status = 'sent' OR (status = 'pending' AND lease_until > $3))"
+                "SELECT DISTINCT d.subscription_id FROM deliveries d JOIN subscriptions s "
+                "ON s.id = d.subscription_id AND s.active WHERE d.summary_id = $1 AND d.action = 'send' "
+                "AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > $3))"
                 ") x ORDER BY x.subscription_id",
                 summary_id,
                 summary.revision,

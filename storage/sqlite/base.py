@@ -24,6 +24,21 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def _statements(script: str) -> list[str]:
+    """A migration file split into complete SQL statements (comments and all)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(
+        not part.strip() or part.strip().startswith("--") for part in buffer.splitlines()
+    ):
+        raise ValueError(f"incomplete SQL statement at the end of a migration: {buffer.strip()[:60]!r}")
+    return statements
+
+
 def _probe(path: str) -> None:
     sqlite3.connect(path).close()
 
@@ -85,11 +100,24 @@ class SqliteBase:
         for version, sql in _migrations():
             if version <= current:
                 continue
-            await self.db.executescript(
-                "BEGIN IMMEDIATE;\n"
-                + sql
-                + f"\nINSERT INTO schema_version VALUES ({version}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));\nCOMMIT;"
-            )
+            # one write transaction per migration, and the version read again inside it:
+            # a second process starting at the same moment waits, then finds it applied
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                async with self.db.execute("SELECT coalesce(max(version), 0) FROM schema_version") as cur:
+                    row = await cur.fetchone()
+                if row is not None and int(row[0]) >= version:
+                    await self.db.execute("ROLLBACK")
+                    continue
+                for statement in _statements(sql):
+                    await self.db.execute(statement)
+                await self.db.execute(
+                    "INSERT INTO schema_version VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))", (version,)
+                )
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
 
     async def schema_version(self) -> int:
         async with self.db.execute("SELECT coalesce(max(version), 0) FROM schema_version") as cur:

@@ -198,7 +198,7 @@ class DeliveriesMixin(SqliteBase):
         """Delete finished rows no later action needs (sent alert rows stay for corrections)."""
         async with self._tx() as db:
             cur = await db.execute(
-                "DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ? "
+                "DELETE FROM deliveries WHERE status IN ('sent', 'skipped', 'dead') AND updated_at < ? "
                 "AND NOT (action = 'send' AND status = 'sent' AND summary_id IS NOT NULL)",
                 (to_text(before),),
             )

@@ -173,7 +173,7 @@ class SubscriptionsMixin(SqliteBase):
             return
         async with db.execute(
             "SELECT n.id, n.active FROM subscriptions n JOIN subscriptions o ON o.id = ? "
-            "WHERE n.platform = o.platform AND n.chat_id = ? AND n.thread_id = o.thread_id",
+            "WHERE n.platform = o.platform AND n.chat_id = ? AND n.thread_id = o.thread_id AND n.id != o.id",
             (subscription_id, new_chat_id),
         ) as c:
             target = await c.fetchone()

@@ -146,7 +146,7 @@ class SummariesMixin(SqliteBase):
         }
         new_only = (
             " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.summary_id = :summary_id "
-            "AND d.subscription_id = s.id AND d.action = 'send')"
+            "AND d.subscription_id = s.id AND d.action = 'send' AND d.status <> 'skipped')"
             if only_new
             else ""
         )
@@ -187,7 +187,8 @@ class SummariesMixin(SqliteBase):
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
             "SELECT DISTINCT :summary_id, :revision, d.subscription_id, 'edit', 'pending', :due, :now, :now "
-            "FROM deliveries d WHERE d.summary_id = :summary_id AND d.action = 'send' "
+            "FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id AND s.active = 1 "
+            "WHERE d.summary_id = :summary_id AND d.action = 'send' "
             "AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > :ts))",
             params,
         )
@@ -256,9 +257,10 @@ class SummariesMixin(SqliteBase):
             await db.execute(
                 "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
                 "next_attempt_at, created_at, updated_at) "
-                "SELECT DISTINCT ?, ?, subscription_id, 'retract', 'pending', ?, ?, ? FROM deliveries "
-                "WHERE summary_id = ? AND action = 'send' AND (status = 'sent' OR "
-                "(status = 'pending' AND lease_until > ?))",
+                "SELECT DISTINCT ?, ?, d.subscription_id, 'retract', 'pending', ?, ?, ? FROM deliveries d "
+                "JOIN subscriptions s ON s.id = d.subscription_id AND s.active = 1 "
+                "WHERE d.summary_id = ? AND d.action = 'send' AND (d.status = 'sent' OR "
+                "(d.status = 'pending' AND d.lease_until > ?))",
                 (summary_id, summary.revision, ts, to_text(now), to_text(now), summary_id, ts),
             )
             await self._refresh_days(db, {to_text(summary.period_end)[:10]})

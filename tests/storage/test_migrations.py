@@ -114,3 +114,4 @@ async def test_a_version_1_database_gets_the_full_alert_format(v1_database: tupl
     async with open_store(url) as store:
         again = await store.get_subscription("telegram", "-100")
         assert again is not None and again.format == AlertFormat.COMPACT and again.locale == "uk"
+

@@ -116,3 +116,35 @@ class TestOutboxEdges:
         stats = await store.queue_stats(now=datetime.now(UTC))
         assert (stats.pending, stats.last_error) == (0, "gone: blocked")
         assert (await store.queue_stats(now=datetime.now(UTC) + timedelta(days=2))).sent_24h == 0
+
+    async def test_send_already_moved_by_the_migration_update_keeps_the_chat_on(self, store: Store) -> None:
+        await store.subscribe("telegram", "-1")
+        await store.ingest(draft(), notify=True)
+        (job,) = await claim(store)
+        await store.move_chat("telegram", "-1", "-100")  # Telegram's service message came first
+        await store.finish_deliveries([sent(job).model_copy(update={"moved_to_chat_id": "-100"})])
+        (sub,) = await store.list_subscriptions()
+        assert (sub.chat_id, sub.active) == ("-100", True)
+        await store.ingest(draft(external_id="next"), notify=True)
+        assert [j.subscription.chat_id for j in await claim(store)] == ["-100"]
+
+    async def test_corrections_and_retractions_skip_switched_off_chats(self, store: Store) -> None:
+        sub = await store.subscribe("telegram", "1")
+        out = await store.ingest(draft(), notify=True)
+        (job,) = await claim(store)
+        await store.finish_deliveries([sent(job)])
+        await store.update_subscription(sub.id, active=False)
+        await store.ingest(draft(drones=150), notify=True)
+        await store.retract(out.id)
+        later = datetime.now(UTC) + timedelta(days=3)
+        stats = await store.queue_stats(now=later)
+        assert (stats.pending, stats.oldest_due_age_seconds) == (0, 0.0)
+
+    async def test_a_dropped_alert_comes_back_when_a_later_correction_matches_again(self, store: Store) -> None:
+        await store.subscribe("telegram", "kyiv", regions=["kyiv-city"])
+        await store.ingest(draft(regions=("kyiv-city",)), notify=True)
+        await store.ingest(draft(regions=("lviv",)), notify=True)  # the unsent alert is dropped
+        assert await claim(store) == []
+        await store.ingest(draft(regions=("kyiv-city",), drones=120), notify=True)
+        (job,) = await claim(store)
+        assert (job.subscription.chat_id, job.delivery.action, job.summary.revision if job.summary else 0) == ("kyiv", "send", 3)
