@@ -95,16 +95,18 @@ class PostgresBase:
         return self._pool
 
     async def _migrate(self) -> None:
-        # Several processes may start at once: the first applies the migrations
-        # while the others wait on the lock, then find nothing left to do.
-        async with self._tx() as con:
-            await con.execute(f"SELECT pg_advisory_xact_lock({_LOCK_SQL})")
-            await con.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-            current = await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version")
-            for version, sql in _migrations():
+        # Several processes may start at once: the first applies a migration while
+        # the others wait on the lock, then find it done. One transaction per
+        # migration, so a table locked by one (ALTER TABLE) is free again before
+        # the next builds an index on a large table.
+        for version, sql in _migrations():
+            async with self._tx() as con:
+                await con.execute(f"SELECT pg_advisory_xact_lock({_LOCK_SQL})")
+                await con.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version "
+                    "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+                )
+                current = await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version")
                 if version <= current:
                     continue
                 await con.execute(sql)
