@@ -191,11 +191,15 @@ class SubscriptionsMixin(PostgresBase):
                 target["id"],
                 now,
             )
+            # queued alerts follow the chat; edits of messages left in the old chat do not
+            # (the new chat gets the current text when its alert is sent)
             await con.execute(
-                "UPDATE deliveries SET subscription_id = $1 WHERE subscription_id = $2 AND status = 'pending'",
+                "UPDATE deliveries SET subscription_id = $1 WHERE subscription_id = $2 AND status = 'pending' "
+                "AND action = 'send'",
                 target["id"],
                 subscription_id,
             )
+            await self._skip_pending(con, subscription_id, "chat moved; the old chat's messages stay as they are")
         await con.execute(
             "UPDATE subscriptions SET active = false, updated_at = $1 WHERE id = $2", now, subscription_id
         )

@@ -190,10 +190,14 @@ class SubscriptionsMixin(SqliteBase):
                 "quiet_end, format, active, ? FROM subscriptions WHERE id = ?) WHERE id = ?",
                 (now, subscription_id, target["id"]),
             )
+            # queued alerts follow the chat; edits of messages left in the old chat do not
+            # (the new chat gets the current text when its alert is sent)
             await db.execute(
-                "UPDATE deliveries SET subscription_id = ? WHERE subscription_id = ? AND status = 'pending'",
+                "UPDATE deliveries SET subscription_id = ? WHERE subscription_id = ? AND status = 'pending' "
+                "AND action = 'send'",
                 (target["id"], subscription_id),
             )
+            await self._skip_pending(db, subscription_id, "chat moved; the old chat's messages stay as they are")
         await db.execute(
             "UPDATE subscriptions SET active = 0, updated_at = ? WHERE id = ?", (now, subscription_id)
         )

@@ -148,3 +148,17 @@ class TestOutboxEdges:
         await store.ingest(draft(regions=("kyiv-city",), drones=120), notify=True)
         (job,) = await claim(store)
         assert (job.subscription.chat_id, job.delivery.action, job.summary.revision if job.summary else 0) == ("kyiv", "send", 3)
+
+    async def test_edits_queued_for_the_old_chat_do_not_follow_a_move(self, store: Store) -> None:
+        await store.subscribe("telegram", "-1")
+        await store.set_locale("telegram", "-100", None, "en")  # a settings row at the new id
+        await store.ingest(draft(external_id="a"), notify=True)
+        (first,) = await claim(store)  # in flight when the correction arrives
+        await store.ingest(draft(external_id="a", drones=150), notify=True)  # an edit queued behind it
+        await store.ingest(draft(external_id="b"), notify=True)  # and a new alert
+        # the send comes back MOVED: the dispatcher resends the current text to the new id
+        await store.finish_deliveries([sent(first).model_copy(update={"moved_to_chat_id": "-100"})])
+        later = await claim(store)
+        assert [(j.subscription.chat_id, j.delivery.action, j.summary.external_id if j.summary else None) for j in later] == [
+            ("-100", "send", "b")
+        ]
