@@ -248,6 +248,19 @@ class Largest(BaseModel):
     launched: int
 
 
+# the summed columns of Stats, in the order the backends' queries return them
+STAT_FIELDS = (
+    "summaries",
+    "launched",
+    "drones_launched",
+    "missiles_launched",
+    "destroyed",
+    "suppressed",
+    "killed",
+    "injured",
+)
+
+
 class Stats(BaseModel):
     """Totals over a window, the `stats --json` contract shape."""
 

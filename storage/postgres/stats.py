@@ -8,21 +8,12 @@ from typing import Any
 
 import asyncpg
 
-from storage.models import DayTotal, Largest, Stats, SummaryDraft, WeaponCategory
+from storage.models import STAT_FIELDS, DayTotal, Largest, Stats, SummaryDraft, WeaponCategory
 from storage.postgres.base import PostgresBase
 from storage.postgres.rows import utc
 from storage.timeutil import day_start
 
-_FIELDS = (
-    "summaries",
-    "launched",
-    "drones_launched",
-    "missiles_launched",
-    "destroyed",
-    "suppressed",
-    "killed",
-    "injured",
-)
+_FIELDS = STAT_FIELDS
 # The rollup is rebuilt under this lock: two transactions refreshing the same
 # day would otherwise each write totals computed without the other's rows.
 _ROLLUP_LOCK = "SELECT pg_advisory_xact_lock(hashtext('strikebot.rollup'), hashtext(current_schema()))"

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.models import DayTotal, Largest, Stats
+from storage.models import STAT_FIELDS, DayTotal, Largest, Stats
 from storage.sqlite.base import SqliteBase
 from storage.timeutil import day_start, from_text, to_text
 
@@ -23,16 +23,7 @@ _ROLLUP_SUMS = (
     "coalesce(sum(missiles_launched), 0), coalesce(sum(destroyed), 0), "
     "coalesce(sum(suppressed), 0), coalesce(sum(killed), 0), coalesce(sum(injured), 0)"
 )
-_FIELDS = (
-    "summaries",
-    "launched",
-    "drones_launched",
-    "missiles_launched",
-    "destroyed",
-    "suppressed",
-    "killed",
-    "injured",
-)
+_FIELDS = STAT_FIELDS
 
 
 def _raw_from(region: str | None) -> str:

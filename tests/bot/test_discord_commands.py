@@ -5,19 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.discord_harness import DiscordWorld, discord_world
+from tests.fakes.discord_harness import DiscordWorld, discord_world, run_slash as run
 from tests.fakes.discord_model import MANAGE_CHANNELS, MEMBER_DEFAULT
 from tests.fakes.discord_interact import Reply
 
 MANAGER = MEMBER_DEFAULT | MANAGE_CHANNELS
 
-
-async def run(w: DiscordWorld, name: str, options: dict[str, Any] | None = None, **kw: Any) -> Reply:
-    """Run a slash command and return its first visible reply."""
-    kw.setdefault("channel", w.channel)
-    kw.setdefault("user", w.member)
-    log = await w.fake.slash(name, options, **kw)
-    return await log.reply(w.fake)
 
 
 async def test_member_without_manage_channels_is_refused_ephemerally(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from bot.delivery import Dispatcher, DispatcherConfig
 from bot.delivery_render import Renderers
 from handlers.ingest import ingest_summary
 from tests.bot.test_delivery_support import drain
-from tests.fakes.discord_harness import DiscordWorld, discord_world
+from tests.fakes.discord_harness import DiscordWorld, discord_world, run_slash as run
 from tests.fakes.discord_interact import Reply
 from tests.fakes.discord_model import MANAGE_CHANNELS, MEMBER_DEFAULT
 
@@ -27,13 +27,6 @@ SUMMARY = {
     "weapons": [{"model": "Shahed-136/131", "launched": 120, "destroyed": 50, "suppressed": 20}],
 }
 
-
-async def run(w: DiscordWorld, name: str, options: dict[str, Any] | None = None, **kw: Any) -> Reply:
-    """Run a slash command in the alerts channel and return its first visible reply."""
-    kw.setdefault("channel", w.channel)
-    kw.setdefault("user", w.member)
-    log = await w.fake.slash(name, options, **kw)
-    return await log.reply(w.fake)
 
 
 async def test_quiet_slash_command_sets_shows_and_clears(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from handlers.context import HandlerDeps
 from storage.factory import open_store
 from storage.protocol import Store
 from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
+from tests.fakes.discord_interact import Reply
 from tests.fakes.discord_model import FakeChannel, FakeGuild, FakeUser
 
 
@@ -54,3 +55,11 @@ async def discord_world(tmp_path: Path, **transport_kw: Any) -> AsyncIterator[Di
                 async with asyncio.timeout(5):
                     await transport.ready.wait()
                 yield DiscordWorld(fake, transport, store, deps, guild, channel, thread, admin, member)
+
+
+async def run_slash(w: DiscordWorld, name: str, options: dict[str, Any] | None = None, **kw: Any) -> Reply:
+    """Run a slash command (by default a member in the alerts channel) and return its first visible reply."""
+    kw.setdefault("channel", w.channel)
+    kw.setdefault("user", w.member)
+    log = await w.fake.slash(name, options, **kw)
+    return await log.reply(w.fake)
