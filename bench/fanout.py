@@ -101,8 +101,8 @@ async def fan_out(root: str, chats: int, rate: float, db_dir: Path) -> dict[str,
     """Subscribe `chats` private chats, ingest one summary, wait for the fake to see every send."""
     from telegram import Bot
 
-    from bot.transports.telegram_outbox import TelegramOutbox
-    from bot.transports.telegram_request import AiohttpRequest
+    from bot.transports.telegram.outbox import TelegramOutbox
+    from bot.transports.telegram.request import AiohttpRequest
 
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     db = db_dir / f"fanout-{rate:g}.db"

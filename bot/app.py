@@ -23,7 +23,7 @@ from bot.logging_redact import Redactor
 from bot.logs import setup_logging
 from bot.metrics import Metrics
 from bot.settings import Settings
-from bot.transport import Transport
+from bot.transports.base import Transport
 from handlers.context import HandlerDeps
 from handlers.seeding import load_seeds
 from storage import Store, open_store
@@ -109,7 +109,7 @@ async def _start_transports(
     settings, deps = runtime.settings, runtime.deps
     tasks: list[asyncio.Task[None]] = []
     if settings.telegram_token is not None:
-        from bot.transports.telegram import TelegramTransport
+        from bot.transports.telegram.transport import TelegramTransport
 
         telegram = TelegramTransport(
             settings.telegram_token.get_secret_value(),

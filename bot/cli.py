@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from collections.abc import Callable, Coroutine
@@ -141,6 +142,10 @@ async def _status(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> None:
+    # python-telegram-bot 22 warns (PTBDeprecationWarning) on every RetryAfter it builds unless
+    # opted into timedelta durations; the opt-in is only an environment variable read anywhere
+    # in the library, so it is set once for the process here, not by a transport's constructor
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     from bot.app import run_app
 
     await run_app(settings)

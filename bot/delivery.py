@@ -23,7 +23,7 @@ from bot.delivery_plan import outcome_label, plan_job
 from bot.delivery_render import RenderCache, Renderers
 from bot.delivery_results import ResultWriter
 from bot.ratelimit import ChatLimiter, ChatPolicy, GlobalLimiter, default_chat_policy
-from bot.transport import Outcome, SendResult, Target, Transport
+from bot.transports.base import Outcome, SendResult, Target, Transport
 from storage.outbox import DeliveryJob, DeliveryResult
 from storage.protocol import Store
 

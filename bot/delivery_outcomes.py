@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from bot.delivery_config import DispatcherConfig
 from bot.delivery_plan import Plan
 from bot.ratelimit import ChatLimiter, GlobalLimiter
-from bot.transport import Outcome, SendResult
+from bot.transports.base import Outcome, SendResult
 from storage.models import DeliveryStatus
 from storage.outbox import DeliveryJob, DeliveryResult
 

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.delivery_render import RenderCache, Renderers
-from bot.transport import Transport
+from bot.transports.base import Transport
 from storage.models import DeliveryAction, DeliveryStatus, SummaryStatus
 from storage.outbox import DeliveryJob, DeliveryResult
 

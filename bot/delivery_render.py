@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.transport import Transport
+from bot.transports.base import Transport
 from handlers.context import Message
 from storage.models import AlertFormat, StrikeSummary
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.transport import Outcome, SendResult, Target
+from bot.transports.base import Outcome, SendResult, Target
 from handlers.context import Button, ChatKind, CommandContext, HandlerDeps, Identity, Image, Message
 
 log = logging.getLogger(__name__)

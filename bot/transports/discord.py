@@ -10,7 +10,7 @@ from typing import Any
 import discord
 from discord.http import Route
 
-from bot.transport import SendResult, Target
+from bot.transports.base import SendResult, Target
 from bot.transports.discord_commands import CatalogTranslator, build_tree
 from bot.transports.discord_interactions import DEFAULT_REPLY_BUDGET, HandleFn, InteractionRunner
 from bot.transports.discord_outbox import DiscordOutbox

@@ -9,7 +9,7 @@ from typing import TypeVar
 import aiohttp
 import discord
 
-from bot.transport import Outcome, SendResult, Target
+from bot.transports.base import Outcome, SendResult, Target
 from bot.transports.discord_render import RenderedMessage, render_embed
 from handlers.context import Message
 

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.transports.telegram import TelegramTransport
+from bot.transports.telegram.transport import TelegramTransport
 from handlers.context import CommandContext, HandlerDeps, Message
 from storage.factory import open_store
 from storage.protocol import Store

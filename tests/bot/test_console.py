@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.transport import Outcome, Target
+from bot.transports.base import Outcome, Target
 from bot.transports.console import CHAT_ID, ConsoleTransport
 from handlers.context import HandlerDeps, Image, Message
 from handlers.ingest import ingest_payload

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transport import Outcome, SendResult
+from bot.transports.base import Outcome, SendResult
 from storage.models import AlertFormat
 from storage.sqlite import SqliteStore
 from tests.bot.test_delivery_support import (

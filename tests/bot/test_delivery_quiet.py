@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.delivery import Dispatcher
-from bot.transport import Outcome, SendResult, Target
+from bot.transports.base import Outcome, SendResult, Target
 from bot.transports.console import CHAT_ID, ConsoleTransport
 from handlers.context import HandlerDeps, Message
 from storage.sqlite import SqliteStore

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery import Dispatcher, DispatcherConfig
 from bot.delivery_render import Renderers
-from bot.transport import Outcome, SendResult, Target
+from bot.transports.base import Outcome, SendResult, Target
 from handlers.context import Message
 from storage.models import StrikeSummary, SummaryDraft, WeaponTally
 from storage.protocol import Store

@@ -16,8 +16,8 @@ from telegram import Bot
 
 from bot.delivery import Dispatcher, DispatcherConfig
 from bot.delivery_render import Renderers
-from bot.transports.telegram_outbox import TelegramOutbox
-from bot.transports.telegram_request import AiohttpRequest
+from bot.transports.telegram.outbox import TelegramOutbox
+from bot.transports.telegram.request import AiohttpRequest
 from handlers.ingest import ingest_summary
 from storage.sqlite import SqliteStore
 from tests.fakes.telegram_api import FakeBotAPI, Fault, Limits

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery import Dispatcher, DispatcherConfig
 from bot.delivery_render import Renderers
-from bot.transport import Outcome, Target
+from bot.transports.base import Outcome, Target
 from handlers.context import Message
 from handlers.ingest import ingest_summary
 from tests.fakes.discord_harness import DiscordWorld, discord_world

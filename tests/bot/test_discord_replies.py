@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transport import Outcome, Target
+from bot.transports.base import Outcome, Target
 from handlers.context import CommandContext, HandlerDeps, Image, Message
 from tests.fakes.discord_harness import discord_world
 from tests.fakes.discord_interact import CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.transports.telegram_render import CAPTION_LIMIT, TEXT_LIMIT, render, render_html, tg_length
+from bot.transports.telegram.render import CAPTION_LIMIT, TEXT_LIMIT, render, render_html, tg_length
 from handlers.context import Button, Image, Message
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.delivery import Dispatcher, DispatcherConfig
 from bot.delivery_render import Renderers
-from bot.transports.telegram import TelegramTransport
+from bot.transports.telegram.transport import TelegramTransport
 from handlers.ingest import ingest_payload
 from storage.protocol import Store
 from tests.bot.telegram_support import ADMIN_ID, open_test_store, running_transport

@@ -10,9 +10,9 @@ import pytest
 from telegram import Bot
 
 from bot.logging_redact import RedactingFilter, Redactor, install_redaction
-from bot.transport import Outcome, Target
-from bot.transports.telegram_outbox import TelegramOutbox
-from bot.transports.telegram_request import AiohttpRequest
+from bot.transports.base import Outcome, Target
+from bot.transports.telegram.outbox import TelegramOutbox
+from bot.transports.telegram.request import AiohttpRequest
 from handlers.context import Message
 from tests.fakes.telegram_api import Fault, FakeBotAPI
 from tests.fakes.telegram_fixtures import fake_telegram  # noqa: F401  (fixture)

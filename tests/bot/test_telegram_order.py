@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update
 
-from bot.transports.telegram_order import PerChatOrderProcessor
+from bot.transports.telegram.order import PerChatOrderProcessor
 
 
 def update(update_id: int, chat_id: int) -> Update:

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.transport import Outcome, Target
-from bot.transports.telegram_outbox import TelegramOutbox
-from bot.transports.telegram_request import AiohttpRequest
+from bot.transports.base import Outcome, Target
+from bot.transports.telegram.outbox import TelegramOutbox
+from bot.transports.telegram.request import AiohttpRequest
 from handlers.context import Image, Message
 from tests.fakes.telegram_api import Fault, FakeBotAPI
 from tests.fakes.telegram_fixtures import fake_telegram  # noqa: F401  (fixture)

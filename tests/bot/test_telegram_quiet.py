@@ -12,9 +12,9 @@ from telegram import Bot
 
 from bot.delivery import Dispatcher, DispatcherConfig
 from bot.delivery_render import Renderers
-from bot.transport import Outcome, Target
-from bot.transports.telegram_outbox import TelegramOutbox
-from bot.transports.telegram_request import AiohttpRequest
+from bot.transports.base import Outcome, Target
+from bot.transports.telegram.outbox import TelegramOutbox
+from bot.transports.telegram.request import AiohttpRequest
 from handlers.context import Image, Message
 from handlers.ingest import ingest_summary
 from storage.sqlite import SqliteStore

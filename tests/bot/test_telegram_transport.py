@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.logging_redact import install_redaction
-from bot.transports.telegram import TelegramStartError, TelegramTransport
+from bot.transports.telegram.transport import TelegramStartError, TelegramTransport
 from handlers.context import Button, CommandContext, HandlerDeps, Message
 from tests.bot.telegram_support import ADMIN_ID, open_test_store, running_transport
 from tests.fakes.telegram_api import FakeBotAPI

@@ -7,7 +7,6 @@ TelegramOutbox on the same Bot and its aiohttp request pool).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from types import TracebackType
 
@@ -15,17 +14,15 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, TypeHandler
 
-from bot.transport import SendResult, Target
-from bot.transports.telegram_admins import ChatAdminCache
-from bot.transports.telegram_incoming import Handle, IncomingMixin
-from bot.transports.telegram_menu import CommandMenu, default_menus, register_menus
-from bot.transports.telegram_order import PerChatOrderProcessor
-from bot.transports.telegram_outbox import TelegramOutbox
-from bot.transports.telegram_render import TelegramPayload
-from bot.transports.telegram_request import AiohttpRequest
-from bot.transports.telegram_updates import (
-    PLATFORM,
-)
+from bot.transports.base import SendResult, Target
+from bot.transports.telegram.admins import ChatAdminCache
+from bot.transports.telegram.incoming import Handle, IncomingUpdates
+from bot.transports.telegram.menu import CommandMenu, default_menus, register_menus
+from bot.transports.telegram.order import PerChatOrderProcessor
+from bot.transports.telegram.outbox import TelegramOutbox
+from bot.transports.telegram.render import TelegramPayload
+from bot.transports.telegram.request import AiohttpRequest
+from bot.transports.telegram.updates import PLATFORM
 from handlers.context import HandlerDeps, Message
 
 log = logging.getLogger(__name__)
@@ -37,7 +34,7 @@ class TelegramStartError(RuntimeError):
     """The bot could not start: token refused or Bot API unreachable (message is user-facing)."""
 
 
-class TelegramTransport(IncomingMixin):
+class TelegramTransport:
     """The Telegram bot: `async with` starts polling and stops it cleanly.
 
     Sends go through an aiohttp pool without PTB's rate limiter so the
@@ -62,17 +59,12 @@ class TelegramTransport(IncomingMixin):
         concurrent_updates: int = 16,
         connection_pool_size: int = 256,
     ) -> None:
-        # PTB 22 warns on every RetryAfter unless opted into timedelta durations;
-        # this adapter reads both forms (telegram_outbox.retry_after_seconds)
-        os.environ.setdefault("PTB_TIMEDELTA", "1")
         root = self._root = api_url.rstrip("/")
         self.deps = deps
         self.admins = frozenset(a.strip() for a in admins if a.strip())
-        self._handle = handle
         self._menu = command_menu
         self._admin_menu = admin_menu
         self._poll_timeout = poll_timeout
-        self._known_commands: frozenset[str] = frozenset()
         self._running = False
         # one pool for sends, one for the long poll (PTB adds the poll timeout to its read timeout)
         self._requests = (AiohttpRequest(connection_pool_size=connection_pool_size), AiohttpRequest(connection_pool_size=2))
@@ -86,10 +78,17 @@ class TelegramTransport(IncomingMixin):
             .concurrent_updates(PerChatOrderProcessor(concurrent_updates))
             .build()
         )
-        self.app.add_handler(TypeHandler(Update, self._on_update))
-        self.app.add_error_handler(self._on_error)
         self.outbox = TelegramOutbox(self.app.bot)
-        self._admins_cache = ChatAdminCache(self.app.bot, admin_cache_seconds)
+        self.incoming = IncomingUpdates(
+            deps,
+            self.outbox,
+            ChatAdminCache(self.app.bot, admin_cache_seconds),
+            admins=self.admins,
+            bot_username=lambda: self.username,
+            handle=handle,
+        )
+        self.app.add_handler(TypeHandler(Update, self.incoming.on_update))
+        self.app.add_error_handler(self.incoming.on_error)
 
     # ----- lifetime -----
 
@@ -150,7 +149,7 @@ class TelegramTransport(IncomingMixin):
         if self._menu is None:
             self._menu, default_admin_menu = default_menus()
             self._admin_menu = self._admin_menu or default_admin_menu
-        self._known_commands = await register_menus(
+        self.incoming.known_commands = await register_menus(
             self.app.bot,
             self._menu,
             self._admin_menu or self._menu,

@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from telegram import CallbackQuery, ChatMember, ChatMemberUpdated, Update
 from telegram import Message as TgMessage
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
-from bot.transport import Outcome, SendResult, Target
-from bot.transports.telegram_admins import ChatAdminCache
-from bot.transports.telegram_render import TelegramPayload
-from bot.transports.telegram_updates import (
+from bot.transports.base import Outcome, SendResult, Target
+from bot.transports.telegram.admins import ChatAdminCache
+from bot.transports.telegram.outbox import TelegramOutbox
+from bot.transports.telegram.updates import (
     PLATFORM,
     chat_kind,
     is_uk,
@@ -23,7 +23,7 @@ from bot.transports.telegram_updates import (
 )
 from handlers.context import ChatKind, CommandContext, HandlerDeps, Identity, Message
 
-log = logging.getLogger("bot.transports.telegram")
+log = logging.getLogger(__name__)
 
 Handle = Callable[[CommandContext, HandlerDeps], Awaitable[list[Message]]]
 
@@ -39,34 +39,30 @@ def _default_handle() -> Handle:
     return handle
 
 
-class IncomingMixin:
-    """The receiving half of TelegramTransport."""
+class IncomingUpdates:
+    """The receiving half of the Telegram bot: updates in, handler replies out through the outbox."""
 
-    deps: HandlerDeps
-    admins: frozenset[str]
-    app: Application  # type: ignore[type-arg]
-    _handle: Handle | None
-    _known_commands: frozenset[str]
-    _admins_cache: ChatAdminCache
+    def __init__(
+        self,
+        deps: HandlerDeps,
+        outbox: TelegramOutbox,
+        admin_cache: ChatAdminCache,
+        *,
+        admins: frozenset[str],
+        bot_username: Callable[[], str | None],
+        handle: Handle | None = None,
+    ) -> None:
+        self._deps = deps
+        self._outbox = outbox
+        self._admin_cache = admin_cache
+        self._admins = admins
+        self._bot_username = bot_username
+        self._handle = handle
+        # the commands of our menus; empty (answer every command) until they are registered
+        self.known_commands: frozenset[str] = frozenset()
 
-    @property
-    def username(self) -> str | None:
-        """The bot's @username (TelegramTransport provides it)."""
-        raise NotImplementedError
-
-    def render(self, message: Message) -> TelegramPayload:
-        """Provided by TelegramTransport."""
-        raise NotImplementedError
-
-    async def send(self, target: Target, rendered: TelegramPayload, *, reply_to: str | None = None) -> SendResult:
-        """Provided by TelegramTransport."""
-        raise NotImplementedError
-
-    async def edit(self, target: Target, message_id: str, rendered: TelegramPayload) -> SendResult:
-        """Provided by TelegramTransport."""
-        raise NotImplementedError
-
-    async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB's handler for every update: route commands, button presses and membership changes."""
         if not isinstance(update, Update):
             return
         if update.callback_query is not None:
@@ -79,11 +75,19 @@ class IncomingMixin:
         if message is not None:
             await self._on_message(message)
 
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB's error handler: an update whose handling raised is logged, polling goes on."""
+        log.error("telegram update failed: %r", context.error, exc_info=context.error)
+
+    async def is_chat_admin(self, chat_id: int, user_id: int) -> bool:
+        """getChatMember says administrator or creator (cached briefly)."""
+        return await self._admin_cache.is_admin(chat_id, user_id)
+
     async def _on_membership(self, change: ChatMemberUpdated) -> None:
         # removed from a group or channel, or blocked in a private chat: stop at once
         # rather than at the next alert's 403
         if change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
-            count = await self.deps.store.deactivate_chat(PLATFORM, str(change.chat.id))
+            count = await self._deps.store.deactivate_chat(PLATFORM, str(change.chat.id))
             if count:
                 log.info("bot removed from chat %s: %d subscription(s) switched off", change.chat.id, count)
 
@@ -91,16 +95,16 @@ class IncomingMixin:
         chat = message.chat
         if message.migrate_to_chat_id:
             # the group became a supergroup: its subscription follows before the next alert
-            await self.deps.store.move_chat(PLATFORM, str(chat.id), str(message.migrate_to_chat_id))
+            await self._deps.store.move_chat(PLATFORM, str(chat.id), str(message.migrate_to_chat_id))
             return
-        parsed = parse_command(message.text, self.username)
+        parsed = parse_command(message.text, self._bot_username())
         if parsed is None:
             return
         kind = chat_kind(chat, message)
         # in groups another bot's commands arrive too (privacy mode off, or a bare /help):
         # answer only ours, or any command explicitly addressed to us
-        if kind != ChatKind.PRIVATE and not parsed.addressed and self._known_commands:
-            if parsed.name not in self._known_commands:
+        if kind != ChatKind.PRIVATE and not parsed.addressed and self.known_commands:
+            if parsed.name not in self.known_commands:
                 return
         user, speaks_for_chat = sender(message)
         lang = message.from_user.language_code if message.from_user else None
@@ -113,7 +117,7 @@ class IncomingMixin:
             command=parsed.name,
             args=parsed.args,
             thread_id=thread,
-            is_bot_admin=user is not None and not speaks_for_chat and user.key in self.admins,
+            is_bot_admin=user is not None and not speaks_for_chat and user.key in self._admins,
             locale=await self._locale(str(chat.id), thread, lang),
             chat_admin_check=self._admin_check(chat.id, message.from_user.id if message.from_user else None, speaks_for_chat),
         )
@@ -135,7 +139,7 @@ class IncomingMixin:
             command="callback",
             callback=query.data,
             thread_id=thread,
-            is_bot_admin=user.key in self.admins,
+            is_bot_admin=user.key in self._admins,
             locale=await self._locale(str(chat.id), thread, query.from_user.language_code),
             chat_admin_check=self._admin_check(chat.id, query.from_user.id, False),
         )
@@ -155,31 +159,31 @@ class IncomingMixin:
     async def _replies(self, ctx: CommandContext) -> list[Message]:
         handle = self._handle or _default_handle()
         try:
-            return await handle(ctx, self.deps)
+            return await handle(ctx, self._deps)
         except Exception:
             log.exception("command /%s failed in %s", ctx.command, ctx.chat_kind)
             return [Message(lines=[_OOPS.get(ctx.locale, _OOPS["en"])])]
 
     async def _deliver_reply(self, reply: Message, target: Target, origin: str | None) -> None:
-        payload = self.render(reply)
+        payload = self._outbox.render(reply)
         result: SendResult | None = None
         if reply.replace and origin is not None:
-            result = await self.edit(target, origin, payload)
+            result = await self._outbox.edit(target, origin, payload)
             if result.outcome == Outcome.NOT_EDITABLE:
                 result = None  # the button's message is gone: answer with a new one
         if result is None:
-            result = await self.send(target, payload)
+            result = await self._outbox.send(target, payload)
         if result.outcome != Outcome.OK:
             log.warning("reply to chat %s not delivered: %s %s", target.chat_id, result.outcome, result.error)
 
     async def _locale(self, chat_id: str, thread: str | None, language_code: str | None) -> str:
         """The chat's chosen language, else the user's if Ukrainian, else the default."""
-        sub = await self.deps.store.get_subscription(PLATFORM, chat_id, thread)
+        sub = await self._deps.store.get_subscription(PLATFORM, chat_id, thread)
         if sub is not None and sub.locale:
             return sub.locale
         if is_uk(language_code):
             return "uk"
-        return self.deps.default_locale
+        return self._deps.default_locale
 
     def _admin_check(
         self, chat_id: int, user_id: int | None, speaks_for_chat: bool
@@ -192,13 +196,6 @@ class IncomingMixin:
             return await self.is_chat_admin(chat_id, user_id)
 
         return check
-
-    async def is_chat_admin(self, chat_id: int, user_id: int) -> bool:
-        """getChatMember says administrator or creator (cached briefly)."""
-        return await self._admins_cache.is_admin(chat_id, user_id)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram update failed: %r", context.error, exc_info=context.error)
 
 
 async def _answer_query(query: CallbackQuery, notes: list[Message]) -> None:

@@ -18,8 +18,8 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.transport import Outcome, SendResult, Target
-from bot.transports.telegram_render import TelegramPayload, render
+from bot.transports.base import Outcome, SendResult, Target
+from bot.transports.telegram.render import TelegramPayload, render
 from handlers.context import Message
 
 # Bot API descriptions of a chat we can never reach again (400s; 403s are all "gone")

@@ -1,0 +1,1 @@
+"""The Telegram adapter: long polling in, HTML messages out, one module per concept."""
