@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from storage.models import SummaryDraft
 from storage.postgres.base import PostgresBase
-from storage.postgres.rows import CONTENT_COLUMNS, summary_values, utc
-from storage.timeutil import utcnow
+from storage.postgres.rows import CONTENT_COLUMNS, summary_values
+from storage.timeutil import utc, utcnow
 
 
 class BulkMixin(PostgresBase):

@@ -16,9 +16,8 @@ from storage.postgres.rows import (
     delivery_from_row,
     subscription_from_row,
     summary_from_row,
-    utc,
 )
-from storage.timeutil import utcnow
+from storage.timeutil import utc, utcnow
 
 # $1 now, $2 lease end, $3 limit, $4 platforms (NULL = all).
 # Only the oldest pending row of a subscription may run: per-chat order, and an

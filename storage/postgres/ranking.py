@@ -9,7 +9,8 @@ import asyncpg
 
 from storage.models import StrikeSummary
 from storage.postgres.base import PostgresBase
-from storage.postgres.rows import SUMMARY_COLUMNS, summary_from_row, utc
+from storage.postgres.rows import SUMMARY_COLUMNS, summary_from_row
+from storage.timeutil import utc
 from storage import ranking
 
 

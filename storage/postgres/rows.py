@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from storage.models import Delivery, StrikeSummary, Subscription, SummaryDraft, WeaponCategory
+from storage.timeutil import utc
 
 SUMMARY_COLUMNS = (
     "id, external_id, source, source_url, period_start, period_end, regions, weapons, "
@@ -36,13 +36,6 @@ CONTENT_COLUMNS = (
     "suppressed",
     "content_hash",
 )
-
-
-def utc(dt: datetime) -> datetime:
-    """Aware datetime in UTC; naive input is refused like the SQLite backend does."""
-    if dt.tzinfo is None:
-        raise ValueError("naive datetime")
-    return dt.astimezone(UTC)
 
 
 def summary_values(draft: SummaryDraft) -> list[Any]:

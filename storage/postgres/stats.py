@@ -8,12 +8,11 @@ from typing import Any
 
 import asyncpg
 
-from storage.models import STAT_FIELDS, DayTotal, Largest, Stats, SummaryDraft, WeaponCategory
+from storage.models import STAT_FIELDS, DayTotal, Largest, Stats, SummaryDraft
 from storage.postgres.base import PostgresBase
-from storage.postgres.rows import utc
-from storage.timeutil import day_start
+from storage.stats import PartTotals, read_stats, rollup_counts
+from storage.timeutil import utc
 
-_FIELDS = STAT_FIELDS
 # The rollup is rebuilt under this lock: two transactions refreshing the same
 # day would otherwise each write totals computed without the other's rows.
 _ROLLUP_LOCK = "SELECT pg_advisory_xact_lock(hashtext('strikebot.rollup'), hashtext(current_schema()))"
@@ -27,7 +26,7 @@ _RAW_COLS = (
 _TOTALS = (
     "SELECT a.*, l.id AS largest_id, l.big AS largest_launched, l.period_end AS largest_end "
     "FROM (SELECT coalesce(sum(n), 0)::bigint AS summaries, "
-    + ", ".join(f"coalesce(sum({f}), 0)::bigint AS {f}" for f in _FIELDS[1:])
+    + ", ".join(f"coalesce(sum({f}), 0)::bigint AS {f}" for f in STAT_FIELDS[1:])
     + " FROM r) a LEFT JOIN LATERAL (SELECT id, big, period_end FROM r "
     "ORDER BY big DESC, id LIMIT 1) l ON true"
 )
@@ -42,6 +41,14 @@ def _raw_source(region: str | None) -> tuple[str, str]:
         "WHERE sr.region_id = $1 AND s.status = 'active'",
         "sr.period_end",
     )
+
+
+def _part(row: Any) -> PartTotals:
+    """Totals from a row of _TOTALS."""
+    largest = None
+    if row["largest_id"] is not None:
+        largest = Largest(id=row["largest_id"], launched=row["largest_launched"], period_end=row["largest_end"])
+    return PartTotals(tuple(int(row[name]) for name in STAT_FIELDS), largest)
 
 
 # A new active summary is added to its day's rows; on a tie for the largest the
@@ -71,15 +78,7 @@ class StatsMixin(PostgresBase):
         """Count one new active summary into its day's rows without recounting the day."""
         await con.execute(_ROLLUP_LOCK)
         end = utc(draft.period_end)
-        counts = (
-            draft.launched,
-            sum(w.launched for w in draft.weapons if w.category == WeaponCategory.DRONE),
-            sum(w.launched for w in draft.weapons if w.category == WeaponCategory.MISSILE),
-            sum(w.destroyed for w in draft.weapons),
-            sum(w.suppressed for w in draft.weapons),
-            draft.killed or 0,
-            draft.injured or 0,
-        )
+        counts = rollup_counts(draft)
         await con.executemany(
             _ADD,
             [(region, end.date(), *counts, summary_id, end, draft.launched) for region in ("", *sorted(set(draft.regions)))],
@@ -126,44 +125,20 @@ class StatsMixin(PostgresBase):
         self, *, since: datetime | None, until: datetime | None, region: str | None
     ) -> Stats:
         """Totals of active summaries whose period_end is in [since, until)."""
-        totals = dict.fromkeys(_FIELDS, 0)
-        best: tuple[int, int, datetime] | None = None  # (launched, -id, period_end)
         async with self._read() as con:
-            for lo, hi, rollup in _split(since, until):
-                if rollup:
-                    row = await self._rollup_part(con, lo, hi, region)
-                else:
-                    row = await self._raw_part(con, lo, hi, region)
-                for name in _FIELDS:
-                    totals[name] += int(row[name])
-                if row["largest_id"] is not None:
-                    cand = (int(row["largest_launched"]), -int(row["largest_id"]), row["largest_end"])
-                    if best is None or cand[:2] > best[:2]:
-                        best = cand
-        launched = totals["launched"]
-        neutralized = totals["destroyed"] + totals["suppressed"]
-        return Stats(
-            since=since,
-            until=until,
-            region=region,
-            neutralized=neutralized,
-            neutralization_rate=round(neutralized / launched, 6) if launched else None,
-            largest=(
-                Largest(id=-best[1], launched=best[0], period_end=best[2]) if best is not None else None
-            ),
-            **totals,
-        )
+            return await read_stats(self, con, since=since, until=until, region=region)
 
-    async def _rollup_part(
-        self, con: asyncpg.Connection, lo: datetime | None, hi: datetime | None, region: str | None
-    ) -> Any:
+    async def rollup_totals(
+        self, con: asyncpg.Connection, first: date | None, end: date | None, region: str | None
+    ) -> PartTotals:
+        """Totals of the rollup days in [first, end)."""
         where = "region_id = $1"
         args: list[Any] = [region or ""]
-        if lo is not None:
-            args.append(lo.date())
+        if first is not None:
+            args.append(first)
             where += f" AND day >= ${len(args)}"
-        if hi is not None:
-            args.append(hi.date())
+        if end is not None:
+            args.append(end)
             where += f" AND day < ${len(args)}"
         cte = (
             "WITH r AS (SELECT summaries AS n, launched, drones_launched, missiles_launched, "
@@ -171,11 +146,12 @@ class StatsMixin(PostgresBase):
             "largest_launched AS big, largest_period_end AS period_end "
             f"FROM daily_totals WHERE {where}) "
         )
-        return await con.fetchrow(cte + _TOTALS, *args)
+        return _part(await con.fetchrow(cte + _TOTALS, *args))
 
-    async def _raw_part(
+    async def raw_totals(
         self, con: asyncpg.Connection, lo: datetime | None, hi: datetime | None, region: str | None
-    ) -> Any:
+    ) -> PartTotals:
+        """Totals of active summaries with period_end in [lo, hi)."""
         source, col = _raw_source(region)
         args: list[Any] = [region] if region is not None else []
         if lo is not None:
@@ -185,7 +161,7 @@ class StatsMixin(PostgresBase):
             args.append(hi)
             source += f" AND {col} < ${len(args)}"
         sql = f"WITH r AS (SELECT 1 AS n, s.launched AS big, {_RAW_COLS} {source}) " + _TOTALS
-        return await con.fetchrow(sql, *args)
+        return _part(await con.fetchrow(sql, *args))
 
     async def daily_series(
         self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
@@ -208,23 +184,3 @@ class StatsMixin(PostgresBase):
             rows = await con.fetch(sql, *args)
         return [DayTotal(**dict(r)) for r in rows]
 
-
-def _split(
-    since: datetime | None, until: datetime | None
-) -> list[tuple[datetime | None, datetime | None, bool]]:
-    """[since, until) as raw edge pieces and a middle of whole UTC days read from the rollup."""
-    since = utc(since) if since is not None else None
-    until = utc(until) if until is not None else None
-    first = None if since is None else day_start(since)
-    if first is not None and since is not None and first < since:
-        first += timedelta(days=1)
-    last = None if until is None else day_start(until)
-    if first is not None and last is not None and first >= last:
-        return [(since, until, False)]
-    parts: list[tuple[datetime | None, datetime | None, bool]] = []
-    if since is not None and first is not None and since < first:
-        parts.append((since, first, False))
-    parts.append((first, last, True))
-    if until is not None and last is not None and last < until:
-        parts.append((last, until, False))
-    return parts

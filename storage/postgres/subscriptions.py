@@ -11,8 +11,8 @@ import asyncpg
 from storage.errors import NotFound
 from storage.models import KEEP, AlertFormat, Keep, Subscription, check_quiet
 from storage.postgres.base import PostgresBase
-from storage.postgres.rows import subscription_from_row, utc
-from storage.timeutil import utcnow
+from storage.postgres.rows import subscription_from_row
+from storage.timeutil import utc, utcnow
 
 _BY_CHAT = "SELECT * FROM subscriptions WHERE platform = $1 AND chat_id = $2 AND thread_id = $3"
 

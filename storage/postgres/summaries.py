@@ -16,9 +16,8 @@ from storage.postgres.rows import (
     SUMMARY_COLUMNS,
     summary_from_row,
     summary_values,
-    utc,
 )
-from storage.timeutil import utcnow
+from storage.timeutil import utc, utcnow
 
 _N = len(CONTENT_COLUMNS)
 _INSERT = (

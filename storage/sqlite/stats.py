@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
-from storage.models import STAT_FIELDS, DayTotal, Largest, Stats
+from storage.models import DayTotal, Largest, Stats
 from storage.sqlite.base import SqliteBase
-from storage.timeutil import day_start, from_text, to_text
+from storage.stats import PartTotals, read_stats
+from storage.timeutil import from_text, to_text
 
 _SUMS = (
     "count(*), coalesce(sum(s.launched), 0), coalesce(sum(s.drones_launched), 0), "
@@ -23,7 +24,6 @@ _ROLLUP_SUMS = (
     "coalesce(sum(missiles_launched), 0), coalesce(sum(destroyed), 0), "
     "coalesce(sum(suppressed), 0), coalesce(sum(killed), 0), coalesce(sum(injured), 0)"
 )
-_FIELDS = STAT_FIELDS
 
 
 def _raw_from(region: str | None) -> str:
@@ -33,6 +33,14 @@ def _raw_from(region: str | None) -> str:
         "FROM summary_regions sr JOIN summaries s ON s.id = sr.summary_id "
         "WHERE sr.region_id = :region AND s.status = 'active'"
     )
+
+
+def _part(sums: Any, largest: Any) -> PartTotals:
+    """Totals from a sums row and an (id, launched, period_end) row, either possibly missing."""
+    found = None
+    if largest is not None and largest[0] is not None:
+        found = Largest(id=int(largest[0]), launched=int(largest[1]), period_end=from_text(largest[2]))
+    return PartTotals(tuple(int(v) for v in sums), found)
 
 
 def _end_col(region: str | None) -> str:
@@ -119,52 +127,21 @@ class StatsMixin(SqliteBase):
     async def stats(
         self, *, since: datetime | None, until: datetime | None, region: str | None
     ) -> Stats:
-        totals = dict.fromkeys(_FIELDS, 0)
-        best: tuple[int, int, str] | None = None  # (launched, -id, period_end)
-
-        def add(row: Any, largest: Any) -> None:
-            nonlocal best
-            for i, name in enumerate(_FIELDS):
-                totals[name] += int(row[i])
-            if largest is not None and largest[0] is not None:
-                cand = (int(largest[1]), -int(largest[0]), str(largest[2]))
-                if best is None or cand > best:
-                    best = cand
-
         async with self._read() as db:
-            for lo, hi, rollup in _split(since, until):
-                if rollup:
-                    row, largest = await self._rollup_part(db, lo, hi, region)
-                else:
-                    row, largest = await self._raw_part(db, lo, hi, region)
-                add(row, largest)
-        launched = totals["launched"]
-        neutralized = totals["destroyed"] + totals["suppressed"]
-        return Stats(
-            since=since,
-            until=until,
-            region=region,
-            neutralized=neutralized,
-            neutralization_rate=round(neutralized / launched, 6) if launched else None,
-            largest=(
-                Largest(id=-best[1], launched=best[0], period_end=from_text(best[2]))
-                if best is not None
-                else None
-            ),
-            **totals,
-        )
+            return await read_stats(self, db, since=since, until=until, region=region)
 
-    async def _rollup_part(
-        self, db: aiosqlite.Connection, lo: str | None, hi: str | None, region: str | None
-    ) -> tuple[Any, Any]:
+    async def rollup_totals(
+        self, db: aiosqlite.Connection, first: date | None, end: date | None, region: str | None
+    ) -> PartTotals:
+        """Totals of the rollup days in [first, end)."""
         where = "region_id = :region"
         args: dict[str, Any] = {"region": region or ""}
-        if lo is not None:
+        if first is not None:
             where += " AND day >= :lo"
-            args["lo"] = lo[:10]
-        if hi is not None:
+            args["lo"] = first.isoformat()
+        if end is not None:
             where += " AND day < :hi"
-            args["hi"] = hi[:10]
+            args["hi"] = end.isoformat()
         async with db.execute(f"SELECT {_ROLLUP_SUMS} FROM daily_totals WHERE {where}", args) as cur:
             row = await cur.fetchone()
         async with db.execute(
@@ -173,20 +150,21 @@ class StatsMixin(SqliteBase):
             args,
         ) as cur:
             largest = await cur.fetchone()
-        return row, largest
+        return _part(row, largest)
 
-    async def _raw_part(
-        self, db: aiosqlite.Connection, lo: str | None, hi: str | None, region: str | None
-    ) -> tuple[Any, Any]:
+    async def raw_totals(
+        self, db: aiosqlite.Connection, lo: datetime | None, hi: datetime | None, region: str | None
+    ) -> PartTotals:
+        """Totals of active summaries with period_end in [lo, hi)."""
         col = _end_col(region)
         where = _raw_from(region)
         args: dict[str, Any] = {"region": region}
         if lo is not None:
             where += f" AND {col} >= :lo"
-            args["lo"] = lo
+            args["lo"] = to_text(lo)
         if hi is not None:
             where += f" AND {col} < :hi"
-            args["hi"] = hi
+            args["hi"] = to_text(hi)
         async with db.execute(f"SELECT {_SUMS} {where}", args) as cur:
             row = await cur.fetchone()
         async with db.execute(
@@ -194,7 +172,7 @@ class StatsMixin(SqliteBase):
             args,
         ) as cur:
             largest = await cur.fetchone()
-        return row, largest
+        return _part(row, largest)
 
     async def daily_series(
         self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
@@ -224,23 +202,3 @@ class StatsMixin(SqliteBase):
             for r in rows
         ]
 
-
-def _split(
-    since: datetime | None, until: datetime | None
-) -> list[tuple[str | None, str | None, bool]]:
-    """[since, until) as raw edge pieces and a middle of whole UTC days read from the rollup."""
-    first = None if since is None else day_start(since)
-    if first is not None and since is not None and first < since:
-        first += timedelta(days=1)
-    last = None if until is None else day_start(until)
-    if first is not None and last is not None and first >= last:
-        return [(to_text(since) if since else None, to_text(until) if until else None, False)]
-    parts: list[tuple[str | None, str | None, bool]] = []
-    if since is not None and first is not None and since < first:
-        parts.append((to_text(since), to_text(first), False))
-    parts.append(
-        (to_text(first) if first is not None else None, to_text(last) if last is not None else None, True)
-    )
-    if until is not None and last is not None and last < until:
-        parts.append((to_text(last), to_text(until), False))
-    return parts
