@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from importlib import resources
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import asyncpg
 
 from storage.errors import StoreError
+from storage.schema import load_migrations, migrate
 
 # One advisory lock space for strikebot; the second key is the schema, so that
 # stores in different schemas of one database do not wait for each other.
 _LOCK_SQL = "hashtext('strikebot'), hashtext(current_schema())"
-
-
-def _migrations() -> list[tuple[int, str]]:
-    folder = resources.files("storage").joinpath("migrations", "postgres")
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
 
 
 def _jsonb_encode(value: Any) -> bytes:
@@ -46,6 +37,42 @@ def command_count(status: str) -> int:
     """Rows touched, from a status tag such as 'UPDATE 3' or 'INSERT 0 5'."""
     tail = status.rsplit(" ", 1)[-1]
     return int(tail) if tail.isdigit() else 0
+
+
+class _PostgresMigrations:
+    """The migration loop's hooks on PostgreSQL: an advisory lock per schema, held by each migration's transaction.
+
+    Several processes may start at once: the first applies a migration while
+    the others wait on the lock, then find it done. One transaction per
+    migration, so a table locked by one (ALTER TABLE) is free again before
+    the next builds an index on a large table.
+    """
+
+    def __init__(self, transaction: Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]) -> None:
+        self._transaction = transaction
+
+    async def known_version(self) -> int:
+        # not read before the lock: the version table itself is created under it
+        return 0
+
+    @asynccontextmanager
+    async def locked(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self._transaction() as con:
+            await con.execute(f"SELECT pg_advisory_xact_lock({_LOCK_SQL})")
+            await con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            yield con
+
+    async def version(self, con: asyncpg.Connection) -> int:
+        return int(await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+    async def apply(self, con: asyncpg.Connection, sql: str) -> None:
+        await con.execute(sql)
+
+    async def record(self, con: asyncpg.Connection, version: int) -> None:
+        await con.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
 
 
 class PostgresBase:
@@ -95,22 +122,7 @@ class PostgresBase:
         return self._pool
 
     async def _migrate(self) -> None:
-        # Several processes may start at once: the first applies a migration while
-        # the others wait on the lock, then find it done. One transaction per
-        # migration, so a table locked by one (ALTER TABLE) is free again before
-        # the next builds an index on a large table.
-        for version, sql in _migrations():
-            async with self._tx() as con:
-                await con.execute(f"SELECT pg_advisory_xact_lock({_LOCK_SQL})")
-                await con.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_version "
-                    "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-                )
-                current = await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version")
-                if version <= current:
-                    continue
-                await con.execute(sql)
-                await con.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
+        await migrate(_PostgresMigrations(self._tx), load_migrations("postgres"))
 
     async def schema_version(self) -> int:
         """The highest migration applied."""

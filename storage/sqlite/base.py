@@ -6,22 +6,13 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from storage.errors import StoreError
-
-
-def _migrations() -> list[tuple[int, str]]:
-    folder = resources.files("storage").joinpath("migrations", "sqlite")
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+from storage.schema import load_migrations, migrate
 
 
 def _statements(script: str) -> list[str]:
@@ -41,6 +32,45 @@ def _statements(script: str) -> list[str]:
 
 def _probe(path: str) -> None:
     sqlite3.connect(path).close()
+
+
+class _SqliteMigrations:
+    """The migration loop's hooks on one SQLite connection; BEGIN IMMEDIATE is the lock."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    async def known_version(self) -> int:
+        """Create the version table if needed and read it (cheap, and needs no write lock)."""
+        await self._db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        return await self.version(self._db)
+
+    @asynccontextmanager
+    async def locked(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: a second process starting at the same moment waits for it."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
+
+    async def version(self, con: aiosqlite.Connection) -> int:
+        async with con.execute("SELECT coalesce(max(version), 0) FROM schema_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def apply(self, con: aiosqlite.Connection, sql: str) -> None:
+        for statement in _statements(sql):
+            await con.execute(statement)
+
+    async def record(self, con: aiosqlite.Connection, version: int) -> None:
+        await con.execute(
+            "INSERT INTO schema_version VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))", (version,)
+        )
 
 
 class SqliteBase:
@@ -91,38 +121,12 @@ class SqliteBase:
         return self._db
 
     async def _migrate(self) -> None:
-        await self.db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        async with self.db.execute("SELECT coalesce(max(version), 0) FROM schema_version") as cur:
-            row = await cur.fetchone()
-        current = int(row[0]) if row else 0
-        for version, sql in _migrations():
-            if version <= current:
-                continue
-            # one write transaction per migration, and the version read again inside it:
-            # a second process starting at the same moment waits, then finds it applied
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                async with self.db.execute("SELECT coalesce(max(version), 0) FROM schema_version") as cur:
-                    row = await cur.fetchone()
-                if row is not None and int(row[0]) >= version:
-                    await self.db.execute("ROLLBACK")
-                    continue
-                for statement in _statements(sql):
-                    await self.db.execute(statement)
-                await self.db.execute(
-                    "INSERT INTO schema_version VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))", (version,)
-                )
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
+        await migrate(_SqliteMigrations(self.db), load_migrations("sqlite"))
 
     async def schema_version(self) -> int:
-        async with self.db.execute("SELECT coalesce(max(version), 0) FROM schema_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        """The highest migration applied."""
+        async with self._read() as db:
+            return await _SqliteMigrations(db).version(db)
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
