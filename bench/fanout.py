@@ -28,8 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.delivery import Dispatcher, DispatcherConfig
-from bot.delivery_render import Renderers
+from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from handlers.ingest import ingest_summary
 from storage.sqlite import SqliteStore
 

@@ -17,8 +17,7 @@ from aiohttp import web
 
 from bot.api import build_api
 from bot.charts import ChartRenderer
-from bot.delivery import Dispatcher, DispatcherConfig
-from bot.delivery_render import Renderers
+from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.logging_redact import Redactor
 from bot.logs import setup_logging
 from bot.metrics import Metrics
@@ -28,7 +27,7 @@ from handlers.context import HandlerDeps
 from handlers.seeding import load_seeds
 from storage import Store, open_store
 
-log = logging.getLogger("strikebot.app")
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -103,10 +102,13 @@ async def _enter(stack: AsyncExitStack, transport: Any, name: str, settings: Set
 
 
 async def _start_transports(
-    stack: AsyncExitStack, runtime: Runtime, stdin: TextIO | None, stdout: TextIO | None
-) -> list[asyncio.Task[None]]:
-    """Telegram and Discord when their tokens are set; the console chat when neither is."""
-    settings, deps = runtime.settings, runtime.deps
+    stack: AsyncExitStack, settings: Settings, deps: HandlerDeps, stdin: TextIO | None, stdout: TextIO | None
+) -> tuple[dict[str, Transport], list[asyncio.Task[None]]]:
+    """Telegram and Discord when their tokens are set; the console chat when neither is.
+
+    Returns the started transports by platform name, and the tasks to stop on exit.
+    """
+    transports: dict[str, Transport] = {}
     tasks: list[asyncio.Task[None]] = []
     if settings.telegram_token is not None:
         from bot.transports.telegram.transport import TelegramTransport
@@ -118,21 +120,21 @@ async def _start_transports(
             admins=settings.admins,
         )
         await _enter(stack, telegram, "Telegram", settings)
-        runtime.transports["telegram"] = telegram
+        transports["telegram"] = telegram
     if settings.discord_token is not None:
         from bot.transports.discord import DiscordTransport
 
         discord = DiscordTransport.from_settings(settings, deps)
         await _enter(stack, discord, "Discord", settings)
-        runtime.transports["discord"] = discord
-    if not runtime.transports:
+        transports["discord"] = discord
+    if not transports:
         from bot.transports.console import ConsoleTransport
 
         console = ConsoleTransport(deps, stdin=stdin or sys.stdin, stdout=stdout or sys.stdout)
-        runtime.transports["console"] = console
+        transports["console"] = console
         await stack.enter_async_context(console)
         tasks.append(asyncio.create_task(console.run(), name="console"))
-    return tasks
+    return transports, tasks
 
 
 @asynccontextmanager
@@ -146,26 +148,29 @@ async def running(
             seeded = await load_seeds(store)
             if seeded.loaded:
                 log.info("store seeded", extra={"summaries": seeded.summaries})
-        holder: list[Dispatcher] = []
+        # the handlers wake the dispatcher, which needs the transports, which need the handlers:
+        # the one event they share is made first
+        wakeup = asyncio.Event()
         deps = HandlerDeps(
             store=store,
             timezone=settings.tz,
             default_locale=settings.locale,
-            wake_dispatcher=lambda: holder[0].wake() if holder else None,
+            wake_dispatcher=wakeup.set,
             chart=ChartRenderer(),
         )
         metrics = Metrics()
-        runtime = Runtime(settings=settings, store=store, deps=deps, dispatcher=None, metrics=metrics)  # type: ignore[arg-type]
-        tasks = await _start_transports(stack, runtime, stdin, stdout)
+        transports, tasks = await _start_transports(stack, settings, deps, stdin, stdout)
         dispatcher = Dispatcher(
             store,
-            runtime.transports,
+            transports,
             Renderers.from_handlers(),
             DispatcherConfig.from_settings(settings),
             metrics=metrics,
+            wakeup=wakeup,
         )
-        holder.append(dispatcher)
-        runtime.dispatcher = dispatcher
+        runtime = Runtime(
+            settings=settings, store=store, deps=deps, dispatcher=dispatcher, metrics=metrics, transports=transports
+        )
         runtime.api_port = await _serve_api(stack, runtime)
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
         housekeeping = asyncio.create_task(_prune_outbox(store, settings.outbox_retention_days), name="prune")

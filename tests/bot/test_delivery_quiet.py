@@ -22,8 +22,12 @@ NIGHT = (23 * 60, 7 * 60)
 
 
 def kyiv(hour: int, minute: int = 0) -> datetime:
-    """A wall-clock time in Kyiv on a summer day (UTC+3), as the aware UTC instant."""
-    return datetime(2025, 7, 4, hour, minute, tzinfo=KYIV).astimezone(UTC)
+    """A wall-clock time in Kyiv on a summer day (UTC+3), as the aware UTC instant.
+
+    The day lies after any test run: the dispatcher claims the rows due by this
+    same clock, and the store queues them at the real time.
+    """
+    return datetime(2100, 7, 4, hour, minute, tzinfo=KYIV).astimezone(UTC)
 
 
 def at(moment: datetime, store: SqliteStore, transport: MemoryTransport, renders: Renders) -> Dispatcher:
@@ -101,11 +105,11 @@ async def test_quiet_hours_follow_the_configured_timezone(store: SqliteStore) ->
     await _quiet_and_loud(store)
     await store.ingest(draft(), notify=True)
     transport = MemoryTransport()
-    # 21:30 UTC: 00:30 in Kyiv (quiet), but still 21:30 for a bot configured in UTC
+    # 21:30 UTC: 00:30 in Kyiv (quiet), but still 21:30 for a bot configured in UTC (a future day, see kyiv())
     utc_config = FAST.__class__(**{**FAST.__dict__, "timezone": ZoneInfo("UTC")})
     d = Dispatcher(
         store, {"telegram": transport}, Renders().renderers(), utc_config,
-        chat_policies={"telegram": no_limits}, wall_clock=lambda: datetime(2025, 7, 3, 21, 30, tzinfo=UTC),
+        chat_policies={"telegram": no_limits}, wall_clock=lambda: datetime(2100, 7, 3, 21, 30, tzinfo=UTC),
     )
     await drain(d, store)
     assert [r.silent for r in transport.sent("quiet")] == [False]

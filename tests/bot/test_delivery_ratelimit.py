@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.ratelimit import ChatLimiter, GlobalLimiter, telegram_chat_windows
+from bot.delivery.ratelimit import ChatLimiter, GlobalLimiter, telegram_chat_windows
 
 
 class FakeClock:

@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Dispatcher, DispatcherConfig
-from bot.delivery_render import Renderers
+from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.transports.base import Outcome, SendResult, Target
 from handlers.context import Message
 from storage.models import StrikeSummary, SummaryDraft, WeaponTally

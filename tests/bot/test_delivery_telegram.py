@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from telegram import Bot
 
-from bot.delivery import Dispatcher, DispatcherConfig
-from bot.delivery_render import Renderers
+from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.transports.telegram.outbox import TelegramOutbox
 from bot.transports.telegram.request import AiohttpRequest
 from handlers.ingest import ingest_summary

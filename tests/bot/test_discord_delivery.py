@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Dispatcher, DispatcherConfig
-from bot.delivery_render import Renderers
+from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.transports.base import Outcome, Target
 from handlers.context import Message
 from handlers.ingest import ingest_summary

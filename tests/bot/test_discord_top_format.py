@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Dispatcher, DispatcherConfig
-from bot.delivery_render import Renderers
+from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from handlers.ingest import ingest_summary
 from tests.bot.test_delivery_support import drain
 from tests.fakes.discord_harness import DiscordWorld, discord_world, run_slash as run

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import Dispatcher, DispatcherConfig
-from bot.delivery_render import Renderers
+from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.transports.telegram.transport import TelegramTransport
 from handlers.ingest import ingest_payload
 from storage.protocol import Store

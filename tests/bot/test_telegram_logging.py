@@ -84,7 +84,7 @@ async def test_network_failure_logged_by_ptb_without_token(
             outbox = TelegramOutbox(bot)
             fake.inject(Fault.disconnect(), method="sendMessage")
             result = await outbox.send(Target("5"), outbox.render(Message(lines=["hi"])))
-            logging.getLogger("strikebot.delivery").warning("send failed: %s", result.error, exc_info=True)
+            logging.getLogger("bot.delivery.dispatcher").warning("send failed: %s", result.error, exc_info=True)
     finally:
         uninstall()
     assert result.outcome == Outcome.TRANSIENT

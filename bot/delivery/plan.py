@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.delivery_render import RenderCache, Renderers
+from bot.delivery.render import RenderCache, Renderers
 from bot.transports.base import Transport
 from storage.models import DeliveryAction, DeliveryStatus, SummaryStatus
 from storage.outbox import DeliveryJob, DeliveryResult

@@ -3,7 +3,7 @@
 DESIGN "Delivery semantics" is the contract. The store guarantees per-chat
 order (only the oldest pending row of a subscription is ever leased); this
 module adds rendering once per content, bounded concurrency, the rate limits
-of bot/ratelimit.py, and the reaction to each platform answer.
+of bot/delivery/ratelimit.py, and the reaction to each platform answer (policy.py).
 """
 
 from __future__ import annotations
@@ -15,28 +15,23 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from bot.delivery_config import DeliveryObserver, DispatcherConfig
-from bot.delivery_outcomes import OutcomesMixin
-from bot.delivery_plan import outcome_label, plan_job
-from bot.delivery_render import RenderCache, Renderers
-from bot.delivery_results import ResultWriter
-from bot.ratelimit import ChatLimiter, ChatPolicy, GlobalLimiter, default_chat_policy
+from bot.delivery.config import DeliveryObserver, DispatcherConfig
+from bot.delivery.plan import outcome_label, plan_job
+from bot.delivery.policy import OutcomePolicy
+from bot.delivery.ratelimit import ChatLimiter, ChatPolicy, GlobalLimiter, default_chat_policy
+from bot.delivery.render import RenderCache, Renderers
+from bot.delivery.results import ResultWriter
 from bot.transports.base import Outcome, SendResult, Target, Transport
 from storage.outbox import DeliveryJob, DeliveryResult
 from storage.protocol import Store
 
-log = logging.getLogger("strikebot.delivery")
-
-__all__ = ["Dispatcher", "DispatcherConfig", "DeliveryObserver", "Renderers"]
+log = logging.getLogger(__name__)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Dispatcher(OutcomesMixin):
+class Dispatcher:
     """Moves outbox rows to the platforms; `run()` in the app, `run_once()` in tests."""
 
     def __init__(
@@ -50,20 +45,23 @@ class Dispatcher(OutcomesMixin):
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: DeliveryObserver | None = None,
-        wall_clock: Callable[[], datetime] = _utcnow,
+        wall_clock: Callable[[], datetime] | None = None,
+        wakeup: asyncio.Event | None = None,
     ) -> None:
         """Deliver through `transports` (by platform name) what `store` has queued.
 
-        `wall_clock` (aware) decides whether a chat is in its quiet hours at send time.
+        `clock` (monotonic) paces sends and measures them; `wall_clock` (aware, UTC
+        now by default) is the outbox's time: which rows are due, when a retry is
+        due, and whether a chat is in its quiet hours at send time. Setting `wakeup` does what `wake()`
+        does, for whoever queues rows and is built before the dispatcher.
         """
         self.store = store
         self.transports = dict(transports)
         self.renderers = renderers
         self.config = config or DispatcherConfig()
-        self._rng = rng or random.Random()
         self._metrics = metrics
         self._clock = clock
-        self._wall_clock = wall_clock
+        self._wall_clock = wall_clock or partial(datetime.now, UTC)
         policies = dict(chat_policies or {})
         self._global = {
             p: GlobalLimiter(self.config.rates.get(p, 0.0), clock=clock) for p in self.transports
@@ -72,11 +70,14 @@ class Dispatcher(OutcomesMixin):
             p: ChatLimiter(policies.get(p) or default_chat_policy(p), clock=clock)
             for p in self.transports
         }
+        self._outcomes = OutcomePolicy(
+            self.config, self._global, self._chats,
+            rng=rng or random.Random(), clock=clock, wall_clock=self._wall_clock,
+        )
         self._cache = RenderCache()
         self._writer = ResultWriter(store)
         self._slots = asyncio.Semaphore(self.config.concurrency)
-        self._wake = asyncio.Event()
-        self._next_due: float | None = None
+        self._wake = wakeup if wakeup is not None else asyncio.Event()
         # ids leased by this process and not finished yet (run() only)
         self._held: set[int] = set()
         # outcome counts since start, for /status and /metrics
@@ -123,9 +124,9 @@ class Dispatcher(OutcomesMixin):
                 if jobs:
                     continue
                 timeout = self.config.poll_interval
-                if self._next_due is not None:
-                    timeout = max(0.0, min(timeout, self._next_due - self._clock()))
-                    self._next_due = None
+                due = self._outcomes.take_next_due()
+                if due is not None:
+                    timeout = max(0.0, min(timeout, due - self._clock()))
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout)
                 except TimeoutError:
@@ -153,7 +154,7 @@ class Dispatcher(OutcomesMixin):
         if not platforms or limit <= 0:
             return []
         return await self.store.claim_deliveries(
-            now=now or _utcnow(), limit=limit, lease_seconds=self.config.lease_seconds,
+            now=now or self._wall_clock(), limit=limit, lease_seconds=self.config.lease_seconds,
             platforms=platforms,
         )
 
@@ -162,7 +163,7 @@ class Dispatcher(OutcomesMixin):
         if not jobs:
             return
         try:
-            await self.store.finish_deliveries([self._defer(job, 0.0) for job in jobs])
+            await self.store.finish_deliveries([self._outcomes.defer(job, 0.0) for job in jobs])
         except Exception:
             log.exception("releasing %d leased deliveries failed; they return after the lease", len(jobs))
 
@@ -196,7 +197,7 @@ class Dispatcher(OutcomesMixin):
                 raise
             except Exception as exc:  # a bug in a renderer or transport: fail the row, not the pass
                 log.exception("delivery %d failed unexpectedly", job.delivery.id)
-                result = self._transient(job, f"internal error: {exc!r}")
+                result = self._outcomes.transient(job, f"internal error: {exc!r}")
             outcome = outcome_label(result)
             self.counters[outcome] += 1
             if self._metrics is not None:
@@ -213,7 +214,7 @@ class Dispatcher(OutcomesMixin):
             return plan
         wait = await self._admit(sub.platform, sub.chat_id)
         if wait > 0:
-            return self._defer(job, wait)
+            return self._outcomes.defer(job, wait)
         # read at send time, not at ingest: a row deferred past 07:00 goes out with sound
         silent = sub.quiet is not None and sub.is_quiet(self._wall_clock(), self.config.timezone)
         target = Target(sub.chat_id, sub.thread_id, silent=silent)
@@ -229,7 +230,9 @@ class Dispatcher(OutcomesMixin):
             await self._admit_blocking(sub.platform, moved_to)
             # the old message stays in the old chat; the new chat gets the current content
             answer = await self._call(transport, Target(moved_to, sub.thread_id, silent=silent), plan.payload)
-        result = self._conclude(job, plan, answer, chat_id=moved_to or sub.chat_id)
+        if answer.outcome == Outcome.RETRY_AFTER:
+            self.counters["retry_after"] += 1
+        result = self._outcomes.conclude(job, plan, answer, chat_id=moved_to or sub.chat_id)
         if moved_to is not None:
             result = result.model_copy(update={"moved_to_chat_id": moved_to})
         return result
@@ -258,7 +261,7 @@ class Dispatcher(OutcomesMixin):
         message_id: str | None = None,
         reply_to: str | None = None,
     ) -> SendResult:
-        started = time.perf_counter()
+        started = self._clock()
         try:
             if message_id is not None:
                 answer = await transport.edit(target, message_id, payload)
@@ -270,7 +273,7 @@ class Dispatcher(OutcomesMixin):
             log.warning("transport %s raised %r", transport.platform, exc)
             answer = SendResult(Outcome.TRANSIENT, error=f"{type(exc).__name__}: {exc}")
         if self._metrics is not None:
-            self._metrics.send_latency(transport.platform, time.perf_counter() - started)
+            self._metrics.send_latency(transport.platform, self._clock() - started)
             if answer.outcome == Outcome.RETRY_AFTER:
                 self._metrics.rate_limited(transport.platform)
         return answer

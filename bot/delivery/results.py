@@ -8,7 +8,7 @@ import logging
 from storage.outbox import DeliveryResult
 from storage.protocol import Store
 
-log = logging.getLogger("strikebot.delivery")
+log = logging.getLogger(__name__)
 
 
 class ResultWriter:

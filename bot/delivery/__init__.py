@@ -1,0 +1,7 @@
+"""Delivery of queued outbox rows to the platforms: the Dispatcher and what it is built from."""
+
+from bot.delivery.config import DeliveryObserver, DispatcherConfig
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.render import Renderers
+
+__all__ = ["Dispatcher", "DispatcherConfig", "DeliveryObserver", "Renderers"]
