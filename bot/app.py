@@ -122,7 +122,7 @@ async def _start_transports(
         await _enter(stack, telegram, "Telegram", settings)
         transports["telegram"] = telegram
     if settings.discord_token is not None:
-        from bot.transports.discord import DiscordTransport
+        from bot.transports.discord.transport import DiscordTransport
 
         discord = DiscordTransport.from_settings(settings, deps)
         await _enter(stack, discord, "Discord", settings)

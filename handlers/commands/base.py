@@ -103,10 +103,21 @@ def build_args(spec: CommandSpec, values: Mapping[str, object]) -> str:
         text = str(value)
         if arg.keyword:
             words.append(f"{arg.name}={shlex.quote(text)}")
-        else:
-            # free text is passed as typed: handlers read regions and key=value lists themselves
+        elif arg.kind == ArgKind.TEXT or _reads_back(text):
+            # passed as typed: handlers read regions and key=value lists themselves
             words.append(text)
+        else:
+            # a quote inside a name (Слов'янськ) would otherwise open a quotation
+            words.append(shlex.quote(text))
     return " ".join(words)
+
+
+def _reads_back(text: str) -> bool:
+    """Whether split_args reads the text as its plain whitespace-separated words."""
+    try:
+        return shlex.split(text) == text.split()
+    except ValueError:
+        return False
 
 
 def parse_id(call: Call, word: str | None, command: str) -> int:

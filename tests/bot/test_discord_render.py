@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.transports.discord_render import (
+from bot.transports.discord.render import (
     NEUTRAL_COLOUR,
     colour_for,
     escape_text,

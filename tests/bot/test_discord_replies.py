@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 from pathlib import Path
 
 from bot.transports.base import Outcome, Target
@@ -30,7 +31,7 @@ async def test_slow_command_is_deferred_then_answered_with_the_chart(tmp_path: P
         reply = await log.reply(w.fake)
         assert log.callbacks[0]["type"] == DEFERRED_CHANNEL_MESSAGE
         assert reply.deferred and not reply.ephemeral
-        assert 'args=7d "Odesa oblast"' in reply.text
+        assert "args=7d Odesa oblast" in reply.text
         assert [r.files for r in w.fake.requests if r.files] == [["chart.png"]]
         assert reply.embeds[0]["image"]["url"] == "attachment://chart.png"
 
@@ -70,11 +71,15 @@ async def test_options_become_text_arguments(tmp_path: Path) -> None:
     async with discord_world(tmp_path, handle=record) as w:
         await (await w.fake.slash("post", {"drones": 120, "regions": "Kyiv, Odesa", "note": 'say "hi"'}, channel=w.thread, user=w.admin)).reply(w.fake)
         await (await w.fake.slash("latest", {"n": 3, "region": "Odesa oblast"}, channel=w.channel, user=w.member)).reply(w.fake)
-        post, latest = seen
-        assert post.args == 'drones=120 regions="Kyiv, Odesa" note="say \\"hi\\""'
+        await (await w.fake.slash("stats", {"region": "Слов'янськ"}, channel=w.channel, user=w.member)).reply(w.fake)
+        post, latest, stats = seen
+        # the handlers' own build_args quoting, read back word for word by their shlex split
+        assert post.args == "drones=120 regions='Kyiv, Odesa' note='say \"hi\"'"
+        assert shlex.split(post.args) == ["drones=120", "regions=Kyiv, Odesa", 'note=say "hi"']
         assert post.is_bot_admin and post.platform == "discord"
         assert (post.chat_id, post.thread_id) == (str(w.channel.id), str(w.thread.id))
-        assert latest.args == '3 "Odesa oblast"' and not latest.is_bot_admin
+        assert latest.args == "3 Odesa oblast" and not latest.is_bot_admin
+        assert shlex.split(stats.args) == ["Слов'янськ"]
         assert latest.user is not None and latest.user.key == f"discord:{w.member.id}"
         assert await latest.is_chat_admin() is False
 

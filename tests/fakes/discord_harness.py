@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.transports.discord import DiscordTransport
+from bot.transports.discord.transport import DiscordTransport
 from handlers.context import HandlerDeps
 from storage.factory import open_store
 from storage.protocol import Store

@@ -10,7 +10,7 @@ import aiohttp
 import discord
 
 from bot.transports.base import Outcome, SendResult, Target
-from bot.transports.discord_render import RenderedMessage, render_embed
+from bot.transports.discord.render import RenderedMessage, render_embed
 from handlers.context import Message
 
 # Discord JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes)

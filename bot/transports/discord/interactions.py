@@ -9,7 +9,7 @@ from typing import Any
 
 import discord
 
-from bot.transports.discord_render import BLANK, RenderedMessage, render_embed
+from bot.transports.discord.render import BLANK, RenderedMessage, render_embed
 from handlers.context import ChatKind, CommandContext, HandlerDeps, Identity, Message
 
 log = logging.getLogger(__name__)

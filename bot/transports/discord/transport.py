@@ -11,10 +11,11 @@ import discord
 from discord.http import Route
 
 from bot.transports.base import SendResult, Target
-from bot.transports.discord_commands import CatalogTranslator, build_tree
-from bot.transports.discord_interactions import DEFAULT_REPLY_BUDGET, HandleFn, InteractionRunner
-from bot.transports.discord_outbox import DiscordOutbox
-from bot.transports.discord_render import CallbackButton, RenderedMessage, render_embed
+from bot.transports.discord.commands.translator import CatalogTranslator
+from bot.transports.discord.commands.tree import build_tree
+from bot.transports.discord.interactions import DEFAULT_REPLY_BUDGET, HandleFn, InteractionRunner
+from bot.transports.discord.outbox import DiscordOutbox
+from bot.transports.discord.render import CallbackButton, RenderedMessage, render_embed
 from handlers.context import HandlerDeps, Message
 
 log = logging.getLogger(__name__)
@@ -185,7 +186,7 @@ class DiscordTransport:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    # --- Transport protocol (bot/transport.py) --------------------------
+    # --- Transport protocol (bot/transports/base.py) --------------------------
     @property
     def outbox(self) -> DiscordOutbox:
         """The send/edit half, available once started."""
