@@ -113,7 +113,7 @@ async def test_write_needs_the_right_bearer_token(tmp_path: Path) -> None:
 
 
 async def test_without_configured_token_writes_answer_403_with_reason(tmp_path: Path, caplog: Any) -> None:
-    caplog.set_level("DEBUG", logger="bot.api")
+    caplog.set_level("DEBUG", logger="bot.api.auth")
     async with api_harness(tmp_path, token=None) as h:
         resp = await h.client.post("/v1/summaries", json=summary(), headers=AUTH)
         assert resp.status == 403

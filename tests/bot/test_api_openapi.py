@@ -19,7 +19,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from bot.api_openapi import openapi_document
+from bot.api.openapi import openapi_document
 from handlers.ingest_schema import SummaryIn, WeaponIn
 from storage.models import Stats, StrikeSummary
 from tests.bot.test_api_harness import AUTH, ThreadedApi, api_harness, summary, threaded_api

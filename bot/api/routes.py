@@ -1,4 +1,4 @@
-"""The HTTP API (DESIGN "HTTP API" contract): ingest, retract, read, stats, health, metrics."""
+"""The HTTP API's endpoints (DESIGN "HTTP API" contract): ingest, retract, read, stats, health, metrics."""
 
 from __future__ import annotations
 
@@ -11,21 +11,18 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.api_openapi import MAX_BODY, MAX_LATEST, HealthReply, IngestReply, openapi_document
-from bot.api_support import (
-    ApiError,
-    BearerAuth,
-    error_middleware,
-    json_reply,
-    parse_json,
-    read_body,
-)
+from bot.api.auth import BearerAuth
+from bot.api.body import parse_json, read_body
+from bot.api.errors import ApiError, error_middleware
+from bot.api.models import MAX_BODY, MAX_LATEST, HealthReply, IngestReply
+from bot.api.openapi import openapi_document
+from bot.api.replies import json_reply
 from bot.metrics import Metrics
 from handlers.ingest import IngestError, parse_summary
 from handlers.serialize import QueryError, parse_region, parse_when, stats_to_dict, summary_to_dict
 from storage.protocol import Store
 
-log = logging.getLogger("bot.api")
+log = logging.getLogger(__name__)
 
 # SQLite and PostgreSQL ids are signed 64-bit; a bigger number cannot name a row
 _MAX_ID = 2**63 - 1

@@ -1,54 +1,14 @@
-"""The API's reply models and its OpenAPI 3.1 document, generated from the same pydantic models."""
+"""The API's OpenAPI 3.1 document, generated from the same pydantic models it validates and answers with."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 
+from bot.api.models import MAX_BODY, MAX_LATEST, ErrorReply, HealthReply, IngestReply
 from handlers.ingest_schema import SummaryIn
 from storage.models import Stats, StrikeSummary
-
-MAX_BODY = 256 * 1024
-MAX_LATEST = 100
-
-
-class ErrorItem(BaseModel):
-    """One problem: `loc` is the dotted path of the bad field or parameter ("" for the whole body)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    loc: str
-    msg: str
-
-
-class ErrorReply(BaseModel):
-    """Every 4xx/5xx answer of the API."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    errors: list[ErrorItem]
-
-
-class IngestReply(BaseModel):
-    """What POST /v1/summaries did with the summary."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: int
-    revision: int
-    status: Literal["created", "revised", "unchanged"]
-
-
-class HealthReply(BaseModel):
-    """GET /healthz: ok only when both the store and the transports are up."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    status: Literal["ok", "unavailable"]
-    store: bool
-    transports: bool
 
 
 _REF = "#/components/schemas/{model}"

@@ -1,0 +1,47 @@
+"""What the HTTP API answers: its limits and reply models (the OpenAPI document is built from them)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+MAX_BODY = 256 * 1024
+MAX_LATEST = 100
+
+
+class ErrorItem(BaseModel):
+    """One problem: `loc` is the dotted path of the bad field or parameter ("" for the whole body)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    loc: str
+    msg: str
+
+
+class ErrorReply(BaseModel):
+    """Every 4xx/5xx answer of the API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    errors: list[ErrorItem]
+
+
+class IngestReply(BaseModel):
+    """What POST /v1/summaries did with the summary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    revision: int
+    status: Literal["created", "revised", "unchanged"]
+
+
+class HealthReply(BaseModel):
+    """GET /healthz: ok only when both the store and the transports are up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["ok", "unavailable"]
+    store: bool
+    transports: bool
