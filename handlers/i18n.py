@@ -74,9 +74,9 @@ class Translator:
         """A day with the month's name and the year."""
         return format_skeleton("yMMMMd", when, locale=self.locale)
 
-    def short_day(self, when: date | datetime) -> str:
-        """A day and abbreviated month, no year."""
-        return format_skeleton("MMMd", when, locale=self.locale)
+    def short_day(self, when: date | datetime, *, year: bool = False) -> str:
+        """A day and abbreviated month (Jul 4), with the year when asked (Jul 4, 2025)."""
+        return format_skeleton("yMMMd" if year else "MMMd", when, locale=self.locale)
 
     def day_span(self, start: date, end: date) -> str:
         """Two days as one interval (Jul 3 – 4, 2025)."""
@@ -84,20 +84,20 @@ class Translator:
             return self.day(start)
         return format_interval(start, end, "yMMMd", locale=self.locale)
 
-    def short_span(self, start: date, end: date) -> str:
-        """Two days as one interval without the year (Jul 3 – 4)."""
+    def short_span(self, start: date, end: date, *, year: bool = False) -> str:
+        """Two days as one interval (Jul 3 – 4), with the year when asked (Jul 3 – 4, 2025)."""
         if start == end:
-            return self.short_day(start)
-        return format_interval(start, end, "MMMd", locale=self.locale)
+            return self.short_day(start, year=year)
+        return format_interval(start, end, "yMMMd" if year else "MMMd", locale=self.locale)
 
     def time(self, when: datetime, tz: ZoneInfo) -> str:
         """Hours and minutes in the given zone."""
         return format_datetime(when.astimezone(tz), "HH:mm", locale=self.locale)
 
-    def moment(self, when: datetime, tz: ZoneInfo) -> str:
-        """Day, abbreviated month and time in the given zone."""
+    def moment(self, when: datetime, tz: ZoneInfo, *, year: bool = False) -> str:
+        """Day, abbreviated month (and the year when asked) and time in the given zone."""
         local = when.astimezone(tz)
-        return f"{self.short_day(local)} {self.time(local, tz)}"
+        return f"{self.short_day(local, year=year)} {self.time(local, tz)}"
 
 
 @cache

@@ -5,16 +5,19 @@ setMyCommands and Discord's slash-command registration read names,
 descriptions per locale, access and arguments from it, and Discord joins
 typed option values into `ctx.args` with `handlers.commands.base.build_args`.
 Button presses arrive with `ctx.command == "callback"` and the button's
-data in `ctx.callback`.
+data in `ctx.callback`; a button made by `empty_window.command_button`
+runs a read-only command as if it had been typed.
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
+from dataclasses import replace
 
 from handlers.commands import admin, alertformat, chart, general, quiet, subscription, top
 from handlers.commands.base import Access, ArgKind, ArgsError, ArgSpec, Call, CommandSpec
+from handlers.commands.empty_window import button_command
 from handlers.context import CommandContext, HandlerDeps, Message
 from handlers.i18n import N_, normalize_locale, translator
 
@@ -159,6 +162,12 @@ async def _button(call: Call, data: str) -> list[Message]:
         if not call.ctx.is_bot_admin:
             return call.reply(tr._("Only bot admins can use /{name}.", name="post"), private=True)
         return await admin.on_post_button(call, data)
+    runs = button_command(data)
+    if runs is not None:
+        # as if typed: the same access checks and usage replies as the command
+        name, args = runs
+        typed = replace(call.ctx, command=name, args=args, callback=None)
+        return await _dispatch(Call(typed, call.deps, call.locale, call.sub, call.commands))
     return call.reply(tr._("This button is no longer valid."), private=True)
 
 

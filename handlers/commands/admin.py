@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from handlers.commands.base import ArgsError, Call, parse_id, split_args
+from handlers.commands.base import ArgsError, Call, one_id, parse_id, split_args
 from handlers.commands.postargs import WEAPON_KEYS, build_payload, ingest_problem, parse_pairs
 from handlers.context import Button, Message
 from handlers.ingest import IngestError, ingest_summary, parse_summary
@@ -37,16 +37,26 @@ async def cmd_post(call: Call) -> list[Message]:
     """/post key=value …: a manual report, previewed and stored only on Confirm."""
     words = split_args(call)
     if not words:
+        # the router adds the usage line; this one shows a whole report
         raise ArgsError(
             call.tr._(
-                "Usage: /post drones=120 missiles=4 destroyed=100 suppressed=10 regions=\"Kyiv, Odesa\" injured=3 note=\"…\""
+                "Give the report's figures, e.g. /post drones=120 missiles=4 destroyed=100 suppressed=10 regions=\"Kyiv, Odesa\" injured=3 note=\"…\""
             )
         )
-    payload = build_payload(call, parse_pairs(call, words), None)
+    pairs = parse_pairs(call, words)
+    payload = build_payload(call, pairs, None)
     payload["external_id"] = f"strikebot/post/{secrets.token_hex(8)}"
     preview = _validate(call, payload)
-    pending = call.deps.drafts.add(payload, _owner(call), call.deps.now())
-    msg = render_alert(preview, call.locale, call.deps.timezone)
+    now = call.deps.now()
+    pending = call.deps.drafts.add(payload, _owner(call), now)
+    msg = render_alert(
+        preview,
+        call.locale,
+        call.deps.timezone,
+        now=now,
+        # zeros the admin did not type are not figures
+        neutralized_unknown=not any(key in pairs for key in ("destroyed", "suppressed")),
+    )
     tr = call.tr
     msg.title = tr._("Preview: {title}", title=msg.title)
     msg.lines.append(tr._("Post this report? Chats subscribed to it get an alert."))
@@ -96,7 +106,8 @@ async def cmd_correct(call: Call) -> list[Message]:
     if summary.status == SummaryStatus.RETRACTED:
         return call.reply(tr._("Report #{id} was withdrawn and cannot be corrected.", id=summary_id))
     if len(words) < 2:
-        raise ArgsError(tr._("Usage: /correct ID key=value …, e.g. /correct 12 injured=25"))
+        # the router adds the usage line
+        raise ArgsError(tr._("Say what to change, e.g. /correct {id} injured=25", id=summary_id))
     pairs = parse_pairs(call, words[1:])
     payload = build_payload(call, pairs, summary)
     # history imported as reported may break the launched-total rule; only new weapon figures must keep it
@@ -127,8 +138,7 @@ async def cmd_correct(call: Call) -> list[Message]:
 
 async def cmd_retract(call: Call) -> list[Message]:
     """/retract ID: withdraw a report; its alerts are edited to say so."""
-    words = split_args(call)
-    summary_id = parse_id(call, words[0] if len(words) == 1 else None, "retract")
+    summary_id = one_id(call, split_args(call), "retract")
     tr = call.tr
     summary = await call.deps.store.get_summary(summary_id)
     if summary is None:
@@ -145,7 +155,8 @@ async def cmd_broadcast(call: Call) -> list[Message]:
     text = call.ctx.args.strip()
     tr = call.tr
     if not text:
-        raise ArgsError(tr._("Usage: /broadcast TEXT"))
+        # the router adds the usage line
+        raise ArgsError(tr._("Give the announcement's text."))
     if len(text) > 3000:
         raise ArgsError(tr._("The text is too long: at most {max} characters.", max=tr.number(3000)))
     queued = await call.deps.store.enqueue_broadcast(

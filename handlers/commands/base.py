@@ -129,6 +129,15 @@ def parse_id(call: Call, word: str | None, command: str) -> int:
     raise ArgsError(call.tr._("Give a report number, e.g. /{command} 12", command=command))
 
 
+def one_id(call: Call, words: list[str], command: str) -> int:
+    """The one report id of /summary or /retract; several are a user error of their own."""
+    if len(words) > 1:
+        first = words[0].removeprefix("#")
+        example = first if first.isdigit() and 0 < int(first) < 2**62 else "12"
+        raise ArgsError(call.tr._("One report at a time, e.g. /{command} {id}.", command=command, id=example))
+    return parse_id(call, words[0] if words else None, command)
+
+
 def take_window(
     call: Call, words: list[str], windows: Iterable[str], default: str, *, refuse: Iterable[str] = ()
 ) -> str:

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 from handlers.charts_spec import ChartSeries, ChartSpec, SeriesKind
 from handlers.commands.base import Call, split_args, take_window
+from handlers.commands.empty_window import point_to_latest
 from handlers.commands.regions import one_region
 from handlers.context import Image, Message
 from handlers.i18n import N_, Translator
 from handlers.render.common import launched_phrase, neutralized_phrase, region_names
+from handlers.render.dates import Dates
 from storage.models import DayTotal
 
 log = logging.getLogger(__name__)
@@ -96,15 +98,16 @@ def caption(tr: Translator, totals: Totals) -> str:
     )
 
 
-def table(tr: Translator, window: ChartWindow, totals: Totals) -> list[str]:
+def table(dates: Dates, window: ChartWindow, totals: Totals) -> list[str]:
     """Days with reports, newest first, at most TABLE_ROWS of them."""
+    tr = dates.tr
     rows = []
     for i in reversed(range(len(window.days))):
         if totals.launched[i] or totals.neutralized[i]:
             rows.append(
                 tr._(
                     "{day}: {launched} launched, {neutralized} neutralized",
-                    day=tr.short_day(window.days[i]),
+                    day=dates.day(window.days[i]),
                     launched=launched_phrase(tr, totals.launched[i], totals.drones[i], totals.missiles[i]),
                     neutralized=tr.number(totals.neutralized[i]),
                 )
@@ -115,16 +118,20 @@ def table(tr: Translator, window: ChartWindow, totals: Totals) -> list[str]:
     return rows
 
 
-def chart_spec(tr: Translator, title: str, window: ChartWindow, totals: Totals, tz: ZoneInfo) -> ChartSpec:
-    """Drones and missiles stacked per day, neutralized as a line, every text translated."""
+def chart_spec(dates: Dates, title: str, window: ChartWindow, totals: Totals) -> ChartSpec:
+    """Drones and missiles stacked per day, neutralized as a line, every text translated.
+
+    The picture may travel without the message: its title names the days.
+    """
+    tr, tz = dates.tr, dates.tz
     return ChartSpec(
-        days=tuple(tr.short_day(d) for d in window.days),
+        days=tuple(dates.day(d) for d in window.days),
         series=(
             ChartSeries(tr._("Drones"), tuple(totals.drones)),
             ChartSeries(tr._("Missiles"), tuple(totals.missiles)),
             ChartSeries(tr._("Neutralized"), tuple(totals.neutralized), SeriesKind.LINE),
         ),
-        title=title,
+        title=f"{title} · {dates.span(window.days[0], window.days[-1])}",
         x_label=tr._("Day ({zone})", zone=tz.key),
         y_label=tr._("Number per day"),
     )
@@ -134,7 +141,8 @@ async def cmd_chart(call: Call) -> list[Message]:
     """/chart [7d|30d|90d|365d] [region]: per-day launches and neutralized over a window."""
     tr, deps = call.tr, call.deps
     window_key, region = _parse(call)
-    window = chart_window(deps.now(), deps.timezone, CHART_WINDOWS[window_key])
+    now = deps.now()
+    window = chart_window(now, deps.timezone, CHART_WINDOWS[window_key])
     offset = window.until.astimezone(deps.timezone).utcoffset() or timedelta()
     rows = await deps.store.daily_series(
         since=window.since, until=window.until, region=region, utc_offset_minutes=int(offset.total_seconds() // 60)
@@ -146,18 +154,26 @@ async def cmd_chart(call: Call) -> list[Message]:
     msg = Message(
         title=title,
         lines=[caption(tr, totals)],
-        footer=f"{tr.day_span(window.days[0], window.days[-1])} ({deps.timezone.key})",
+        # no brackets: transports that bracket the footer would nest them
+        footer=tr._(
+            "{days}, {zone} time", days=tr.day_span(window.days[0], window.days[-1]), zone=deps.timezone.key
+        ),
     )
     if not totals.summaries:
+        starts: dict[str, datetime | None] = {
+            key: chart_window(now, deps.timezone, n_days).since for key, n_days in CHART_WINDOWS.items()
+        }
+        await point_to_latest(call, msg, "chart", starts, region)
         return [msg]
+    dates = Dates.as_of(tr, deps.timezone, now)
     if deps.chart is not None:
         try:
-            png = await deps.chart(chart_spec(tr, title, window, totals, deps.timezone))
+            png = await deps.chart(chart_spec(dates, title, window, totals))
         except Exception:
             # the figures are still worth having: fall through to the table
             log.exception("chart could not be drawn")
         else:
             msg.image = Image(png, f"chart-{window_key}.png")
             return [msg]
-    msg.lines += ["", *table(tr, window, totals)]
+    msg.lines += ["", *table(dates, window, totals)]
     return [msg]

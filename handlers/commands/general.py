@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.commands.base import Access, ArgsError, Call, parse_id, split_args, take_window
+from handlers.commands.base import Access, ArgsError, Call, one_id, split_args, take_window
+from handlers.commands.empty_window import point_to_latest
 from handlers.commands.regions import one_region
 from handlers.context import Message
 from handlers.i18n import N_
@@ -85,7 +86,9 @@ async def cmd_latest(call: Call) -> list[Message]:
             raise ArgsError(call.tr._("N must be between 1 and {max}.", max=LATEST_MAX))
     region = one_region(call, words)
     summaries = await call.deps.store.latest(n, region=region)
-    return [render_latest(summaries, call.locale, call.deps.timezone, region_title(call, region))]
+    return [
+        render_latest(summaries, call.locale, call.deps.timezone, region_title(call, region), now=call.deps.now())
+    ]
 
 
 async def cmd_stats(call: Call) -> list[Message]:
@@ -98,16 +101,19 @@ async def cmd_stats(call: Call) -> list[Message]:
     stats = await call.deps.store.stats(
         since=now - span if span is not None else None, until=None if span is None else now, region=region
     )
-    return [render_stats(stats, window, call.locale, call.deps.timezone, region_title(call, region))]
+    msg = render_stats(stats, window, call.locale, call.deps.timezone, region_title(call, region), now=now)
+    if not stats.summaries:
+        starts = {key: None if length is None else now - length for key, length in WINDOWS.items()}
+        await point_to_latest(call, msg, "stats", starts, region)
+    return [msg]
 
 
 async def cmd_summary(call: Call) -> list[Message]:
     """/summary ID: one report in full."""
-    words = split_args(call)
-    summary_id = parse_id(call, words[0] if len(words) == 1 else None, "summary")
+    summary_id = one_id(call, split_args(call), "summary")
     summary = await call.deps.store.get_summary(summary_id)
     if summary is None:
         return call.reply(call.tr._("There is no report #{id}.", id=summary_id))
     if summary.status == SummaryStatus.RETRACTED:
         return [render_retracted(summary, call.locale, call.deps.timezone)]
-    return [render_alert(summary, call.locale, call.deps.timezone)]
+    return [render_alert(summary, call.locale, call.deps.timezone, now=call.deps.now())]

@@ -10,7 +10,8 @@ from handlers.commands.regions import parse_regions
 from handlers.context import Message
 from handlers.i18n import SUPPORTED_LOCALES, translator
 from handlers.ingest_schema import MAX_COUNT
-from handlers.render.chat import LANGUAGE_NAMES, filters_lines, render_settings
+from handlers.render.chat import filters_lines, language_name, render_settings
+from handlers.render.dates import Dates
 
 MUTE_DEFAULT = "8h"
 MUTE_MAX = timedelta(days=30)
@@ -37,9 +38,8 @@ async def cmd_subscribe(call: Call) -> list[Message]:
         if sep and key.lower() == "min":
             minimum = _min_launched(call, value)
         elif sep:
-            raise ArgsError(
-                call.tr._("Unknown option “{key}”. Usage: /subscribe [regions…] [min=N]", key=key)
-            )
+            # the router adds the usage line
+            raise ArgsError(call.tr._("Unknown option “{key}”; the only one is min=N.", key=key))
         else:
             names.append(word)
     regions = parse_regions(call, names)
@@ -90,13 +90,14 @@ async def cmd_mute(call: Call) -> list[Message]:
     span = parse_duration(call, " ".join(words) or MUTE_DEFAULT)
     if call.sub is None or not call.sub.active:
         return call.reply(call.tr._("This chat is not subscribed."))
-    until = call.deps.now() + span
+    now = call.deps.now()
+    until = now + span
     await call.deps.store.update_subscription(call.sub.id, muted_until=until)
     tz = call.deps.timezone
     return call.reply(
         call.tr._(
             "Alerts muted until {moment} ({zone}). /unmute turns them back on.",
-            moment=call.tr.moment(until, tz),
+            moment=Dates.as_of(call.tr, tz, now).moment(until),
             zone=tz.key,
         )
     )
@@ -115,7 +116,7 @@ async def cmd_lang(call: Call) -> list[Message]:
     words = split_args(call)
     choice = words[0].lower() if len(words) == 1 else ""
     if choice not in SUPPORTED_LOCALES:
-        options = ", ".join(f"{code} ({LANGUAGE_NAMES[code]})" for code in SUPPORTED_LOCALES)
+        options = ", ".join(f"{code} ({language_name(code, call.locale)})" for code in SUPPORTED_LOCALES)
         return call.reply(call.tr._("Choose a language: /lang en or /lang uk. Available: {options}.", options=options))
     ctx = call.ctx
     await call.deps.store.set_locale(ctx.platform, ctx.chat_id, ctx.thread_id, choice)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.commands.base import Call, split_args, take_window
+from handlers.commands.empty_window import point_to_latest
 from handlers.commands.general import region_title
 from handlers.commands.regions import one_region
 from handlers.context import Message
@@ -31,4 +32,8 @@ async def cmd_top(call: Call) -> list[Message]:
     summaries = await call.deps.store.largest(
         TOP_SIZE, since=None if span is None else now - span, until=None if span is None else now, region=region
     )
-    return [render_top(summaries, window, call.locale, call.deps.timezone, region_title(call, region))]
+    msg = render_top(summaries, window, call.locale, call.deps.timezone, region_title(call, region))
+    if not summaries:
+        starts = {key: None if length is None else now - length for key, length in TOP_WINDOWS.items()}
+        await point_to_latest(call, msg, "top", starts, region)
+    return [msg]

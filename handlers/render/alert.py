@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.context import Message
@@ -14,20 +15,35 @@ from handlers.render.common import (
     period_line,
     region_names,
 )
+from handlers.render.dates import Dates
 from storage.models import StrikeSummary
 
 # the placeholder models /post uses read better in the chat's language
 GENERIC_MODELS = {"Unknown UAV": N_("Unknown UAV"), "Unknown Missile": N_("Unknown Missile")}
 
 
-def render_alert(summary: StrikeSummary, locale: str, tz: ZoneInfo) -> Message:
-    """The full alert: numbers as fields, details as lines, source and id in the footer."""
+def render_alert(
+    summary: StrikeSummary,
+    locale: str,
+    tz: ZoneInfo,
+    *,
+    now: datetime | None = None,
+    neutralized_unknown: bool = False,
+) -> Message:
+    """The full alert: numbers as fields, details as lines, source and id in the footer.
+
+    `now` is when it is read (/summary); an alert pushed as its report
+    arrives leaves it out, and the report's own time counts as the present.
+    `neutralized_unknown`: the figures name neither destroyed nor suppressed
+    (a /post preview), so the zeros they hold mean "not reported".
+    """
     tr = translator(locale)
+    dates = Dates.as_of(tr, tz, now if now is not None else summary.period_end)
     msg = Message(title="🚨 " + headline(tr, summary.period_start, summary.period_end, tz))
     msg.launched = summary.launched
     if summary.revision > 1:
         msg.lines.append("✏️ " + tr._("Corrected, revision {revision}", revision=summary.revision))
-    msg.lines.append(period_line(tr, summary.period_start, summary.period_end, tz))
+    msg.lines.append(period_line(dates, summary.period_start, summary.period_end))
     msg.fields.append(
         (
             tr._("Launched"),
@@ -37,18 +53,14 @@ def render_alert(summary: StrikeSummary, locale: str, tz: ZoneInfo) -> Message:
         )
     )
     if summary.launched:
-        msg.fields.append(
-            (
-                tr._("Neutralized"),
-                neutralized_phrase(
-                    tr,
-                    summary.neutralized,
-                    summary.neutralization_rate,
-                    summary.destroyed,
-                    summary.suppressed,
-                ),
+        neutralized = (
+            tr._("unknown")
+            if neutralized_unknown
+            else neutralized_phrase(
+                tr, summary.neutralized, summary.neutralization_rate, summary.destroyed, summary.suppressed
             )
         )
+        msg.fields.append((tr._("Neutralized"), neutralized))
     sites = []
     if summary.hit_locations is not None:
         sites.append(tr.ngettext("hits at {n} location", "hits at {n} locations", summary.hit_locations))

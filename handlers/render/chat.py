@@ -8,10 +8,17 @@ from zoneinfo import ZoneInfo
 from handlers.context import Message
 from handlers.i18n import N_, translator
 from handlers.render.common import region_names
+from handlers.render.dates import Dates
 from storage.models import AlertFormat, Subscription
 from storage.outbox import QueueStats
 
-LANGUAGE_NAMES = {"en": "English", "uk": "Українська"}
+# in the reader's language and its usual case (Ukrainian writes language names in lower case)
+LANGUAGE_NAMES = {"en": N_("English"), "uk": N_("Ukrainian")}
+
+
+def language_name(code: str, locale: str) -> str:
+    """A supported language's name in `locale` (unknown codes shown as they are)."""
+    return translator(locale)._(LANGUAGE_NAMES[code]) if code in LANGUAGE_NAMES else code
 
 
 def filters_lines(sub: Subscription, locale: str) -> list[str]:
@@ -66,17 +73,23 @@ def render_settings(
     if sub is None or not sub.active:
         msg.lines.append(tr._("Alerts: off. Turn them on with /subscribe."))
     else:
-        msg.lines.append(tr._("Alerts: on."))
-        msg.lines.extend(filters_lines(sub, locale))
+        # one state line: a muted chat is not also told its alerts are on
         if sub.muted_until is not None and sub.muted_until > now:
             msg.lines.append(
-                tr._("Muted until {moment} ({zone})", moment=tr.moment(sub.muted_until, tz), zone=tz.key)
+                tr._(
+                    "Alerts: muted until {moment}, {zone} time. /unmute turns them back on.",
+                    moment=Dates.as_of(tr, tz, now).moment(sub.muted_until),
+                    zone=tz.key,
+                )
             )
+        else:
+            msg.lines.append(tr._("Alerts: on."))
+        msg.lines.extend(filters_lines(sub, locale))
         quiet = quiet_line(sub, locale, tz)
         if quiet is not None:
             msg.lines.append(quiet)
         msg.lines.append(format_line(sub.format, locale))
-    msg.lines.append(tr._("Language: {language}", language=LANGUAGE_NAMES.get(locale, locale)))
+    msg.lines.append(tr._("Language: {language}", language=language_name(locale, locale)))
     return msg
 
 

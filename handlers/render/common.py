@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.i18n import Translator
+from handlers.render.dates import Dates
 from storage.catalog import gazetteer
 from storage.models import StrikeSummary
 
@@ -29,21 +30,13 @@ def headline(tr: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> st
     return tr._("Attack on {date}", date=tr.day(last))
 
 
-def short_when(tr: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    """A compact date for list rows: the span of an overnight wave, else the day."""
-    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
-    if first < last:
-        return tr.short_span(first, last)
-    return tr.short_day(last)
-
-
-def period_line(tr: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    """From when to when, in local time of the configured zone."""
-    return tr._(
+def period_line(dates: Dates, start: datetime, end: datetime) -> str:
+    """From when to when, in local time of the configured zone (the year when it is not this one)."""
+    return dates.tr._(
         "From {start} to {end} ({zone})",
-        start=tr.moment(start, tz),
-        end=tr.moment(end, tz),
-        zone=tz.key,
+        start=dates.moment(start),
+        end=dates.moment(end),
+        zone=dates.tz.key,
     )
 
 

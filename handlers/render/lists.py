@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.context import Message
 from handlers.i18n import N_, translator
 from handlers.render.common import (
     casualties_phrase,
+    counts_row,
     launched_phrase,
     neutralized_phrase,
-    short_when,
 )
+from handlers.render.dates import Dates
 from storage.models import Stats, StrikeSummary
 
 # window key → how it is named in a /stats title
@@ -26,10 +28,16 @@ WINDOW_TITLES: dict[str, str] = {
 
 
 def render_latest(
-    summaries: Sequence[StrikeSummary], locale: str, tz: ZoneInfo, region_name: str | None = None
+    summaries: Sequence[StrikeSummary],
+    locale: str,
+    tz: ZoneInfo,
+    region_name: str | None = None,
+    *,
+    now: datetime,
 ) -> Message:
     """One short row per summary, newest first, with a hint to open one."""
     tr = translator(locale)
+    dates = Dates.as_of(tr, tz, now)
     title = tr._("Latest reports")
     if region_name:
         title += f" · {region_name}"
@@ -38,15 +46,7 @@ def render_latest(
         msg.lines.append(tr._("No reports yet."))
         return msg
     for s in summaries:
-        row = f"#{s.id} · {short_when(tr, s.period_start, s.period_end, tz)} · " + tr._(
-            "{launched} launched", launched=tr.number(s.launched)
-        )
-        if s.launched and s.neutralization_rate is not None:
-            row += ", " + tr._(
-                "{neutralized} neutralized ({rate})",
-                neutralized=tr.number(s.neutralized),
-                rate=tr.percent(s.neutralization_rate),
-            )
+        row = " · ".join([tr._("#{id}", id=s.id), dates.span(s.period_start, s.period_end), counts_row(tr, s)])
         if s.revision > 1:
             row += " · " + tr._("rev. {revision}", revision=s.revision)
         msg.lines.append(row)
@@ -55,7 +55,13 @@ def render_latest(
 
 
 def render_stats(
-    stats: Stats, window: str, locale: str, tz: ZoneInfo, region_name: str | None = None
+    stats: Stats,
+    window: str,
+    locale: str,
+    tz: ZoneInfo,
+    region_name: str | None = None,
+    *,
+    now: datetime,
 ) -> Message:
     """Totals over a window: reports, launched, neutralized, casualties, the largest attack."""
     tr = translator(locale)
@@ -64,7 +70,10 @@ def render_stats(
         title += f" · {region_name}"
     msg = Message(title=title)
     if stats.since is not None:
-        msg.footer = tr._("Since {moment} ({zone})", moment=tr.moment(stats.since, tz), zone=tz.key)
+        # no brackets: transports that bracket the footer would nest them
+        msg.footer = tr._(
+            "Since {moment}, {zone} time", moment=Dates.as_of(tr, tz, now).moment(stats.since), zone=tz.key
+        )
     if not stats.summaries:
         msg.lines.append(tr._("No reports in this period."))
         return msg

@@ -28,7 +28,7 @@ def night_of(tr: Translator, summary: StrikeSummary, tz: ZoneInfo) -> str:
 
 def top_row(tr: Translator, rank: int, summary: StrikeSummary, tz: ZoneInfo) -> str:
     """`1. Jul 3 – 4, 2025 · 550 launched (539 drones, 11 missiles) · 478 neutralized (86.9%) · #42`."""
-    parts = [f"{rank}. {night_of(tr, summary, tz)}", counts_row(tr, summary), f"#{summary.id}"]
+    parts = [f"{rank}. {night_of(tr, summary, tz)}", counts_row(tr, summary), tr._("#{id}", id=summary.id)]
     return " · ".join(parts)
 
 

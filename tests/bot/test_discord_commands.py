@@ -81,7 +81,7 @@ async def test_every_command_is_answered(tmp_path: Path) -> None:
         # later replies come in the language the chat chose
         await run(w, "subscribe", **admin)
         await run(w, "lang", {"language": "uk"}, **admin)
-        assert "Мова: Українська" in (await run(w, "settings", **admin)).text
+        assert "Мова: українська" in (await run(w, "settings", **admin)).text
 
 
 async def test_post_preview_confirm_stores_and_correct_retract(tmp_path: Path) -> None:

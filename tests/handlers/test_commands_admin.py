@@ -215,3 +215,22 @@ async def test_only_the_author_of_a_draft_may_confirm_it(deps: HandlerDeps) -> N
     assert await deps.store.count_summaries() == 0
     # the refused presses did not use the draft up
     assert "Posted as report #1." in text(await author.press(_button(preview, "Confirm")))
+
+
+async def test_usage_is_printed_once(deps: HandlerDeps) -> None:
+    await ingest_summary(deps.store, SEED_NIGHT, notify=False)
+    cases = (("correct", "1"), ("post", ""), ("broadcast", " "), ("subscribe", "colour=red"))
+    for chat, word in ((Chat(deps, bot_admin=True), "Usage:"), (Chat(deps, chat_id="9", bot_admin=True, locale="uk"), "Використання:")):
+        for command, args in cases:
+            reply = text(await chat.send(command, args))
+            assert reply.count(word) == 1 and f"{word} /{command}" in reply, reply
+
+
+async def test_post_without_destroyed_says_neutralized_is_unknown(deps: HandlerDeps) -> None:
+    admin = Chat(deps, bot_admin=True)
+    [preview] = await admin.send("post", "drones=10")
+    assert dict(preview.fields)["Neutralized"] == "unknown"
+    [given] = await admin.send("post", "drones=10 destroyed=0")
+    assert dict(given.fields)["Neutralized"] == "0 (0.0%)"
+    [uk] = await Chat(deps, chat_id="9", bot_admin=True, locale="uk").send("post", "missiles=3")
+    assert dict(uk.fields)["Знешкоджено"] == "невідомо"

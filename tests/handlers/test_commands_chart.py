@@ -108,7 +108,7 @@ async def test_region_filter_and_ukrainian_labels(deps: HandlerDeps) -> None:
     drawer = Drawer()
     deps.chart = drawer
     [reply] = await Chat(deps, chat_id="9", locale="uk").send("chart", "30d Одеса")
-    assert reply.title == "Запуски за добами: останні 30 днів · Одеська область"
+    assert reply.title == "Щоденні запуски за останні 30 днів · Одеська область"
     assert reply.lines == ["Запущено 100 (100 дронів); знешкоджено 90 (90,0%); звітів: 1"]
     [spec] = drawer.specs
     assert [s.label for s in spec.series] == ["Дрони", "Ракети", "Знешкоджено"]

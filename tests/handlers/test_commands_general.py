@@ -131,3 +131,35 @@ async def test_identity_free_channel_post_still_works(deps: HandlerDeps) -> None
     channel = Chat(deps, kind=ChatKind.CHANNEL, chat_id="-300", user=None, chat_admin=True)
     assert "Subscribed" in text(await channel.send("subscribe"))
     assert Identity("telegram", "1").key == "telegram:1"
+
+
+async def test_latest_rows_show_drones_and_missiles(deps: HandlerDeps) -> None:
+    await _seed(deps)
+    rows = (await Chat(deps).send("latest"))[0].lines
+    assert "550 launched (539 drones, 11 missiles) · 478 neutralized (86.9%)" in rows[0]
+    assert "100 launched (100 drones) · 90 neutralized (90.0%)" in rows[1]
+    uk = (await Chat(deps, chat_id="9", locale="uk").send("latest"))[0].lines
+    assert "запущено 550 (539 дронів, 11 ракет) · знешкоджено 478 (86,9" in uk[0]
+
+
+async def test_summary_with_two_numbers_is_a_clear_error(deps: HandlerDeps) -> None:
+    await _seed(deps)
+    reply = text(await Chat(deps).send("summary", "1 2"))
+    assert "One report at a time, e.g. /summary 1." in reply
+    assert "Give a report number" not in reply and reply.count("Usage:") == 1
+    uk = text(await Chat(deps, chat_id="9", locale="uk").send("summary", "1 2"))
+    assert "Лише один звіт за раз, напр. /summary 1." in uk
+
+
+async def test_ukrainian_all_time_and_one_numbering_sign(deps: HandlerDeps) -> None:
+    await _seed(deps)
+    chat = Chat(deps, chat_id="9", locale="uk")
+    assert (await chat.send("stats", "all"))[0].title == "Статистика за весь час"
+    assert (await chat.send("stats"))[0].title == "Статистика за останні 30 днів"
+    assert (await chat.send("top"))[0].title == "Наймасованіші атаки за весь час"
+    latest = await chat.send("latest")
+    assert latest[0].lines[0].startswith("№1 · ")
+    top = await chat.send("top")
+    assert top[0].lines[0].endswith(" · №1")
+    for reply in (latest, top, await chat.send("summary", "1"), await chat.send("stats", "24h")):
+        assert "#" not in text(reply) and "№1" in text(reply)

@@ -96,7 +96,7 @@ async def test_mute_and_unmute(deps: HandlerDeps) -> None:
     assert "Alerts muted until Jul 4 15:30 (Europe/Kyiv)" in reply
     sub = await deps.store.get_subscription("telegram", "100")
     assert sub is not None and sub.muted_until == NOW + timedelta(hours=8)
-    assert "Muted until" in text(await chat.send("settings"))
+    assert "Alerts: muted until Jul 4 15:30" in text(await chat.send("settings"))
     await chat.send("mute", "30m")
     sub = await deps.store.get_subscription("telegram", "100")
     assert sub is not None and sub.muted_until == NOW + timedelta(minutes=30)
@@ -143,3 +143,37 @@ async def test_quoted_region_lists_as_discord_sends_them(deps: HandlerDeps) -> N
     await chat.send("subscribe", '"Kyiv oblast Odesa" "Lviv,Kharkiv"')
     sub = await deps.store.get_subscription("telegram", "100")
     assert sub is not None and set(sub.regions) == {"kyiv", "odesa", "lviv", "kharkiv"}
+
+
+async def test_settings_while_muted_has_one_state_line(deps: HandlerDeps) -> None:
+    chat = Chat(deps)
+    await chat.send("subscribe")
+    await chat.send("mute", "8h")
+    lines = (await chat.send("settings"))[0].lines
+    assert [line for line in lines if line.startswith("Alerts")] == [
+        "Alerts: muted until Jul 4 15:30, Europe/Kyiv time. /unmute turns them back on."
+    ]
+    assert not any("Alerts: on" in line or "Muted until" in line for line in lines)
+    uk_chat = Chat(deps, chat_id="9", locale="uk")
+    await uk_chat.send("subscribe")
+    await uk_chat.send("mute", "8h")
+    uk = (await uk_chat.send("settings"))[0].lines
+    assert [line for line in uk if line.startswith("Сповіщення")] == [
+        "Сповіщення: призупинено до 4 лип. 15:30 за часом Europe/Kyiv. /unmute увімкне їх знову."
+    ]
+    await chat.send("unmute")
+    assert "Alerts: on." in (await chat.send("settings"))[0].lines
+
+
+async def test_language_names_in_one_case(deps: HandlerDeps) -> None:
+    uk = Chat(deps, chat_id="9", locale="uk")
+    await uk.send("subscribe")
+    await uk.send("lang", "uk")
+    replies = [await uk.send("settings"), await uk.send("lang"), await uk.send("lang", "uk")]
+    assert "Мова: українська" in text(replies[0])
+    assert "en (англійська), uk (українська)" in text(replies[1])
+    assert "Мову змінено: українська." in text(replies[2])
+    assert not any(name in text(r) for r in replies for name in ("Українська", "Англійська", "English"))
+    en = Chat(deps, chat_id="10")
+    assert "Language: English" in text(await en.send("settings"))
+    assert "en (English), uk (Ukrainian)" in text(await en.send("lang"))

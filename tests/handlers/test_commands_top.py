@@ -99,7 +99,7 @@ async def test_at_most_ten_rows_and_retracted_reports_left_out(deps: HandlerDeps
 async def test_ukrainian_rows(deps: HandlerDeps) -> None:
     await _seed(deps)
     reply = (await Chat(deps, chat_id="9", locale="uk").send("top", "30d"))[0]
-    assert reply.title == "Наймасованіші атаки: останні 30 днів"
+    assert reply.title == "Наймасованіші атаки за останні 30 днів"
     assert "запущено 550 (539 дронів, 11 ракет)" in reply.lines[0]
     assert "знешкоджено 478 (86,9" in reply.lines[0]
     assert "запущено 40 (40 дронів)" in reply.lines[1]

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from handlers.context import HandlerDeps
 from handlers.csv_import import CsvFormatError, import_csv
 from handlers.seeding import load_seeds
 from storage import open_store
 from storage.protocol import Store
+from tests.handlers.chat_support import KYIV, NOW, Chat, text
 
 SEED_SOURCE = "kpszsu/posts/pfbid0TJ48t6JpFUVLpYucUKi7hBAQmYqSptxNoiUJaA5VR7jiu2Em2ALSbSRTazrYH5wel"
 HEADER = (
@@ -61,10 +63,19 @@ async def test_seeds_give_one_richer_summary(store: Store, tmp_path: Path, datas
     assert (await load_seeds(store)).loaded
     assert not (await load_seeds(store)).loaded  # only into an empty store
     night = await seed_night(store)
-    assert night.injured == 23 and night.revision == 2 and "about 40 apartment buildings" in night.damage  # type: ignore[attr-defined]
+    assert night.injured == 23 and night.revision == 1 and "about 40 apartment buildings" in night.damage  # type: ignore[attr-defined]
     report = await import_csv(store, dataset)
     assert report.unchanged == 1783
     assert (await seed_night(store)).injured == 23  # type: ignore[attr-defined]
+
+
+async def test_the_seed_night_does_not_look_corrected(store: Store) -> None:
+    await load_seeds(store)
+    night = await seed_night(store)
+    deps = HandlerDeps(store=store, timezone=KYIV, now=lambda: NOW)
+    body = text(await Chat(deps).send("summary", str(night.id)))  # type: ignore[attr-defined]
+    assert "Night of Jul 3" in body and "about 40 apartment buildings" in body and "23 injured" in body
+    assert "Corrected" not in body and "revision" not in body
 
 
 def write_csv(tmp_path: Path, body: str, *, gz: bool = False) -> Path:

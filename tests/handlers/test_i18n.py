@@ -102,3 +102,9 @@ def test_ukrainian_casualty_forms(n: int, injured: str, killed: str) -> None:
     tr = translator("uk")
     assert tr.ngettext("{n} injured", "{n} injured", n) == injured
     assert tr.ngettext("{n} killed", "{n} killed", n) == killed
+
+
+def test_the_console_button_hint_is_translated() -> None:
+    hint = "type the number to press a button"
+    assert translator("en")._(hint) == hint
+    assert translator("uk")._(hint) == "введіть номер, щоб натиснути кнопку"
