@@ -1,4 +1,4 @@
-"""Which way to read the largest attacks of a window, shared by the backends.
+"""The largest attacks of a window (`Store.largest`), and which way to read them, shared by the backends.
 
 Two plans answer `Store.largest`: walk the launched-order index from the top
 and keep rows inside the window ("by size"), or read the window's rows through
@@ -10,9 +10,14 @@ cheaply, so the cheaper plan is picked before the query runs.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol, TypeVar
 
+from storage.models import StrikeSummary
 from storage.timeutil import day_start
+
+C = TypeVar("C")
+C_contra = TypeVar("C_contra", contravariant=True)
 
 # below this many rows the window is read by time whatever the ratio says:
 # a sort of a few thousand rows is cheaper than any index walk that may miss
@@ -31,12 +36,51 @@ def read_by_size(n: int, in_window: int, total: int) -> bool:
     return n * total < in_window * in_window
 
 
-def rollup_days(since: datetime | None, until: datetime | None) -> tuple[datetime | None, datetime | None]:
-    """UTC day bounds [first, last) covering [since, until), partial edge days included (an overestimate)."""
-    first = day_start(since) if since is not None else None
+def rollup_days(since: datetime | None, until: datetime | None) -> tuple[date | None, date | None]:
+    """UTC days [first, last) covering [since, until), partial edge days included (an overestimate)."""
+    first = day_start(since).date() if since is not None else None
     last = None
     if until is not None:
-        last = day_start(until)
-        if last < until:
-            last += timedelta(days=1)
+        end = day_start(until)
+        if end < until:
+            end += timedelta(days=1)
+        last = end.date()
     return first, last
+
+
+class RankingSql(Protocol[C_contra]):
+    """The two queries a backend answers for `Store.largest`."""
+
+    async def day_counts(
+        self, con: C_contra, first: date | None, last: date | None, region: str | None
+    ) -> tuple[int, int]:
+        """From the rollup: (active summaries of all regions, those of the region on days in [first, last))."""
+        ...
+
+    async def largest(
+        self,
+        con: C_contra,
+        n: int,
+        since: datetime | None,
+        until: datetime | None,
+        region: str | None,
+        *,
+        by_size: bool,
+    ) -> list[StrikeSummary]:
+        """Up to n active summaries in [since, until), most launched first, ties by id, read by the plan chosen."""
+        ...
+
+
+async def read_largest(
+    sql: RankingSql[C], con: C, n: int, *, since: datetime | None, until: datetime | None, region: str | None
+) -> list[StrikeSummary]:
+    """Up to n active summaries whose period_end is in [since, until), most launched first, ties by id."""
+    if n <= 0:
+        return []
+    by_size = True
+    if since is not None or until is not None:
+        first, last = rollup_days(since, until)
+        # the walk by size goes through every region's rows, so its cost is read against all of them
+        total, in_window = await sql.day_counts(con, first, last, region)
+        by_size = read_by_size(n, in_window, total)
+    return await sql.largest(con, n, since, until, region, by_size=by_size)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol, TypeVar
 
-from storage.models import STAT_FIELDS, Largest, Stats, SummaryDraft
+from storage.models import STAT_FIELDS, DayTotal, Largest, Stats, SummaryDraft
 from storage.rows import weapon_counts
 from storage.timeutil import day_start, utc
 
@@ -67,7 +67,7 @@ class PartTotals:
 
 
 class StatsSql(Protocol[C_contra]):
-    """The two queries a backend answers for `Store.stats`."""
+    """The queries a backend answers for `Store.stats` and `Store.daily_series`."""
 
     async def rollup_totals(
         self, con: C_contra, first: date | None, end: date | None, region: str | None
@@ -79,6 +79,12 @@ class StatsSql(Protocol[C_contra]):
         self, con: C_contra, lo: datetime | None, hi: datetime | None, region: str | None
     ) -> PartTotals:
         """Totals of active summaries (of the region) with period_end in [lo, hi)."""
+        ...
+
+    async def daily_series(
+        self, con: C_contra, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int
+    ) -> list[DayTotal]:
+        """Per-day totals (days in the given UTC offset), oldest first, days without summaries left out."""
         ...
 
 

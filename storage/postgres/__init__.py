@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from storage.postgres.bulk import BulkMixin
-from storage.postgres.deliveries import DeliveriesMixin
-from storage.postgres.ranking import RankingMixin
-from storage.postgres.stats import StatsMixin
-from storage.postgres.subscriptions import SubscriptionsMixin
-from storage.postgres.summaries import SummariesMixin
+import asyncpg
+
+from storage.postgres.bulk import PostgresBulk
+from storage.postgres.database import PostgresDatabase
+from storage.postgres.deliveries import PostgresOutbox
+from storage.postgres.ranking import PostgresRanking
+from storage.postgres.stats import PostgresStats
+from storage.postgres.subscriptions import PostgresSubscriptions
+from storage.postgres.summaries import PostgresSummaries
+from storage.sql_store import SqlStore
 
 
-class PostgresStore(StatsMixin, SummariesMixin, SubscriptionsMixin, DeliveriesMixin, BulkMixin, RankingMixin):
+class PostgresStore(SqlStore[asyncpg.Connection]):
     """Store on one PostgreSQL database (schema from the URL's search_path); safe to share between processes."""
 
-    # StatsMixin comes first: its _refresh_days must win over the stub in SummariesMixin
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+        self._pg = PostgresDatabase(url, min_size=min_size, max_size=max_size)
+        stats = PostgresStats()
+        super().__init__(
+            self._pg,
+            summaries=PostgresSummaries(),
+            rollup=stats,
+            stats=stats,
+            ranking=PostgresRanking(),
+            subscriptions=PostgresSubscriptions(),
+            outbox=PostgresOutbox(),
+            bulk=PostgresBulk(),
+        )
 
-    async def __aenter__(self) -> PostgresStore:
-        await self.open()
-        return self
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The open connection pool (benchmarks read the planner through it)."""
+        return self._pg.pool
 
 
 __all__ = ["PostgresStore"]

@@ -1,43 +1,41 @@
-"""Bulk loading of history that bypasses per-row checks (benchmarks, large backfills)."""
+"""Bulk loading of history in PostgreSQL with COPY, bypassing ingest (benchmarks, large backfills)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import asyncpg
+
 from storage.models import SummaryDraft
-from storage.postgres.base import PostgresBase
-from storage.postgres.rows import CONTENT_COLUMNS, summary_values
+from storage.postgres.rows import summary_values
+from storage.rows import CONTENT_COLUMNS
 from storage.timeutil import utc, utcnow
 
 
-class BulkMixin(PostgresBase):
+class PostgresBulk:
     """Append many new summaries at once; no fan-out, rollup rebuilt by the caller."""
 
-    async def bulk_append(self, drafts: Sequence[SummaryDraft]) -> int:
-        """Insert drafts whose external ids are new (or None), in one transaction, with COPY."""
-        if not drafts:
-            return 0
+    async def append(self, con: asyncpg.Connection, drafts: Sequence[SummaryDraft]) -> int:
+        """Insert drafts whose external ids are new (or None), with COPY."""
         now = utcnow()
-        async with self._tx() as con:
-            # ids come from the identity sequence so that later ingests do not collide
-            ids = await con.fetch(
-                "SELECT nextval(pg_get_serial_sequence('summaries', 'id')) AS id "
-                "FROM generate_series(1, $1)",
-                len(drafts),
-            )
-            rows, regions = [], []
-            for record, draft in zip(ids, drafts, strict=True):
-                summary_id = record["id"]
-                rows.append((summary_id, *summary_values(draft), 1, "active", now, now))
-                end = utc(draft.period_end)
-                regions += [(region, end, summary_id) for region in dict.fromkeys(draft.regions)]
+        # ids come from the identity sequence so that later ingests do not collide
+        ids = await con.fetch(
+            "SELECT nextval(pg_get_serial_sequence('summaries', 'id')) AS id FROM generate_series(1, $1)",
+            len(drafts),
+        )
+        rows, regions = [], []
+        for record, draft in zip(ids, drafts, strict=True):
+            summary_id = record["id"]
+            rows.append((summary_id, *summary_values(draft), 1, "active", now, now))
+            end = utc(draft.period_end)
+            regions += [(region, end, summary_id) for region in dict.fromkeys(draft.regions)]
+        await con.copy_records_to_table(
+            "summaries",
+            records=rows,
+            columns=["id", *CONTENT_COLUMNS, "revision", "status", "created_at", "updated_at"],
+        )
+        if regions:
             await con.copy_records_to_table(
-                "summaries",
-                records=rows,
-                columns=["id", *CONTENT_COLUMNS, "revision", "status", "created_at", "updated_at"],
+                "summary_regions", records=regions, columns=["region_id", "period_end", "summary_id"]
             )
-            if regions:
-                await con.copy_records_to_table(
-                    "summary_regions", records=regions, columns=["region_id", "period_end", "summary_id"]
-                )
         return len(rows)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
 
-from storage.models import STAT_FIELDS, DayTotal, Largest, Stats, SummaryDraft
-from storage.postgres.base import PostgresBase
-from storage.stats import PartTotals, read_stats, rollup_counts
+from storage.models import STAT_FIELDS, DayTotal, Largest, SummaryDraft
+from storage.stats import PartTotals, day_span, rollup_counts
 from storage.timeutil import utc
 
 # The rollup is rebuilt under this lock: two transactions refreshing the same
@@ -71,10 +70,10 @@ _ADD = (
 )
 
 
-class StatsMixin(PostgresBase):
-    """Stats queries for PostgresStore."""
+class PostgresStats:
+    """The stats and rollup statements of the PostgreSQL backend."""
 
-    async def _add_to_rollup(self, con: asyncpg.Connection, summary_id: int, draft: SummaryDraft) -> None:
+    async def add(self, con: asyncpg.Connection, summary_id: int, draft: SummaryDraft) -> None:
         """Count one new active summary into its day's rows without recounting the day."""
         await con.execute(_ROLLUP_LOCK)
         end = utc(draft.period_end)
@@ -84,15 +83,13 @@ class StatsMixin(PostgresBase):
             [(region, end.date(), *counts, summary_id, end, draft.launched) for region in ("", *sorted(set(draft.regions)))],
         )
 
-    async def _refresh_days(self, con: asyncpg.Connection, days: Iterable[date]) -> None:
+    async def refresh_days(self, con: asyncpg.Connection, days: Iterable[date]) -> None:
         """Recompute the rollup rows of these UTC days from the summaries."""
-        wanted = sorted(set(days))
-        if not wanted:
+        span = day_span(days)
+        if span is None:
             return
         await con.execute(_ROLLUP_LOCK)
-        await con.execute("DELETE FROM daily_totals WHERE day = ANY($1::date[])", wanted)
-        lo = datetime.combine(wanted[0], time(), tzinfo=UTC)
-        hi = datetime.combine(wanted[-1] + timedelta(days=1), time(), tzinfo=UTC)
+        await con.execute("DELETE FROM daily_totals WHERE day = ANY($1::date[])", span.days)
         day = "(s.period_end AT TIME ZONE 'UTC')::date"
         # IN (subquery) rather than = ANY(array): hashed, so thousands of days stay cheap
         bounds = "AND {col} >= $2 AND {col} < $3 AND " + day + " IN (SELECT unnest($1::date[]))"
@@ -106,27 +103,17 @@ class StatsMixin(PostgresBase):
             "sum(drones_launched), sum(missiles_launched), sum(destroyed), sum(suppressed), "
             "sum(killed), sum(injured), (array_agg(id ORDER BY launched DESC, id))[1], max(launched), "
             "(array_agg(period_end ORDER BY launched DESC, id))[1] FROM base GROUP BY region_id, day",
-            wanted,
-            lo,
-            hi,
+            span.days,
+            span.lo,
+            span.hi,
         )
 
-    async def rebuild_rollup(self) -> None:
-        """Recompute every rollup row (after a bulk load that bypassed ingest)."""
-        async with self._tx() as con:
-            await con.execute(_ROLLUP_LOCK)
-            rows = await con.fetch(
-                "SELECT DISTINCT (period_end AT TIME ZONE 'UTC')::date AS day FROM summaries"
-            )
-            await con.execute("DELETE FROM daily_totals")
-            await self._refresh_days(con, [r["day"] for r in rows])
-
-    async def stats(
-        self, *, since: datetime | None, until: datetime | None, region: str | None
-    ) -> Stats:
-        """Totals of active summaries whose period_end is in [since, until)."""
-        async with self._read() as con:
-            return await read_stats(self, con, since=since, until=until, region=region)
+    async def rebuild(self, con: asyncpg.Connection) -> None:
+        """Recompute every rollup row."""
+        await con.execute(_ROLLUP_LOCK)
+        rows = await con.fetch("SELECT DISTINCT (period_end AT TIME ZONE 'UTC')::date AS day FROM summaries")
+        await con.execute("DELETE FROM daily_totals")
+        await self.refresh_days(con, [r["day"] for r in rows])
 
     async def rollup_totals(
         self, con: asyncpg.Connection, first: date | None, end: date | None, region: str | None
@@ -164,9 +151,9 @@ class StatsMixin(PostgresBase):
         return _part(await con.fetchrow(sql, *args))
 
     async def daily_series(
-        self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
+        self, con: asyncpg.Connection, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int
     ) -> list[DayTotal]:
-        """Per-day totals (days in the given UTC offset), oldest first, days without summaries left out."""
+        """Per-day totals (days in the given UTC offset), oldest first."""
         source, col = _raw_source(region)
         args: list[Any] = [region] if region is not None else []
         args += [utc(since), utc(until), utc_offset_minutes]
@@ -180,7 +167,6 @@ class StatsMixin(PostgresBase):
             "coalesce(sum(s.destroyed + s.suppressed), 0)::bigint AS neutralized "
             f"{source} AND {col} >= ${n - 2} AND {col} < ${n - 1} GROUP BY 1 ORDER BY 1"
         )
-        async with self._read() as con:
-            rows = await con.fetch(sql, *args)
+        rows = await con.fetch(sql, *args)
         return [DayTotal(**dict(r)) for r in rows]
 

@@ -1,28 +1,22 @@
-"""Summaries: insert or revise by external_id, with the outbox rows, in one transaction."""
+"""Summary statements in PostgreSQL: insert or revise, regions index, fan-out rows, reads, retraction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 import asyncpg
 
 from storage.catalog import gazetteer
-from storage.merge import merge_history
-from storage.models import IngestOutcome, StrikeSummary, SummaryDraft, SummaryStatus
-from storage.postgres.base import PostgresBase, command_count
-from storage.postgres.rows import (
-    CONTENT_COLUMNS,
-    SUMMARY_COLUMNS,
-    summary_from_row,
-    summary_values,
-)
-from storage.timeutil import utc, utcnow
+from storage.models import StrikeSummary, SummaryDraft
+from storage.postgres.database import command_count
+from storage.postgres.rows import CONTENT_PARAMS, row_reader, summary_values
+from storage.rows import CONTENT_COLUMNS, SUMMARY_COLUMNS
+from storage.timeutil import utc
 
 _N = len(CONTENT_COLUMNS)
 _INSERT = (
     f"INSERT INTO summaries ({', '.join(CONTENT_COLUMNS)}, revision, status, created_at, updated_at) "
-    f"VALUES ({', '.join(f'${i + 1}' for i in range(_N))}, 1, 'active', ${_N + 1}, ${_N + 1}) "
+    f"VALUES ({CONTENT_PARAMS}, 1, 'active', ${_N + 1}, ${_N + 1}) "
     "ON CONFLICT (external_id) DO NOTHING RETURNING id"
 )
 # external_id never changes on a revision: it is left out, so the numbering starts at source
@@ -31,6 +25,7 @@ _UPDATE = (
     + ", ".join(f"{c} = ${i + 1}" for i, c in enumerate(CONTENT_COLUMNS[1:]))
     + f", revision = revision + 1, updated_at = ${_N} WHERE id = ${_N + 1} RETURNING revision"
 )
+# FOR UPDATE: a concurrent revision of the same report waits for ours
 _BY_EXTERNAL = f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE external_id = $1 FOR UPDATE"
 
 # Matching subscriptions (DESIGN "Region matching"): active, not muted, over the
@@ -42,80 +37,40 @@ _MATCHING = (
     "AND (s.regions = '{}' OR cardinality($3::text[]) = 0 OR s.regions && $3::text[])"
 )
 
+# the chats a summary's alert went out to (or is going out to right now); $1 summary, $3 now
+_OUT_TO = (
+    "SELECT DISTINCT d.subscription_id FROM deliveries d JOIN subscriptions s "
+    "ON s.id = d.subscription_id AND s.active WHERE d.summary_id = $1 AND d.action = 'send' "
+    "AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > $3))"
+)
 
-def utc_day(dt: datetime) -> date:
-    """The UTC calendar day of dt (the rollup's day key)."""
-    return utc(dt).date()
 
+class PostgresSummaries:
+    """The summary statements of the PostgreSQL backend."""
 
-class SummariesMixin(PostgresBase):
-    """Summary writes and reads for PostgresStore; the rollup hooks come from StatsMixin."""
+    def __init__(self) -> None:
+        self._rows = row_reader()
 
-    async def _refresh_days(self, con: asyncpg.Connection, days: Iterable[date]) -> None:
-        raise NotImplementedError
+    async def find(self, con: asyncpg.Connection, external_id: str) -> StrikeSummary | None:
+        """The summary with this external id, locked until the transaction ends."""
+        row = await con.fetchrow(_BY_EXTERNAL, external_id)
+        return self._rows.summary(row) if row else None
 
-    async def _add_to_rollup(self, con: asyncpg.Connection, summary_id: int, draft: SummaryDraft) -> None:
-        raise NotImplementedError
+    async def insert(self, con: asyncpg.Connection, draft: SummaryDraft, now: datetime) -> int | None:
+        """Store a new active summary: its id, or None when another transaction took the external id."""
+        summary_id = await con.fetchval(_INSERT, *summary_values(draft), now)
+        return int(summary_id) if summary_id is not None else None
 
-    async def ingest(self, draft: SummaryDraft, *, notify: bool) -> IngestOutcome:
-        """Insert or revise by external_id and, when notify, enqueue deliveries; one transaction."""
-        async with self._tx() as con:
-            outcome, days = await self._ingest_one(con, draft, notify=notify, merge=False)
-            await self._refresh_days(con, days)
-        return outcome
+    async def update(self, con: asyncpg.Connection, summary_id: int, draft: SummaryDraft, now: datetime) -> int:
+        """Overwrite a summary's content and bump its revision: the new revision."""
+        return int(await con.fetchval(_UPDATE, *summary_values(draft)[1:], now, summary_id))
 
-    async def ingest_many(
-        self, drafts: Sequence[SummaryDraft], *, notify: bool, merge_history: bool = False
-    ) -> list[IngestOutcome]:
-        """Ingest many summaries in one transaction (all or nothing)."""
-        outcomes = []
-        days: set[date] = set()
-        async with self._tx() as con:
-            for draft in drafts:
-                outcome, touched = await self._ingest_one(
-                    con, draft, notify=notify, merge=merge_history
-                )
-                outcomes.append(outcome)
-                days |= touched
-            await self._refresh_days(con, days)
-        return outcomes
-
-    async def _ingest_one(
-        self, con: asyncpg.Connection, draft: SummaryDraft, *, notify: bool, merge: bool
-    ) -> tuple[IngestOutcome, set[date]]:
-        now = utcnow()
-        row = None
-        if draft.external_id is not None:
-            # FOR UPDATE: a concurrent revision of the same report waits for ours
-            row = await con.fetchrow(_BY_EXTERNAL, draft.external_id)
-        if row is None:
-            summary_id = await con.fetchval(_INSERT, *summary_values(draft), now)
-            if summary_id is not None:
-                await self._write_regions(con, summary_id, draft)
-                await self._add_to_rollup(con, summary_id, draft)
-                queued = await self._enqueue_sends(con, summary_id, 1, draft, now) if notify else 0
-                outcome = IngestOutcome(id=summary_id, revision=1, status="created", deliveries=queued)
-                return outcome, set()
-            # another process inserted the same external_id meanwhile: revise that row
-            row = await con.fetchrow(_BY_EXTERNAL, draft.external_id)
-            assert row is not None
-        existing = summary_from_row(row)
-        if merge:
-            draft = merge_history(existing.draft(), draft)
-        if draft.content_hash() == existing.draft().content_hash():
-            return IngestOutcome(id=existing.id, revision=existing.revision, status="unchanged"), set()
-        revision = await con.fetchval(_UPDATE, *summary_values(draft)[1:], now, existing.id)
-        await con.execute("DELETE FROM summary_regions WHERE summary_id = $1", existing.id)
-        await self._write_regions(con, existing.id, draft)
-        queued = 0
-        if notify and existing.status == "active":
-            queued = await self._enqueue_revision(con, existing.id, revision, draft, now)
-        days = {utc_day(existing.period_end), utc_day(draft.period_end)}
-        return IngestOutcome(id=existing.id, revision=revision, status="revised", deliveries=queued), days
-
-    async def _write_regions(
-        self, con: asyncpg.Connection, summary_id: int, draft: SummaryDraft
+    async def write_regions(
+        self, con: asyncpg.Connection, summary_id: int, draft: SummaryDraft, *, replace: bool
     ) -> None:
+        """Index the summary under each of its regions."""
+        if replace:
+            await con.execute("DELETE FROM summary_regions WHERE summary_id = $1", summary_id)
         if not draft.regions:
             return
         await con.execute(
@@ -126,6 +81,12 @@ class SummariesMixin(PostgresBase):
             summary_id,
         )
 
+    async def enqueue_sends(
+        self, con: asyncpg.Connection, summary_id: int, revision: int, draft: SummaryDraft, now: datetime
+    ) -> int:
+        """Queue the alert for every matching subscription."""
+        return await self._enqueue_sends(con, summary_id, revision, draft, now, only_new=False)
+
     async def _enqueue_sends(
         self,
         con: asyncpg.Connection,
@@ -134,7 +95,7 @@ class SummariesMixin(PostgresBase):
         draft: SummaryDraft,
         now: datetime,
         *,
-        only_new: bool = False,
+        only_new: bool,
     ) -> int:
         new_only = (
             " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.summary_id = $4 "
@@ -155,19 +116,10 @@ class SummariesMixin(PostgresBase):
         )
         return command_count(status)
 
-    async def _enqueue_revision(
-        self,
-        con: asyncpg.Connection,
-        summary_id: int,
-        revision: int,
-        draft: SummaryDraft,
-        now: datetime,
+    async def enqueue_revision(
+        self, con: asyncpg.Connection, summary_id: int, revision: int, draft: SummaryDraft, now: datetime
     ) -> int:
-        """Edits where the alert is out (or going out); sends to newly matched chats.
-
-        An alert still waiting in the queue is sent with the newest content anyway,
-        so it needs no edit; if the correction no longer reaches that chat, it is dropped.
-        """
+        """Drop queued alerts the correction no longer matches, edit those out, send to newly matched chats."""
         await con.execute(
             "UPDATE deliveries SET status = 'skipped', last_error = 'correction no longer matches', "
             "updated_at = $2 WHERE summary_id = $4 AND action = 'send' AND status = 'pending' "
@@ -180,10 +132,7 @@ class SummariesMixin(PostgresBase):
         status = await con.execute(
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
-            "SELECT $1, $2, x.subscription_id, 'edit', 'pending', $3, $3, $3 FROM ("
-            "SELECT DISTINCT d.subscription_id FROM deliveries d JOIN subscriptions s "
-            "ON s.id = d.subscription_id AND s.active WHERE d.summary_id = $1 "
-            "AND d.action = 'send' AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > $3))) x "
+            f"SELECT $1, $2, x.subscription_id, 'edit', 'pending', $3, $3, $3 FROM ({_OUT_TO}) x "
             "ORDER BY x.subscription_id",
             summary_id,
             revision,
@@ -192,81 +141,63 @@ class SummariesMixin(PostgresBase):
         sends = await self._enqueue_sends(con, summary_id, revision, draft, now, only_new=True)
         return command_count(status) + sends
 
-    async def get_summary(self, summary_id: int) -> StrikeSummary | None:
+    async def by_id(
+        self, con: asyncpg.Connection, summary_id: int, *, for_update: bool = False
+    ) -> StrikeSummary | None:
         """One summary by id, whatever its status."""
-        async with self._read() as con:
-            row = await con.fetchrow(f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id = $1", summary_id)
-        return summary_from_row(row) if row else None
+        lock = " FOR UPDATE" if for_update else ""
+        row = await con.fetchrow(f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id = $1{lock}", summary_id)
+        return self._rows.summary(row) if row else None
 
-    async def latest(self, n: int = 5, *, region: str | None = None) -> list[StrikeSummary]:
-        """Active summaries, newest period_end first."""
-        async with self._read() as con:
-            if region is None:
-                rows = await con.fetch(
-                    f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE status = 'active' "
-                    "ORDER BY period_end DESC, id DESC LIMIT $1",
-                    n,
-                )
-            else:
-                rows = await con.fetch(
-                    f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id IN ("
-                    "SELECT sr.summary_id FROM summary_regions sr JOIN summaries s2 "
-                    "ON s2.id = sr.summary_id AND s2.status = 'active' WHERE sr.region_id = $1 "
-                    "ORDER BY sr.period_end DESC, sr.summary_id DESC LIMIT $2) "
-                    "ORDER BY period_end DESC, id DESC",
-                    region,
-                    n,
-                )
-        return [summary_from_row(r) for r in rows]
-
-    async def count_summaries(self) -> int:
-        """Every stored summary, retracted ones included."""
-        async with self._read() as con:
-            return int(await con.fetchval("SELECT count(*) FROM summaries"))
-
-    async def assign_external_id(self, summary_id: int, external_id: str) -> bool:
-        """Give a summary that has none an external_id; False if it had one (or does not exist)."""
-        async with self._tx() as con:
-            status = await con.execute(
-                "UPDATE summaries SET external_id = $1 WHERE id = $2 AND external_id IS NULL",
-                external_id,
-                summary_id,
+    async def latest(self, con: asyncpg.Connection, n: int, region: str | None) -> list[StrikeSummary]:
+        """Active summaries (of the region), newest period_end first."""
+        if region is None:
+            rows = await con.fetch(
+                f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE status = 'active' "
+                "ORDER BY period_end DESC, id DESC LIMIT $1",
+                n,
             )
+        else:
+            rows = await con.fetch(
+                f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id IN ("
+                "SELECT sr.summary_id FROM summary_regions sr JOIN summaries s2 "
+                "ON s2.id = sr.summary_id AND s2.status = 'active' WHERE sr.region_id = $1 "
+                "ORDER BY sr.period_end DESC, sr.summary_id DESC LIMIT $2) "
+                "ORDER BY period_end DESC, id DESC",
+                region,
+                n,
+            )
+        return [self._rows.summary(r) for r in rows]
+
+    async def count(self, con: asyncpg.Connection) -> int:
+        """Every stored summary."""
+        return int(await con.fetchval("SELECT count(*) FROM summaries"))
+
+    async def assign_external_id(self, con: asyncpg.Connection, summary_id: int, external_id: str) -> bool:
+        """Give a summary that has none an external_id."""
+        status = await con.execute(
+            "UPDATE summaries SET external_id = $1 WHERE id = $2 AND external_id IS NULL",
+            external_id,
+            summary_id,
+        )
         return bool(status == "UPDATE 1")
 
-    async def retract(self, summary_id: int) -> StrikeSummary | None:
-        """Mark retracted and enqueue retract edits for sent messages; None when unknown."""
-        now = utcnow()
-        async with self._tx() as con:
-            row = await con.fetchrow(
-                f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id = $1 FOR UPDATE", summary_id
-            )
-            if row is None:
-                return None
-            summary = summary_from_row(row)
-            if summary.status == "retracted":
-                return summary
-            await con.execute(
-                "UPDATE summaries SET status = 'retracted', updated_at = $1 WHERE id = $2", now, summary_id
-            )
-            # rows nobody has started on are simply dropped: a withdrawn report is not sent
-            await con.execute(
-                "UPDATE deliveries SET status = 'skipped', updated_at = $1 WHERE summary_id = $2 "
-                "AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $1)",
-                now,
-                summary_id,
-            )
-            await con.execute(
-                "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
-                "next_attempt_at, created_at, updated_at) "
-                "SELECT $1, $2, x.subscription_id, 'retract', 'pending', $3, $3, $3 FROM ("
-                "SELECT DISTINCT d.subscription_id FROM deliveries d JOIN subscriptions s "
-                "ON s.id = d.subscription_id AND s.active WHERE d.summary_id = $1 AND d.action = 'send' "
-                "AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > $3))"
-                ") x ORDER BY x.subscription_id",
-                summary_id,
-                summary.revision,
-                now,
-            )
-            await self._refresh_days(con, {utc_day(summary.period_end)})
-        return summary.model_copy(update={"status": SummaryStatus.RETRACTED, "updated_at": now})
+    async def withdraw(self, con: asyncpg.Connection, summary: StrikeSummary, now: datetime) -> None:
+        """Mark retracted, drop unstarted deliveries, queue retractions where the alert went out."""
+        await con.execute("UPDATE summaries SET status = 'retracted', updated_at = $1 WHERE id = $2", now, summary.id)
+        # rows nobody has started on are simply dropped: a withdrawn report is not sent
+        await con.execute(
+            "UPDATE deliveries SET status = 'skipped', updated_at = $1 WHERE summary_id = $2 "
+            "AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $1)",
+            now,
+            summary.id,
+        )
+        await con.execute(
+            "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
+            "next_attempt_at, created_at, updated_at) "
+            f"SELECT $1, $2, x.subscription_id, 'retract', 'pending', $3, $3, $3 FROM ({_OUT_TO}) x "
+            "ORDER BY x.subscription_id",
+            summary.id,
+            summary.revision,
+            now,
+        )

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from storage.sqlite.bulk import BulkMixin
-from storage.sqlite.deliveries import DeliveriesMixin
-from storage.sqlite.ranking import RankingMixin
-from storage.sqlite.stats import StatsMixin
-from storage.sqlite.subscriptions import SubscriptionsMixin
-from storage.sqlite.summaries import SummariesMixin
+import aiosqlite
+
+from storage.sql_store import SqlStore
+from storage.sqlite.bulk import SqliteBulk
+from storage.sqlite.database import SqliteDatabase
+from storage.sqlite.deliveries import SqliteOutbox
+from storage.sqlite.ranking import SqliteRanking
+from storage.sqlite.stats import SqliteStats
+from storage.sqlite.subscriptions import SqliteSubscriptions
+from storage.sqlite.summaries import SqliteSummaries
 
 
-class SqliteStore(StatsMixin, SummariesMixin, SubscriptionsMixin, DeliveriesMixin, BulkMixin, RankingMixin):
+class SqliteStore(SqlStore[aiosqlite.Connection]):
     """Store on one SQLite file; several processes may share it (WAL, busy timeout)."""
 
-    async def __aenter__(self) -> SqliteStore:
-        await self.open()
-        return self
+    def __init__(self, path: str) -> None:
+        stats = SqliteStats()
+        super().__init__(
+            SqliteDatabase(path),
+            summaries=SqliteSummaries(),
+            rollup=stats,
+            stats=stats,
+            ranking=SqliteRanking(),
+            subscriptions=SqliteSubscriptions(),
+            outbox=SqliteOutbox(),
+            bulk=SqliteBulk(),
+        )
 
 
 __all__ = ["SqliteStore"]

@@ -1,47 +1,38 @@
-"""Bulk loading of history that bypasses per-row checks (benchmarks, large backfills)."""
+"""Bulk loading of history in SQLite, bypassing ingest (benchmarks, large backfills)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import aiosqlite
+
 from storage.models import SummaryDraft
-from storage.sqlite.base import SqliteBase
-from storage.sqlite.rows import summary_values
+from storage.rows import CONTENT_COLUMNS
+from storage.sqlite.rows import CONTENT_PARAMS, summary_values
 from storage.timeutil import to_text, utcnow
 
-_COLUMNS = (
-    "external_id, source, source_url, period_start, period_end, regions, weapons, hit_locations, "
-    "debris_locations, killed, injured, damage, notes, launched, drones_launched, missiles_launched, "
-    "destroyed, suppressed, content_hash"
-)
 
-
-class BulkMixin(SqliteBase):
+class SqliteBulk:
     """Append many new summaries at once; no fan-out, rollup rebuilt by the caller."""
 
-    async def bulk_append(self, drafts: Sequence[SummaryDraft]) -> int:
-        """Insert drafts whose external ids are new (or None), in one transaction."""
+    async def append(self, con: aiosqlite.Connection, drafts: Sequence[SummaryDraft]) -> int:
+        """Insert drafts whose external ids are new (or None), ids following the highest one."""
         now = to_text(utcnow())
-        names = [c.strip() for c in _COLUMNS.split(",")]
-        marks = ", ".join(f":{n}" for n in names)
-        async with self._tx() as db:
-            async with db.execute("SELECT coalesce(max(id), 0) FROM summaries") as cur:
-                row = await cur.fetchone()
-            first = int(row[0]) + 1 if row else 1
-            rows, regions = [], []
-            for offset, draft in enumerate(drafts):
-                values = summary_values(draft)
-                values["id"] = first + offset
-                values["now"] = now
-                rows.append(values)
-                regions += [(r, values["period_end"], values["id"]) for r in draft.regions]
-            await db.executemany(
-                f"INSERT INTO summaries (id, {_COLUMNS}, revision, status, created_at, updated_at) "
-                f"VALUES (:id, {marks}, 1, 'active', :now, :now)",
-                rows,
-            )
-            await db.executemany(
-                "INSERT OR IGNORE INTO summary_regions (region_id, period_end, summary_id) VALUES (?, ?, ?)",
-                regions,
-            )
+        async with con.execute("SELECT coalesce(max(id), 0) FROM summaries") as cur:
+            row = await cur.fetchone()
+        first = int(row[0]) + 1 if row else 1
+        rows, regions = [], []
+        for offset, draft in enumerate(drafts):
+            values = summary_values(draft) | {"id": first + offset, "now": now}
+            rows.append(values)
+            regions += [(r, values["period_end"], values["id"]) for r in draft.regions]
+        await con.executemany(
+            f"INSERT INTO summaries (id, {', '.join(CONTENT_COLUMNS)}, revision, status, created_at, updated_at) "
+            f"VALUES (:id, {CONTENT_PARAMS}, 1, 'active', :now, :now)",
+            rows,
+        )
+        await con.executemany(
+            "INSERT OR IGNORE INTO summary_regions (region_id, period_end, summary_id) VALUES (?, ?, ?)",
+            regions,
+        )
         return len(rows)

@@ -1,87 +1,50 @@
-"""Row ↔ model conversions for the SQLite backend."""
+"""How SQLite stores what the models hold: times as sortable UTC text, arrays as JSON text."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
-from storage.models import StrikeSummary, Subscription, SummaryDraft, WeaponCategory
+from storage.models import SummaryDraft
+from storage.rows import CONTENT_COLUMNS, RowReader, content_values
 from storage.timeutil import from_text, to_text
 
-SUMMARY_COLUMNS = (
-    "id, external_id, source, source_url, period_start, period_end, regions, weapons, "
-    "hit_locations, debris_locations, killed, injured, damage, notes, revision, status, "
-    "created_at, updated_at"
-)
+# The JSON array columns and whether their text is ASCII-escaped, as the rows were always written.
+_JSON_ASCII = {"regions": True, "weapons": False, "damage": False}
+
+# Named parameters of the content columns (:external_id, :source …), in CONTENT_COLUMNS order.
+CONTENT_PARAMS = ", ".join(f":{name}" for name in CONTENT_COLUMNS)
 
 
 def summary_values(draft: SummaryDraft) -> dict[str, Any]:
-    """Column values of a draft, including the denormalised counts stats read."""
-    weapons = [w.model_dump(mode="json") for w in draft.weapons]
-    return {
-        "external_id": draft.external_id,
-        "source": draft.source,
-        "source_url": draft.source_url,
-        "period_start": to_text(draft.period_start),
-        "period_end": to_text(draft.period_end),
-        "regions": json.dumps(list(draft.regions)),
-        "weapons": json.dumps(weapons, ensure_ascii=False),
-        "hit_locations": draft.hit_locations,
-        "debris_locations": draft.debris_locations,
-        "killed": draft.killed,
-        "injured": draft.injured,
-        "damage": json.dumps(list(draft.damage), ensure_ascii=False),
-        "notes": draft.notes,
-        "launched": draft.launched,
-        "drones_launched": sum(
-            w.launched for w in draft.weapons if w.category == WeaponCategory.DRONE
-        ),
-        "missiles_launched": sum(
-            w.launched for w in draft.weapons if w.category == WeaponCategory.MISSILE
-        ),
-        "destroyed": sum(w.destroyed for w in draft.weapons),
-        "suppressed": sum(w.suppressed for w in draft.weapons),
-        "content_hash": draft.content_hash(),
-    }
+    """Content column values of a draft as SQLite stores them, by column name."""
+    values = content_values(draft)
+    for name in ("period_start", "period_end"):
+        values[name] = to_text(values[name])
+    for name, ascii_only in _JSON_ASCII.items():
+        values[name] = json.dumps(values[name], ensure_ascii=ascii_only)
+    return values
 
 
-def summary_from_row(row: Any) -> StrikeSummary:
-    return StrikeSummary(
-        id=row["id"],
-        external_id=row["external_id"],
-        source=row["source"],
-        source_url=row["source_url"],
-        period_start=from_text(row["period_start"]),
-        period_end=from_text(row["period_end"]),
-        regions=tuple(json.loads(row["regions"])),
-        weapons=tuple(json.loads(row["weapons"])),
-        hit_locations=row["hit_locations"],
-        debris_locations=row["debris_locations"],
-        killed=row["killed"],
-        injured=row["injured"],
-        damage=tuple(json.loads(row["damage"])),
-        notes=row["notes"],
-        revision=row["revision"],
-        status=row["status"],
-        created_at=from_text(row["created_at"]),
-        updated_at=from_text(row["updated_at"]),
-    )
+def param(value: Any) -> Any:
+    """A Python value as SQLite stores it: datetimes as text, booleans as 0 / 1."""
+    if isinstance(value, datetime):
+        return to_text(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
-def subscription_from_row(row: Any) -> Subscription:
-    return Subscription(
-        id=row["id"],
-        platform=row["platform"],
-        chat_id=row["chat_id"],
-        thread_id=row["thread_id"] or None,
-        locale=row["locale"],
-        regions=tuple(json.loads(row["regions"])),
-        min_launched=row["min_launched"],
-        quiet_start=row["quiet_start"],
-        quiet_end=row["quiet_end"],
-        format=row["format"],
-        muted_until=from_text(row["muted_until"]) if row["muted_until"] else None,
-        active=bool(row["active"]),
-        created_by=row["created_by"],
-        created_at=from_text(row["created_at"]),
-    )
+def _outbox_time(value: float) -> datetime:
+    # outbox times are epoch seconds, so that due rows compare as numbers
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _json_items(text: str) -> tuple[Any, ...]:
+    return tuple(json.loads(text))
+
+
+def row_reader() -> RowReader:
+    """Models from SQLite rows."""
+    return RowReader(time=from_text, outbox_time=_outbox_time, items=_json_items)

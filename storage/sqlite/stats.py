@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import aiosqlite
 
-from storage.models import DayTotal, Largest, Stats
-from storage.sqlite.base import SqliteBase
-from storage.stats import PartTotals, read_stats
+from storage.models import STAT_FIELDS, DayTotal, Largest, SummaryDraft
+from storage.stats import PartTotals, day_span, rollup_counts
 from storage.timeutil import from_text, to_text
 
 _SUMS = (
@@ -52,8 +51,8 @@ def _end_col(region: str | None) -> str:
 _ADD = (
     "INSERT INTO daily_totals (region_id, day, summaries, launched, drones_launched, "
     "missiles_launched, destroyed, suppressed, killed, injured, largest_id, largest_launched, "
-    "largest_period_end) VALUES (:region, :day, 1, :launched, :drones, :missiles, :destroyed, "
-    ":suppressed, :killed, :injured, :id, :launched, :end) ON CONFLICT (region_id, day) DO UPDATE "
+    "largest_period_end) VALUES (:region, :day, 1, :launched, :drones_launched, :missiles_launched, "
+    ":destroyed, :suppressed, :killed, :injured, :id, :launched, :end) ON CONFLICT (region_id, day) DO UPDATE "
     "SET summaries = summaries + 1, launched = launched + excluded.launched, "
     "drones_launched = drones_launched + excluded.drones_launched, "
     "missiles_launched = missiles_launched + excluded.missiles_launched, "
@@ -67,43 +66,31 @@ _ADD = (
 )
 
 
-class StatsMixin(SqliteBase):
-    """Stats queries for SqliteStore."""
+class SqliteStats:
+    """The stats and rollup statements of the SQLite backend (days are 'YYYY-MM-DD' text)."""
 
-    async def _add_to_rollup(
-        self, db: aiosqlite.Connection, summary_id: int, values: dict[str, Any], regions: Iterable[str]
-    ) -> None:
+    async def add(self, con: aiosqlite.Connection, summary_id: int, draft: SummaryDraft) -> None:
         """Count one new active summary into its day's rows without recounting the day."""
-        row = {
-            "day": values["period_end"][:10],
-            "end": values["period_end"],
-            "id": summary_id,
-            "launched": values["launched"],
-            "drones": values["drones_launched"],
-            "missiles": values["missiles_launched"],
-            "destroyed": values["destroyed"],
-            "suppressed": values["suppressed"],
-            "killed": values["killed"] or 0,
-            "injured": values["injured"] or 0,
-        }
-        await db.executemany(_ADD, [row | {"region": r} for r in ("", *sorted(set(regions)))])
+        end = to_text(draft.period_end)
+        row = dict(zip(STAT_FIELDS[1:], rollup_counts(draft), strict=True)) | {"day": end[:10], "end": end, "id": summary_id}
+        await con.executemany(_ADD, [row | {"region": r} for r in ("", *sorted(set(draft.regions)))])
 
-    async def _refresh_days(self, db: aiosqlite.Connection, days: Iterable[str]) -> None:
+    async def refresh_days(self, con: aiosqlite.Connection, days: Iterable[date]) -> None:
         """Recompute the rollup rows of these UTC days from the summaries, in one statement."""
-        wanted = sorted(set(days))
-        if not wanted:
+        span = day_span(days)
+        if span is None:
             return
-        lo = f"{wanted[0]}T00:00:00.000000Z"
-        hi = to_text(from_text(f"{wanted[-1]}T00:00:00.000000Z") + timedelta(days=1))
+        wanted = [day.isoformat() for day in span.days]
+        lo, hi = to_text(span.lo), to_text(span.hi)
         marks = ", ".join("?" for _ in wanted)
-        await db.execute(f"DELETE FROM daily_totals WHERE day IN ({marks})", wanted)
+        await con.execute(f"DELETE FROM daily_totals WHERE day IN ({marks})", wanted)
         cols = (
             "s.id, s.launched, s.drones_launched, s.missiles_launched, s.destroyed, "
             "s.suppressed, coalesce(s.killed, 0) AS killed, coalesce(s.injured, 0) AS injured, "
             "s.period_end, substr(s.period_end, 1, 10) AS day"
         )
         in_days = f"s.status = 'active' AND s.period_end >= ? AND s.period_end < ? AND substr(s.period_end, 1, 10) IN ({marks})"
-        await db.execute(
+        await con.execute(
             f"WITH base AS (SELECT '' AS region_id, {cols} FROM summaries s WHERE {in_days} "
             f"UNION ALL SELECT sr.region_id, {cols} FROM summaries s CROSS JOIN summary_regions sr "
             f"ON sr.summary_id = s.id WHERE {in_days}), "
@@ -116,22 +103,15 @@ class StatsMixin(SqliteBase):
             [lo, hi, *wanted, lo, hi, *wanted],
         )
 
-    async def rebuild_rollup(self) -> None:
-        """Recompute every rollup row (after a bulk load that bypassed ingest)."""
-        async with self._tx() as db:
-            async with db.execute("SELECT DISTINCT substr(period_end, 1, 10) FROM summaries") as cur:
-                days = [r[0] for r in await cur.fetchall()]
-            await db.execute("DELETE FROM daily_totals")
-            await self._refresh_days(db, days)
-
-    async def stats(
-        self, *, since: datetime | None, until: datetime | None, region: str | None
-    ) -> Stats:
-        async with self._read() as db:
-            return await read_stats(self, db, since=since, until=until, region=region)
+    async def rebuild(self, con: aiosqlite.Connection) -> None:
+        """Recompute every rollup row."""
+        async with con.execute("SELECT DISTINCT substr(period_end, 1, 10) FROM summaries") as cur:
+            days = [date.fromisoformat(r[0]) for r in await cur.fetchall()]
+        await con.execute("DELETE FROM daily_totals")
+        await self.refresh_days(con, days)
 
     async def rollup_totals(
-        self, db: aiosqlite.Connection, first: date | None, end: date | None, region: str | None
+        self, con: aiosqlite.Connection, first: date | None, end: date | None, region: str | None
     ) -> PartTotals:
         """Totals of the rollup days in [first, end)."""
         where = "region_id = :region"
@@ -142,9 +122,9 @@ class StatsMixin(SqliteBase):
         if end is not None:
             where += " AND day < :hi"
             args["hi"] = end.isoformat()
-        async with db.execute(f"SELECT {_ROLLUP_SUMS} FROM daily_totals WHERE {where}", args) as cur:
+        async with con.execute(f"SELECT {_ROLLUP_SUMS} FROM daily_totals WHERE {where}", args) as cur:
             row = await cur.fetchone()
-        async with db.execute(
+        async with con.execute(
             "SELECT largest_id, largest_launched, largest_period_end FROM daily_totals "
             f"WHERE {where} ORDER BY largest_launched DESC, largest_id LIMIT 1",
             args,
@@ -153,7 +133,7 @@ class StatsMixin(SqliteBase):
         return _part(row, largest)
 
     async def raw_totals(
-        self, db: aiosqlite.Connection, lo: datetime | None, hi: datetime | None, region: str | None
+        self, con: aiosqlite.Connection, lo: datetime | None, hi: datetime | None, region: str | None
     ) -> PartTotals:
         """Totals of active summaries with period_end in [lo, hi)."""
         col = _end_col(region)
@@ -165,9 +145,9 @@ class StatsMixin(SqliteBase):
         if hi is not None:
             where += f" AND {col} < :hi"
             args["hi"] = to_text(hi)
-        async with db.execute(f"SELECT {_SUMS} {where}", args) as cur:
+        async with con.execute(f"SELECT {_SUMS} {where}", args) as cur:
             row = await cur.fetchone()
-        async with db.execute(
+        async with con.execute(
             f"SELECT s.id, s.launched, s.period_end {where} ORDER BY s.launched DESC, s.id LIMIT 1",
             args,
         ) as cur:
@@ -175,10 +155,10 @@ class StatsMixin(SqliteBase):
         return _part(row, largest)
 
     async def daily_series(
-        self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
+        self, con: aiosqlite.Connection, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int
     ) -> list[DayTotal]:
+        """Per-day totals (days in the given UTC offset), oldest first."""
         col = _end_col(region)
-        shift = f"{utc_offset_minutes:+d} minutes"
         sql = (
             f"SELECT date(substr({col}, 1, 19), :shift) AS day, count(*), "
             "coalesce(sum(s.launched), 0), coalesce(sum(s.drones_launched), 0), "
@@ -186,10 +166,9 @@ class StatsMixin(SqliteBase):
             "coalesce(sum(s.destroyed + s.suppressed), 0) "
             f"{_raw_from(region)} AND {col} >= :lo AND {col} < :hi GROUP BY day ORDER BY day"
         )
-        args = {"shift": shift, "lo": to_text(since), "hi": to_text(until), "region": region}
-        async with self._read() as db:
-            async with db.execute(sql, args) as cur:
-                rows = await cur.fetchall()
+        args = {"shift": f"{utc_offset_minutes:+d} minutes", "lo": to_text(since), "hi": to_text(until), "region": region}
+        async with con.execute(sql, args) as cur:
+            rows = await cur.fetchall()
         return [
             DayTotal(
                 day=r[0],
@@ -201,4 +180,3 @@ class StatsMixin(SqliteBase):
             )
             for r in rows
         ]
-

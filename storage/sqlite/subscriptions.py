@@ -1,210 +1,172 @@
-"""Subscriptions: one row per chat (and thread), also holding the chat's language."""
+"""Subscription statements in SQLite: one row per chat (and thread), also holding the chat's language."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
-from storage.errors import NotFound
-from storage.models import KEEP, AlertFormat, Keep, Subscription, check_quiet
-from storage.sqlite.base import SqliteBase
-from storage.sqlite.rows import subscription_from_row
-from storage.timeutil import to_text, utcnow
+from storage.models import Subscription
+from storage.sqlite.rows import param, row_reader
+from storage.timeutil import to_text
+
+_BY_CHAT = "platform = ? AND chat_id = ? AND thread_id = ?"
 
 
-class SubscriptionsMixin(SqliteBase):
-    """Subscription reads and writes for SqliteStore."""
+class SqliteSubscriptions:
+    """The subscription statements of the SQLite backend."""
 
-    async def _sub_by(self, db: aiosqlite.Connection, where: str, args: tuple[Any, ...]) -> Subscription | None:
-        async with db.execute(f"SELECT * FROM subscriptions WHERE {where}", args) as cur:
+    def __init__(self) -> None:
+        self._rows = row_reader()
+
+    async def _one(self, con: aiosqlite.Connection, where: str, args: tuple[Any, ...]) -> Subscription | None:
+        async with con.execute(f"SELECT * FROM subscriptions WHERE {where}", args) as cur:
             row = await cur.fetchone()
-        return subscription_from_row(row) if row else None
+        return self._rows.subscription(row) if row else None
 
-    async def get_subscription(
-        self, platform: str, chat_id: str, thread_id: str | None = None
+    async def by_chat(
+        self, con: aiosqlite.Connection, platform: str, chat_id: str, thread_id: str
     ) -> Subscription | None:
-        async with self._read() as db:
-            return await self._sub_by(
-                db,
-                "platform = ? AND chat_id = ? AND thread_id = ?",
-                (platform, chat_id, thread_id or ""),
-            )
+        """The chat's (or topic's) row, active or not."""
+        return await self._one(con, _BY_CHAT, (platform, chat_id, thread_id))
 
-    async def get_subscription_by_id(self, subscription_id: int) -> Subscription | None:
-        async with self._read() as db:
-            return await self._sub_by(db, "id = ?", (subscription_id,))
+    async def by_id(self, con: aiosqlite.Connection, subscription_id: int) -> Subscription | None:
+        """One subscription by id."""
+        return await self._one(con, "id = ?", (subscription_id,))
 
     async def subscribe(
         self,
+        con: aiosqlite.Connection,
         platform: str,
         chat_id: str,
-        thread_id: str | None = None,
+        thread_id: str,
         *,
-        regions: Sequence[str] = (),
-        min_launched: int = 0,
-        created_by: str | None = None,
-        locale: str | None = None,
+        regions: list[str],
+        min_launched: int,
+        created_by: str | None,
+        locale: str | None,
+        now: datetime,
     ) -> Subscription:
-        now = to_text(utcnow())
-        async with self._tx() as db:
-            await db.execute(
-                "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, regions, "
-                "min_launched, active, created_by, created_at, updated_at) "
-                "VALUES (?, ?, ?, coalesce(?, 'en'), ?, ?, 1, ?, ?, ?) "
-                "ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET regions = excluded.regions, "
-                "min_launched = excluded.min_launched, active = 1, "
-                "locale = coalesce(?, subscriptions.locale), "
-                "created_by = coalesce(subscriptions.created_by, excluded.created_by), "
-                "updated_at = excluded.updated_at",
-                (
-                    platform,
-                    chat_id,
-                    thread_id or "",
-                    locale,
-                    json.dumps(sorted(set(regions))),
-                    min_launched,
-                    created_by,
-                    now,
-                    now,
-                    locale,
-                ),
-            )
-            sub = await self._sub_by(
-                db, "platform = ? AND chat_id = ? AND thread_id = ?", (platform, chat_id, thread_id or "")
-            )
+        """Insert or re-activate the chat's row with these filters."""
+        await con.execute(
+            "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, regions, "
+            "min_launched, active, created_by, created_at, updated_at) "
+            "VALUES (:platform, :chat_id, :thread_id, coalesce(:locale, 'en'), :regions, :min_launched, 1, "
+            ":created_by, :now, :now) "
+            "ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET regions = excluded.regions, "
+            "min_launched = excluded.min_launched, active = 1, "
+            "locale = coalesce(:locale, subscriptions.locale), "
+            "created_by = coalesce(subscriptions.created_by, excluded.created_by), "
+            "updated_at = excluded.updated_at",
+            {
+                "platform": platform,
+                "chat_id": chat_id,
+                "thread_id": thread_id,
+                "locale": locale,
+                "regions": json.dumps(regions),
+                "min_launched": min_launched,
+                "created_by": created_by,
+                "now": to_text(now),
+            },
+        )
+        sub = await self.by_chat(con, platform, chat_id, thread_id)
         assert sub is not None
         return sub
 
-    async def update_subscription(
-        self,
-        subscription_id: int,
-        *,
-        locale: str | None = None,
-        muted_until: datetime | None | Keep = KEEP,
-        active: bool | None = None,
-        quiet: tuple[int, int] | None | Keep = KEEP,
-        format: AlertFormat | Keep = KEEP,
-    ) -> Subscription:
-        sets = ["updated_at = :now"]
-        args: dict[str, Any] = {"id": subscription_id, "now": to_text(utcnow())}
-        if locale is not None:
-            sets.append("locale = :locale")
-            args["locale"] = locale
-        if muted_until is not KEEP:
-            sets.append("muted_until = :muted")
-            args["muted"] = to_text(muted_until) if isinstance(muted_until, datetime) else None
-        if active is not None:
-            sets.append("active = :active")
-            args["active"] = int(active)
-        if quiet is not KEEP:
-            sets.append("quiet_start = :quiet_start, quiet_end = :quiet_end")
-            args["quiet_start"], args["quiet_end"] = check_quiet(quiet)
-        if format is not KEEP:
-            sets.append("format = :format")
-            args["format"] = AlertFormat(format).value
-        async with self._tx() as db:
-            await db.execute(f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = :id", args)
-            if active is False:
-                await self._skip_pending(db, subscription_id, "unsubscribed")
-            sub = await self._sub_by(db, "id = ?", (subscription_id,))
-        if sub is None:
-            raise NotFound(f"subscription {subscription_id}")
-        return sub
-
-    async def _skip_pending(self, db: aiosqlite.Connection, subscription_id: int, reason: str) -> None:
-        await db.execute(
-            "UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ? "
-            "WHERE subscription_id = ? AND status = 'pending'",
-            (reason, to_text(utcnow()), subscription_id),
-        )
+    async def update(
+        self, con: aiosqlite.Connection, subscription_id: int, changes: Mapping[str, Any], now: datetime
+    ) -> Subscription | None:
+        """Set these columns and updated_at; None when there is no such row."""
+        sets = ", ".join(["updated_at = :now", *(f"{name} = :{name}" for name in changes)])
+        args = {name: param(value) for name, value in changes.items()} | {"id": subscription_id, "now": to_text(now)}
+        await con.execute(f"UPDATE subscriptions SET {sets} WHERE id = :id", args)
+        return await self.by_id(con, subscription_id)
 
     async def set_locale(
-        self, platform: str, chat_id: str, thread_id: str | None, locale: str
+        self, con: aiosqlite.Connection, platform: str, chat_id: str, thread_id: str, locale: str, now: datetime
     ) -> Subscription:
-        now = to_text(utcnow())
-        async with self._tx() as db:
-            await db.execute(
-                "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, active, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?) "
-                "ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET locale = excluded.locale, "
-                "updated_at = excluded.updated_at",
-                (platform, chat_id, thread_id or "", locale, now, now),
-            )
-            sub = await self._sub_by(
-                db, "platform = ? AND chat_id = ? AND thread_id = ?", (platform, chat_id, thread_id or "")
-            )
+        """Set the chat's language, inserting an inactive settings row if it has none."""
+        await con.execute(
+            "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, active, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?) "
+            "ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET locale = excluded.locale, "
+            "updated_at = excluded.updated_at",
+            (platform, chat_id, thread_id, locale, to_text(now), to_text(now)),
+        )
+        sub = await self.by_chat(con, platform, chat_id, thread_id)
         assert sub is not None
         return sub
 
-    async def deactivate_chat(self, platform: str, chat_id: str) -> int:
-        """The bot was removed or blocked: switch off every subscription of the chat (all threads)."""
-        async with self._tx() as db:
-            async with db.execute(
-                "UPDATE subscriptions SET active = 0, updated_at = ? "
-                "WHERE platform = ? AND chat_id = ? AND active = 1 RETURNING id",
-                (to_text(utcnow()), platform, chat_id),
-            ) as cur:
-                ids = [int(r[0]) for r in await cur.fetchall()]
-            for subscription_id in ids:
-                await self._skip_pending(db, subscription_id, "bot removed from the chat")
-        return len(ids)
+    async def deactivate_chat(self, con: aiosqlite.Connection, platform: str, chat_id: str, now: datetime) -> list[int]:
+        """Switch off every active row of the chat: their ids."""
+        async with con.execute(
+            "UPDATE subscriptions SET active = 0, updated_at = ? "
+            "WHERE platform = ? AND chat_id = ? AND active = 1 RETURNING id",
+            (to_text(now), platform, chat_id),
+        ) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
 
-    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
-        async with self._tx() as db:
-            async with db.execute(
-                "SELECT id FROM subscriptions WHERE platform = ? AND chat_id = ?", (platform, old_chat_id)
-            ) as cur:
-                ids = [int(r[0]) for r in await cur.fetchall()]
-            for subscription_id in ids:
-                await self._move_subscription(db, subscription_id, new_chat_id)
+    async def ids_of_chat(self, con: aiosqlite.Connection, platform: str, chat_id: str) -> list[int]:
+        """Every row of the chat."""
+        async with con.execute(
+            "SELECT id FROM subscriptions WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+        ) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
 
-    async def _move_subscription(self, db: aiosqlite.Connection, subscription_id: int, new_chat_id: str) -> None:
-        """Point a subscription at the chat's new id, merging with a row the new id already has."""
-        now = to_text(utcnow())
-        cur = await db.execute(
-            "UPDATE OR IGNORE subscriptions SET chat_id = ?, updated_at = ? WHERE id = ?",
-            (new_chat_id, now, subscription_id),
+    async def deactivate(self, con: aiosqlite.Connection, subscription_id: int, now: datetime) -> None:
+        """Switch one row off."""
+        await con.execute(
+            "UPDATE subscriptions SET active = 0, updated_at = ? WHERE id = ?", (to_text(now), subscription_id)
         )
-        if cur.rowcount:
-            return
-        async with db.execute(
+
+    async def skip_pending(self, con: aiosqlite.Connection, subscription_id: int, reason: str, now: datetime) -> None:
+        """Mark the row's pending deliveries skipped with this reason."""
+        await con.execute(
+            "UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ? "
+            "WHERE subscription_id = ? AND status = 'pending'",
+            (reason, to_text(now), subscription_id),
+        )
+
+    async def namesake(
+        self, con: aiosqlite.Connection, subscription_id: int, new_chat_id: str
+    ) -> tuple[int, bool] | None:
+        """(id, active) of the row the new chat id already has in the same platform and thread."""
+        async with con.execute(
             "SELECT n.id, n.active FROM subscriptions n JOIN subscriptions o ON o.id = ? "
             "WHERE n.platform = o.platform AND n.chat_id = ? AND n.thread_id = o.thread_id AND n.id != o.id",
             (subscription_id, new_chat_id),
-        ) as c:
-            target = await c.fetchone()
-        if target is None:
-            return
-        if target["active"]:
-            # the new chat has alerts of its own: the old row's queue would only duplicate them
-            await self._skip_pending(db, subscription_id, "chat moved to an id that is subscribed itself")
-        else:
-            # the new id only had a settings row (a /lang there): it takes over filters and queue
-            await db.execute(
-                "UPDATE subscriptions SET (regions, min_launched, muted_until, quiet_start, quiet_end, "
-                "format, active, updated_at) = (SELECT regions, min_launched, muted_until, quiet_start, "
-                "quiet_end, format, active, ? FROM subscriptions WHERE id = ?) WHERE id = ?",
-                (now, subscription_id, target["id"]),
-            )
-            # queued alerts follow the chat; edits of messages left in the old chat do not
-            # (the new chat gets the current text when its alert is sent)
-            await db.execute(
-                "UPDATE deliveries SET subscription_id = ? WHERE subscription_id = ? AND status = 'pending' "
-                "AND action = 'send'",
-                (target["id"], subscription_id),
-            )
-            await self._skip_pending(db, subscription_id, "chat moved; the old chat's messages stay as they are")
-        await db.execute(
-            "UPDATE subscriptions SET active = 0, updated_at = ? WHERE id = ?", (now, subscription_id)
+        ) as cur:
+            row = await cur.fetchone()
+        return (int(row["id"]), bool(row["active"])) if row else None
+
+    async def rename_chat(
+        self, con: aiosqlite.Connection, subscription_id: int, new_chat_id: str, now: datetime
+    ) -> None:
+        """Point the row at the new chat id."""
+        await con.execute(
+            "UPDATE subscriptions SET chat_id = ?, updated_at = ? WHERE id = ?",
+            (new_chat_id, to_text(now), subscription_id),
         )
 
-    async def list_subscriptions(
-        self, *, platform: str | None = None, active: bool | None = True
-    ) -> list[Subscription]:
+    async def hand_over(self, con: aiosqlite.Connection, old_id: int, new_id: int, now: datetime) -> None:
+        """The new row takes the old row's filters and state, and its queued alerts."""
+        await con.execute(
+            "UPDATE subscriptions SET (regions, min_launched, muted_until, quiet_start, quiet_end, "
+            "format, active, updated_at) = (SELECT regions, min_launched, muted_until, quiet_start, "
+            "quiet_end, format, active, ? FROM subscriptions WHERE id = ?) WHERE id = ?",
+            (to_text(now), old_id, new_id),
+        )
+        await con.execute(
+            "UPDATE deliveries SET subscription_id = ? WHERE subscription_id = ? AND status = 'pending' "
+            "AND action = 'send'",
+            (new_id, old_id),
+        )
+
+    async def select(self, con: aiosqlite.Connection, platform: str | None, active: bool | None) -> list[Subscription]:
+        """Rows by id, optionally of one platform and activity."""
         where = ["1 = 1"]
         args: list[Any] = []
         if platform is not None:
@@ -213,17 +175,14 @@ class SubscriptionsMixin(SqliteBase):
         if active is not None:
             where.append("active = ?")
             args.append(int(active))
-        async with self._read() as db:
-            async with db.execute(
-                f"SELECT * FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id", args
-            ) as cur:
-                rows = await cur.fetchall()
-        return [subscription_from_row(r) for r in rows]
+        async with con.execute(f"SELECT * FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id", args) as cur:
+            rows = await cur.fetchall()
+        return [self._rows.subscription(r) for r in rows]
 
-    async def subscription_counts(self) -> dict[str, int]:
-        async with self._read() as db:
-            async with db.execute(
-                "SELECT platform, count(*) FROM subscriptions WHERE active = 1 GROUP BY platform"
-            ) as cur:
-                rows = await cur.fetchall()
+    async def counts(self, con: aiosqlite.Connection) -> dict[str, int]:
+        """Active rows by platform."""
+        async with con.execute(
+            "SELECT platform, count(*) FROM subscriptions WHERE active = 1 GROUP BY platform"
+        ) as cur:
+            rows = await cur.fetchall()
         return {r[0]: int(r[1]) for r in rows}

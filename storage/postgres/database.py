@@ -75,21 +75,14 @@ class _PostgresMigrations:
         await con.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
 
 
-class PostgresBase:
-    """Owns an asyncpg pool; every operation borrows one connection for its duration."""
+class PostgresDatabase:
+    """Owns an asyncpg pool; every transaction or read borrows one connection for its duration."""
 
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
         self.url = url
         self._min_size = min_size
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
-
-    async def __aenter__(self) -> PostgresBase:
-        await self.open()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
     async def open(self) -> None:
         """Create the pool and apply pending migrations."""
@@ -103,7 +96,7 @@ class PostgresBase:
         except (OSError, asyncpg.PostgresError) as exc:
             raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
         try:
-            await self._migrate()
+            await migrate(_PostgresMigrations(self.tx), load_migrations("postgres"))
         except BaseException:
             await self.close()
             raise
@@ -121,16 +114,8 @@ class PostgresBase:
             raise StoreError("store is not open")
         return self._pool
 
-    async def _migrate(self) -> None:
-        await migrate(_PostgresMigrations(self._tx), load_migrations("postgres"))
-
-    async def schema_version(self) -> int:
-        """The highest migration applied."""
-        async with self._read() as con:
-            return int(await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
-
     @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[asyncpg.Connection]:
+    async def tx(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection inside a transaction, committed on success and rolled back on error."""
         try:
             async with self.pool.acquire() as con:
@@ -141,7 +126,7 @@ class PostgresBase:
             raise StoreError(f"database error: {exc}") from exc
 
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[asyncpg.Connection]:
+    async def read(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection for reads (autocommit)."""
         try:
             async with self.pool.acquire() as con:
@@ -149,7 +134,12 @@ class PostgresBase:
         except (OSError, asyncpg.PostgresError) as exc:
             raise StoreError(f"database error: {exc}") from exc
 
+    async def schema_version(self) -> int:
+        """The highest migration applied."""
+        async with self.read() as con:
+            return int(await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+
     async def ping(self) -> None:
         """Raise when the database does not answer."""
-        async with self._read() as con:
+        async with self.read() as con:
             await con.fetchval("SELECT 1")

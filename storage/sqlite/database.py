@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
@@ -73,20 +72,13 @@ class _SqliteMigrations:
         )
 
 
-class SqliteBase:
+class SqliteDatabase:
     """Owns one aiosqlite connection; a lock keeps transactions from interleaving."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
-
-    async def __aenter__(self) -> SqliteBase:
-        await self.open()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
     async def open(self) -> None:
         """Connect, set pragmas and apply pending migrations."""
@@ -107,65 +99,53 @@ class SqliteBase:
         await self._db.execute("PRAGMA foreign_keys=ON")
         await self._db.execute("PRAGMA synchronous=NORMAL")
         await self._db.execute("PRAGMA busy_timeout=10000")
-        await self._migrate()
+        await migrate(_SqliteMigrations(self._db), load_migrations("sqlite"))
 
     async def close(self) -> None:
+        """Close the connection."""
         if self._db is not None:
             await self._db.close()
             self._db = None
 
     @property
-    def db(self) -> aiosqlite.Connection:
+    def connection(self) -> aiosqlite.Connection:
+        """The open connection; raises when the store is not open."""
         if self._db is None:
             raise StoreError("store is not open")
         return self._db
 
-    async def _migrate(self) -> None:
-        await migrate(_SqliteMigrations(self.db), load_migrations("sqlite"))
-
-    async def schema_version(self) -> int:
-        """The highest migration applied."""
-        async with self._read() as db:
-            return await _SqliteMigrations(db).version(db)
-
     @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
         async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+            db = self.connection
+            await db.execute("BEGIN IMMEDIATE")
             try:
-                yield self.db
+                yield db
             except BaseException as exc:
-                await self.db.execute("ROLLBACK")
+                await db.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
                     # callers see one error type whatever the backend
                     raise StoreError(f"database error: {exc}") from exc
                 raise
             else:
-                await self.db.execute("COMMIT")
+                await db.execute("COMMIT")
 
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection for reads, between transactions."""
         async with self._lock:
             try:
-                yield self.db
+                yield self.connection
             except sqlite3.Error as exc:
                 raise StoreError(f"database error: {exc}") from exc
 
-    async def _refresh_days(self, db: aiosqlite.Connection, days: set[str]) -> None:
-        """Recompute the stats rollup for these UTC days (StatsMixin provides it)."""
-        raise NotImplementedError
-
-    async def _move_subscription(self, db: aiosqlite.Connection, subscription_id: int, new_chat_id: str) -> None:
-        """Follow a chat to its new id (SubscriptionsMixin provides it)."""
-        raise NotImplementedError
-
-    async def _add_to_rollup(
-        self, db: aiosqlite.Connection, summary_id: int, values: dict[str, Any], regions: Iterable[str]
-    ) -> None:
-        """Count one new summary into the stats rollup (StatsMixin provides it)."""
-        raise NotImplementedError
+    async def schema_version(self) -> int:
+        """The highest migration applied."""
+        async with self.read() as db:
+            return await _SqliteMigrations(db).version(db)
 
     async def ping(self) -> None:
-        async with self._read() as db:
+        """Raise when the database does not answer."""
+        async with self.read() as db:
             await db.execute("SELECT 1")

@@ -1,0 +1,39 @@
+"""The seam between the shared flows and a backend's connections."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol, TypeVar
+
+C_co = TypeVar("C_co", covariant=True)
+
+
+class Database(Protocol[C_co]):
+    """A backend's connection owner: every flow borrows a connection for one transaction or one read.
+
+    Database errors inside either come out as StoreError, whatever the backend.
+    """
+
+    async def open(self) -> None:
+        """Connect and apply pending migrations."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of every connection."""
+        ...
+
+    def tx(self) -> AbstractAsyncContextManager[C_co]:
+        """A connection inside a write transaction: committed on success, rolled back on any error."""
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[C_co]:
+        """A connection for reads."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise when the database does not answer."""
+        ...
+
+    async def schema_version(self) -> int:
+        """The highest migration applied."""
+        ...

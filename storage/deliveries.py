@@ -1,0 +1,147 @@
+"""Outbox rules written once: leased rows become jobs, results become row updates and subscription changes.
+
+The backend gives the statements (`OutboxSql`), inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
+
+from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
+from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
+from storage.subscriptions import SubscriptionSql, move_subscription
+
+C = TypeVar("C")
+C_contra = TypeVar("C_contra", contravariant=True)
+
+# (summary_id, subscription_id) → (platform message id, revision it shows) of the alert sent there
+SentMessages = dict[tuple[int, int], tuple[str | None, int | None]]
+
+
+class OutboxSql(Protocol[C_contra]):
+    """The outbox statements of a backend."""
+
+    async def enqueue_broadcast(self, con: C_contra, text: str, created_by: str | None, now: datetime) -> int:
+        """Store a broadcast and queue it to every active subscription: how many were queued."""
+        ...
+
+    async def claim(
+        self, con: C_contra, now: datetime, lease_until: datetime, limit: int, platforms: list[str] | None
+    ) -> list[Delivery]:
+        """Lease up to `limit` due rows of active subscriptions (of these platforms), oldest first.
+
+        Only the oldest pending row of a subscription may run: per-chat order,
+        and an edit never overtakes its send.
+        """
+        ...
+
+    async def subscriptions(self, con: C_contra, ids: list[int]) -> dict[int, Subscription]:
+        """Subscriptions by id."""
+        ...
+
+    async def summaries(self, con: C_contra, ids: list[int]) -> dict[int, StrikeSummary]:
+        """Summaries by id."""
+        ...
+
+    async def sent_messages(self, con: C_contra, keys: list[tuple[int, int]]) -> SentMessages:
+        """For (summary_id, subscription_id) pairs: the message sent there and the newest revision it shows."""
+        ...
+
+    async def broadcast_texts(self, con: C_contra, ids: list[int]) -> dict[int, str]:
+        """Broadcast texts by id."""
+        ...
+
+    async def finish(self, con: C_contra, results: Sequence[DeliveryResult], now: datetime) -> None:
+        """Write each result into its row; a row skipped meanwhile stays skipped unless it did go out."""
+        ...
+
+    async def adopt(self, con: C_contra, results: Sequence[DeliveryResult]) -> None:
+        """The alert's own send row takes the message and revision its edits and retractions went out with."""
+        ...
+
+    async def subscription_of(self, con: C_contra, delivery_id: int) -> int | None:
+        """The subscription a delivery row belongs to."""
+        ...
+
+    async def prune(self, con: C_contra, before: datetime) -> int:
+        """Delete finished rows last touched before `before` that no later action needs: how many."""
+        ...
+
+    async def queue_stats(self, con: C_contra, now: datetime) -> QueueStats:
+        """Outbox health, every part read from an index range."""
+        ...
+
+
+async def claim_jobs(
+    sql: OutboxSql[C],
+    con: C,
+    *,
+    now: datetime,
+    limit: int,
+    lease_seconds: float,
+    platforms: Sequence[str] | None,
+) -> list[DeliveryJob]:
+    """Lease due rows and load everything the dispatcher needs to perform them."""
+    lease_until = now + timedelta(seconds=lease_seconds)
+    rows = await sql.claim(con, now, lease_until, limit, list(platforms) if platforms is not None else None)
+    if not rows:
+        return []
+    subscriptions = await sql.subscriptions(con, sorted({r.subscription_id for r in rows}))
+    summary_ids = sorted({r.summary_id for r in rows if r.summary_id is not None})
+    summaries = await sql.summaries(con, summary_ids) if summary_ids else {}
+    # edits and retractions act on the message sent earlier for that summary and chat
+    followups = sorted({(r.summary_id, r.subscription_id) for r in rows if r.action != "send" and r.summary_id is not None})
+    sent = await sql.sent_messages(con, followups) if followups else {}
+    broadcast_ids = sorted({r.broadcast_id for r in rows if r.broadcast_id is not None})
+    texts = await sql.broadcast_texts(con, broadcast_ids) if broadcast_ids else {}
+    jobs = []
+    for row in rows:
+        message_id, message_revision = (None, None)
+        if row.summary_id is not None and row.action != "send":
+            message_id, message_revision = sent.get((row.summary_id, row.subscription_id), (None, None))
+        jobs.append(
+            DeliveryJob(
+                delivery=row,
+                subscription=subscriptions[row.subscription_id],
+                summary=summaries.get(row.summary_id) if row.summary_id is not None else None,
+                broadcast_text=texts.get(row.broadcast_id) if row.broadcast_id is not None else None,
+                message_id=message_id,
+                message_revision=message_revision,
+            )
+        )
+    return jobs
+
+
+async def record_results(
+    outbox: OutboxSql[C],
+    subscriptions: SubscriptionSql[C],
+    con: C,
+    results: Sequence[DeliveryResult],
+    now: datetime,
+) -> None:
+    """Write a batch of results, then switch off or move the subscriptions they ask to."""
+    await outbox.finish(con, results, now)
+    # the alert's own row learns which revision its message shows now, so the edit
+    # rows can be pruned without losing that; an edit that went out as a new message
+    # (its send had failed) or as a reply (the old one was no longer editable) makes
+    # that message the alert's
+    shown = [
+        r
+        for r in results
+        if r.status == DeliveryStatus.SENT and (r.message_revision is not None or r.platform_message_id is not None)
+    ]
+    if shown:
+        await outbox.adopt(con, shown)
+    for r in results:
+        if not (r.deactivate_subscription or r.moved_to_chat_id):
+            continue
+        subscription_id = await outbox.subscription_of(con, r.delivery_id)
+        if subscription_id is None:
+            continue
+        if r.deactivate_subscription:
+            await subscriptions.deactivate(con, subscription_id, now)
+            await subscriptions.skip_pending(con, subscription_id, r.error or "subscription deactivated", now)
+        if r.moved_to_chat_id:
+            await move_subscription(subscriptions, con, subscription_id, r.moved_to_chat_id, now)

@@ -1,0 +1,282 @@
+"""The Store on an SQL backend: every flow written once, the statements given by the backend's parts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Generic, Self, TypeVar
+
+from storage.database import Database
+from storage.deliveries import OutboxSql, claim_jobs, record_results
+from storage.errors import NotFound
+from storage.ingest import BulkSql, Ingestor
+from storage.models import (
+    KEEP,
+    AlertFormat,
+    DayTotal,
+    IngestOutcome,
+    Keep,
+    Stats,
+    StrikeSummary,
+    Subscription,
+    SummaryDraft,
+    SummaryStatus,
+)
+from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
+from storage.ranking import RankingSql, read_largest
+from storage.stats import RollupSql, StatsSql, read_stats
+from storage.subscriptions import SubscriptionSql, move_subscription, subscription_changes
+from storage.summaries import SummarySql
+from storage.timeutil import utc_day, utcnow
+
+C = TypeVar("C")
+
+
+class SqlStore(Generic[C]):
+    """A Store made of a backend's database and statement parts (C is its connection type); use `async with`."""
+
+    def __init__(
+        self,
+        database: Database[C],
+        *,
+        summaries: SummarySql[C],
+        rollup: RollupSql[C],
+        stats: StatsSql[C],
+        ranking: RankingSql[C],
+        subscriptions: SubscriptionSql[C],
+        outbox: OutboxSql[C],
+        bulk: BulkSql[C],
+    ) -> None:
+        self._database = database
+        self._summaries = summaries
+        self._rollup = rollup
+        self._stats = stats
+        self._ranking = ranking
+        self._subscriptions = subscriptions
+        self._outbox = outbox
+        self._bulk = bulk
+        self._ingestor = Ingestor(database, summaries, rollup)
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Connect and apply pending migrations."""
+        await self._database.open()
+
+    async def close(self) -> None:
+        """Let go of the database."""
+        await self._database.close()
+
+    async def ping(self) -> None:
+        """Raise when the database does not answer."""
+        await self._database.ping()
+
+    async def schema_version(self) -> int:
+        """The highest migration applied."""
+        return await self._database.schema_version()
+
+    # --- summaries -----------------------------------------------------
+    async def ingest(self, draft: SummaryDraft, *, notify: bool) -> IngestOutcome:
+        """Insert or revise by external_id and, when notify, enqueue deliveries; one transaction."""
+        return await self._ingestor.ingest(draft, notify=notify)
+
+    async def ingest_many(
+        self, drafts: Sequence[SummaryDraft], *, notify: bool, merge_history: bool = False
+    ) -> list[IngestOutcome]:
+        """Ingest many summaries in one transaction (all or nothing)."""
+        return await self._ingestor.ingest_many(drafts, notify=notify, merge_history=merge_history)
+
+    async def bulk_append(self, drafts: Sequence[SummaryDraft]) -> int:
+        """Insert new history in one transaction, bypassing ingest: no fan-out, rollup rebuilt by the caller."""
+        if not drafts:
+            return 0
+        async with self._database.tx() as con:
+            return await self._bulk.append(con, drafts)
+
+    async def rebuild_rollup(self) -> None:
+        """Recompute every rollup row (after a bulk load that bypassed ingest)."""
+        async with self._database.tx() as con:
+            await self._rollup.rebuild(con)
+
+    async def get_summary(self, summary_id: int) -> StrikeSummary | None:
+        """One summary by id, whatever its status."""
+        async with self._database.read() as con:
+            return await self._summaries.by_id(con, summary_id)
+
+    async def latest(self, n: int = 5, *, region: str | None = None) -> list[StrikeSummary]:
+        """Active summaries, newest period_end first."""
+        async with self._database.read() as con:
+            return await self._summaries.latest(con, n, region)
+
+    async def count_summaries(self) -> int:
+        """Every stored summary, retracted ones included."""
+        async with self._database.read() as con:
+            return await self._summaries.count(con)
+
+    async def retract(self, summary_id: int) -> StrikeSummary | None:
+        """Mark retracted and enqueue retract edits for sent messages; None when unknown."""
+        now = utcnow()
+        async with self._database.tx() as con:
+            summary = await self._summaries.by_id(con, summary_id, for_update=True)
+            if summary is None or summary.status == SummaryStatus.RETRACTED:
+                return summary
+            await self._summaries.withdraw(con, summary, now)
+            await self._rollup.refresh_days(con, {utc_day(summary.period_end)})
+        return summary.model_copy(update={"status": SummaryStatus.RETRACTED, "updated_at": now})
+
+    async def assign_external_id(self, summary_id: int, external_id: str) -> bool:
+        """Give a summary that has none an external_id (so an ingest with it revises it); False if it had one."""
+        async with self._database.tx() as con:
+            return await self._summaries.assign_external_id(con, summary_id, external_id)
+
+    async def stats(self, *, since: datetime | None, until: datetime | None, region: str | None) -> Stats:
+        """Totals of active summaries whose period_end is in [since, until)."""
+        async with self._database.read() as con:
+            return await read_stats(self._stats, con, since=since, until=until, region=region)
+
+    async def largest(
+        self, n: int, *, since: datetime | None, until: datetime | None, region: str | None
+    ) -> list[StrikeSummary]:
+        """Up to n active summaries whose period_end is in [since, until), most launched first, ties by id."""
+        if n <= 0:
+            return []
+        async with self._database.read() as con:
+            return await read_largest(self._ranking, con, n, since=since, until=until, region=region)
+
+    async def daily_series(
+        self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
+    ) -> list[DayTotal]:
+        """Per-day totals (days in the given UTC offset), oldest first, days without summaries left out."""
+        async with self._database.read() as con:
+            return await self._stats.daily_series(con, since, until, region, utc_offset_minutes)
+
+    # --- subscriptions -------------------------------------------------
+    async def get_subscription(
+        self, platform: str, chat_id: str, thread_id: str | None = None
+    ) -> Subscription | None:
+        """The chat's (or topic's) subscription, active or not."""
+        async with self._database.read() as con:
+            return await self._subscriptions.by_chat(con, platform, chat_id, thread_id or "")
+
+    async def get_subscription_by_id(self, subscription_id: int) -> Subscription | None:
+        """One subscription by id."""
+        async with self._database.read() as con:
+            return await self._subscriptions.by_id(con, subscription_id)
+
+    async def subscribe(
+        self,
+        platform: str,
+        chat_id: str,
+        thread_id: str | None = None,
+        *,
+        regions: Sequence[str] = (),
+        min_launched: int = 0,
+        created_by: str | None = None,
+        locale: str | None = None,
+    ) -> Subscription:
+        """Create or re-activate the chat's subscription with these filters."""
+        async with self._database.tx() as con:
+            return await self._subscriptions.subscribe(
+                con,
+                platform,
+                chat_id,
+                thread_id or "",
+                regions=sorted(set(regions)),
+                min_launched=min_launched,
+                created_by=created_by,
+                locale=locale,
+                now=utcnow(),
+            )
+
+    async def update_subscription(
+        self,
+        subscription_id: int,
+        *,
+        locale: str | None = None,
+        muted_until: datetime | None | Keep = KEEP,
+        active: bool | None = None,
+        quiet: tuple[int, int] | None | Keep = KEEP,
+        format: AlertFormat | Keep = KEEP,
+    ) -> Subscription:
+        """Change some fields; KEEP leaves muted_until / quiet / format as they are, None clears them."""
+        changes = subscription_changes(locale=locale, muted_until=muted_until, active=active, quiet=quiet, format=format)
+        now = utcnow()
+        async with self._database.tx() as con:
+            sub = await self._subscriptions.update(con, subscription_id, changes, now)
+            if sub is not None and active is False:
+                await self._subscriptions.skip_pending(con, subscription_id, "unsubscribed", now)
+        if sub is None:
+            raise NotFound(f"subscription {subscription_id}")
+        return sub
+
+    async def set_locale(
+        self, platform: str, chat_id: str, thread_id: str | None, locale: str
+    ) -> Subscription:
+        """Remember a chat's language, creating an inactive settings row if needed."""
+        async with self._database.tx() as con:
+            return await self._subscriptions.set_locale(con, platform, chat_id, thread_id or "", locale, utcnow())
+
+    async def deactivate_chat(self, platform: str, chat_id: str) -> int:
+        """The bot was removed or blocked: switch off every subscription of the chat (all threads)."""
+        now = utcnow()
+        async with self._database.tx() as con:
+            ids = await self._subscriptions.deactivate_chat(con, platform, chat_id, now)
+            for subscription_id in ids:
+                await self._subscriptions.skip_pending(con, subscription_id, "bot removed from the chat", now)
+        return len(ids)
+
+    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        """A group became a supergroup: its subscriptions follow the new id."""
+        now = utcnow()
+        async with self._database.tx() as con:
+            for subscription_id in await self._subscriptions.ids_of_chat(con, platform, old_chat_id):
+                await move_subscription(self._subscriptions, con, subscription_id, new_chat_id, now)
+
+    async def list_subscriptions(
+        self, *, platform: str | None = None, active: bool | None = True
+    ) -> list[Subscription]:
+        """Subscriptions by id, optionally of one platform and activity."""
+        async with self._database.read() as con:
+            return await self._subscriptions.select(con, platform, active)
+
+    async def subscription_counts(self) -> dict[str, int]:
+        """Active subscriptions by platform."""
+        async with self._database.read() as con:
+            return await self._subscriptions.counts(con)
+
+    # --- outbox ----------------------------------------------------------
+    async def enqueue_broadcast(self, text: str, *, created_by: str | None) -> int:
+        """Queue a free-text message to every active subscription; returns deliveries queued."""
+        async with self._database.tx() as con:
+            return await self._outbox.enqueue_broadcast(con, text, created_by, utcnow())
+
+    async def claim_deliveries(
+        self, *, now: datetime, limit: int, lease_seconds: float, platforms: Sequence[str] | None = None
+    ) -> list[DeliveryJob]:
+        """Lease up to `limit` due rows, oldest first, at most one in flight per subscription."""
+        async with self._database.tx() as con:
+            return await claim_jobs(
+                self._outbox, con, now=now, limit=limit, lease_seconds=lease_seconds, platforms=platforms
+            )
+
+    async def finish_deliveries(self, results: Sequence[DeliveryResult]) -> None:
+        """Record a batch of outcomes in one transaction."""
+        if not results:
+            return
+        async with self._database.tx() as con:
+            await record_results(self._outbox, self._subscriptions, con, results, utcnow())
+
+    async def queue_stats(self, *, now: datetime) -> QueueStats:
+        """Outbox health for /status and /metrics."""
+        async with self._database.read() as con:
+            return await self._outbox.queue_stats(con, now)
+
+    async def prune_deliveries(self, *, before: datetime) -> int:
+        """Delete finished outbox rows last touched before `before` that no later action needs (sent alerts stay)."""
+        async with self._database.tx() as con:
+            return await self._outbox.prune(con, before)
