@@ -86,21 +86,52 @@ class Gazetteer:
 
 
 class WeaponCatalog:
-    """Weapon model → category; `A and B` takes its components' category."""
+    """Weapon model → category and kind; aliases (other spellings) lead to a model;
+    `A and B` takes its components' category."""
 
-    def __init__(self, categories: dict[str, WeaponCategory]) -> None:
+    def __init__(
+        self,
+        categories: dict[str, WeaponCategory],
+        aliases: dict[str, str] | None = None,
+        kinds: dict[str, str] | None = None,
+    ) -> None:
         self._by_key = {_key(m): c for m, c in categories.items()}
+        self._model_by_key = {_key(m): m for m in categories}
+        for alias, model in (aliases or {}).items():
+            self._model_by_key.setdefault(_key(alias), model)
+        self._kinds = {_key(m): k for m, k in (kinds or {}).items()}
 
     def category(self, model: str) -> WeaponCategory:
-        found = self._by_key.get(_key(model))
+        found = self._single(model)
         if found is not None:
             return found
-        parts = [p for p in (s.strip() for s in model.split(" and ")) if p]
+        # an alias may stand for a combination (`Х-22/32` → `X-22 and X-32`)
+        combined = self._model_by_key.get(_key(model), model)
+        parts = [p for p in (s.strip() for s in combined.split(" and ")) if p]
         if len(parts) > 1:
-            cats = {self._by_key.get(_key(p), WeaponCategory.UNKNOWN) for p in parts}
+            cats = {self._single(p) or WeaponCategory.UNKNOWN for p in parts}
             if len(cats) == 1:
                 return cats.pop()
         return WeaponCategory.UNKNOWN
+
+    def model(self, name: str) -> str | None:
+        """The catalog's model for a model name or one of its aliases (`Шахед` → `Shahed-136/131`)."""
+        return self._model_by_key.get(_key(name))
+
+    def kind(self, model: str) -> str:
+        """What a catalog model is (`ballistic missile`, `decoy drone imitating Shahed` …); empty when unknown."""
+        return self._kinds.get(_key(model), "")
+
+    def names(self) -> dict[str, str]:
+        """Every spelling the catalog knows (model names and aliases, case-folded) → its model."""
+        return dict(self._model_by_key)
+
+    def _single(self, name: str) -> WeaponCategory | None:
+        key = _key(name)
+        found = self._by_key.get(key)
+        if found is None and key in self._model_by_key:
+            found = self._by_key.get(_key(self._model_by_key[key]))
+        return found
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -128,7 +159,10 @@ def gazetteer() -> Gazetteer:
 
 @cache
 def weapon_catalog() -> WeaponCatalog:
-    """The shipped weapon catalog (read once)."""
+    """The shipped weapon catalog with its aliases (read once)."""
+    rows = _read("weapon_models.csv")
     return WeaponCatalog(
-        {row["model"]: WeaponCategory(row["category"]) for row in _read("weapon_models.csv")}
+        {row["model"]: WeaponCategory(row["category"]) for row in rows},
+        aliases={row["alias"]: row["model"] for row in _read("weapon_aliases.csv")},
+        kinds={row["model"]: row["kind"] for row in rows},
     )
