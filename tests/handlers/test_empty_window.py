@@ -92,6 +92,7 @@ async def test_ukrainian_empty_window(deps: HandlerDeps) -> None:
     body = text(reply)
     assert "За цей період звітів немає." in body
     assert "Останній звіт — №2 від 5 квітня 2026\u202fр." in body
+    assert "р.." not in body
     assert _only_button(reply)[0] == "/stats 365d"
 
 
