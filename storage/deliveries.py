@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
 from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
 from storage.subscriptions import SubscriptionSql, move_subscription
+from storage.timeutil import utc
 
 C = TypeVar("C")
 C_contra = TypeVar("C_contra", contravariant=True)
@@ -72,6 +73,20 @@ class OutboxSql(Protocol[C_contra]):
     async def queue_stats(self, con: C_contra, now: datetime) -> QueueStats:
         """Outbox health, every part read from an index range."""
         ...
+
+
+def finish_values(result: DeliveryResult, now: datetime) -> dict[str, Any]:
+    """The values the statement recording one result binds, in this order (times aware, in UTC)."""
+    return {
+        "status": result.status.value,
+        "next": utc(result.next_attempt_at) if result.next_attempt_at else None,
+        "attempted": result.attempted,
+        "message_id": result.platform_message_id,
+        "message_revision": result.message_revision,
+        "error": result.error,
+        "now": now,
+        "id": result.delivery_id,
+    }
 
 
 async def claim_jobs(

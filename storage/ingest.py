@@ -8,6 +8,7 @@ which deliveries to queue and which rollup days to recount.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
@@ -19,6 +20,15 @@ from storage.timeutil import utc_day, utcnow
 
 C = TypeVar("C")
 C_contra = TypeVar("C_contra", contravariant=True)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of a stored summary, as the outbox rows that carry it name it."""
+
+    summary_id: int
+    number: int
+    draft: SummaryDraft
 
 
 class IngestSql(Protocol[C_contra]):
@@ -40,20 +50,16 @@ class IngestSql(Protocol[C_contra]):
         """Index the summary under each of its regions (replace: drop its old index rows first)."""
         ...
 
-    async def enqueue_sends(
-        self, con: C_contra, summary_id: int, revision: int, draft: SummaryDraft, now: datetime
-    ) -> int:
-        """Queue the alert for every matching subscription: how many were queued."""
+    async def enqueue_sends(self, con: C_contra, out: Revision, now: datetime, *, only_new: bool) -> int:
+        """Queue the alert to every matching subscription (only_new: those without a send of it yet): how many."""
         ...
 
-    async def enqueue_revision(
-        self, con: C_contra, summary_id: int, revision: int, draft: SummaryDraft, now: datetime
-    ) -> int:
-        """Edits where the alert is out, sends to newly matched chats, queued alerts no longer matched dropped.
+    async def drop_unmatched(self, con: C_contra, out: Revision, now: datetime) -> None:
+        """Skip the summary's queued, unleased sends to chats this revision no longer matches."""
+        ...
 
-        An alert still waiting in the queue is sent with the newest content anyway,
-        so it needs no edit. Returns how many rows were queued.
-        """
+    async def enqueue_edits(self, con: C_contra, out: Revision, now: datetime) -> int:
+        """Queue an edit to every active chat the alert went out (or is going out right now) to: how many."""
         ...
 
 
@@ -106,7 +112,8 @@ class Ingestor(Generic[C]):
                 await self._sql.write_regions(con, summary_id, draft, replace=False)
                 # a new summary is counted in without recounting its day
                 await self._rollup.add(con, summary_id, draft)
-                queued = await self._sql.enqueue_sends(con, summary_id, 1, draft, now) if notify else 0
+                out = Revision(summary_id, 1, draft)
+                queued = await self._sql.enqueue_sends(con, out, now, only_new=False) if notify else 0
                 return IngestOutcome(id=summary_id, revision=1, status="created", deliveries=queued), set()
             # another process inserted the same external_id meanwhile: revise that row
             assert draft.external_id is not None
@@ -126,6 +133,17 @@ class Ingestor(Generic[C]):
         await self._sql.write_regions(con, existing.id, draft, replace=True)
         queued = 0
         if notify and existing.status == SummaryStatus.ACTIVE:
-            queued = await self._sql.enqueue_revision(con, existing.id, revision, draft, now)
+            queued = await self._queue_correction(con, Revision(existing.id, revision, draft), now)
         days = {utc_day(existing.period_end), utc_day(draft.period_end)}
         return IngestOutcome(id=existing.id, revision=revision, status="revised", deliveries=queued), days
+
+    async def _queue_correction(self, con: C, out: Revision, now: datetime) -> int:
+        """Edits where the alert is out (or going out), sends to newly matched chats: how many queued.
+
+        An alert still waiting in the queue is sent with the newest content anyway,
+        so it needs no edit; if the correction no longer reaches that chat, it is dropped.
+        """
+        await self._sql.drop_unmatched(con, out, now)
+        edits = await self._sql.enqueue_edits(con, out, now)
+        sends = await self._sql.enqueue_sends(con, out, now, only_new=True)
+        return edits + sends

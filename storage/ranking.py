@@ -10,6 +10,7 @@ cheaply, so the cheaper plan is picked before the query runs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
@@ -48,6 +49,16 @@ def rollup_days(since: datetime | None, until: datetime | None) -> tuple[date | 
     return first, last
 
 
+@dataclass(frozen=True)
+class TopQuery:
+    """What `Store.largest` asks for: up to n active summaries with period_end in [since, until) (None: open)."""
+
+    n: int
+    since: datetime | None
+    until: datetime | None
+    region: str | None
+
+
 class RankingSql(Protocol[C_contra]):
     """The two queries a backend answers for `Store.largest`."""
 
@@ -57,30 +68,19 @@ class RankingSql(Protocol[C_contra]):
         """From the rollup: (active summaries of all regions, those of the region on days in [first, last))."""
         ...
 
-    async def largest(
-        self,
-        con: C_contra,
-        n: int,
-        since: datetime | None,
-        until: datetime | None,
-        region: str | None,
-        *,
-        by_size: bool,
-    ) -> list[StrikeSummary]:
-        """Up to n active summaries in [since, until), most launched first, ties by id, read by the plan chosen."""
+    async def largest(self, con: C_contra, query: TopQuery, *, by_size: bool) -> list[StrikeSummary]:
+        """The answer, most launched first, ties by id, read by size (launched index) or by time (the window)."""
         ...
 
 
-async def read_largest(
-    sql: RankingSql[C], con: C, n: int, *, since: datetime | None, until: datetime | None, region: str | None
-) -> list[StrikeSummary]:
+async def read_largest(sql: RankingSql[C], con: C, query: TopQuery) -> list[StrikeSummary]:
     """Up to n active summaries whose period_end is in [since, until), most launched first, ties by id."""
-    if n <= 0:
+    if query.n <= 0:
         return []
     by_size = True
-    if since is not None or until is not None:
-        first, last = rollup_days(since, until)
+    if query.since is not None or query.until is not None:
+        first, last = rollup_days(query.since, query.until)
         # the walk by size goes through every region's rows, so its cost is read against all of them
-        total, in_window = await sql.day_counts(con, first, last, region)
-        by_size = read_by_size(n, in_window, total)
-    return await sql.largest(con, n, since, until, region, by_size=by_size)
+        total, in_window = await sql.day_counts(con, first, last, query.region)
+        by_size = read_by_size(query.n, in_window, total)
+    return await sql.largest(con, query, by_size=by_size)

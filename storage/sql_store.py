@@ -23,9 +23,9 @@ from storage.models import (
     SummaryStatus,
 )
 from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
-from storage.ranking import RankingSql, read_largest
+from storage.ranking import RankingSql, TopQuery, read_largest
 from storage.stats import RollupSql, StatsSql, read_stats
-from storage.subscriptions import SubscriptionSql, move_subscription, subscription_changes
+from storage.subscriptions import NewSubscription, SubscriptionSql, move_subscription, subscription_changes
 from storage.summaries import SummarySql
 from storage.timeutil import utc_day, utcnow
 
@@ -146,7 +146,7 @@ class SqlStore(Generic[C]):
         if n <= 0:
             return []
         async with self._database.read() as con:
-            return await read_largest(self._ranking, con, n, since=since, until=until, region=region)
+            return await read_largest(self._ranking, con, TopQuery(n, since, until, region))
 
     async def daily_series(
         self, *, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int = 0
@@ -180,18 +180,11 @@ class SqlStore(Generic[C]):
         locale: str | None = None,
     ) -> Subscription:
         """Create or re-activate the chat's subscription with these filters."""
+        new = NewSubscription(
+            platform, chat_id, thread_id or "", tuple(sorted(set(regions))), min_launched, created_by, locale
+        )
         async with self._database.tx() as con:
-            return await self._subscriptions.subscribe(
-                con,
-                platform,
-                chat_id,
-                thread_id or "",
-                regions=sorted(set(regions)),
-                min_launched=min_launched,
-                created_by=created_by,
-                locale=locale,
-                now=utcnow(),
-            )
+            return await self._subscriptions.subscribe(con, new, utcnow())
 
     async def update_subscription(
         self,

@@ -7,6 +7,7 @@ transaction; times are aware UTC datetimes, a chat without a thread is ''.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -15,6 +16,19 @@ from storage.timeutil import utc
 
 C = TypeVar("C")
 C_contra = TypeVar("C_contra", contravariant=True)
+
+
+@dataclass(frozen=True)
+class NewSubscription:
+    """A subscribe call as the backends store it: '' for no thread, regions distinct and sorted."""
+
+    platform: str
+    chat_id: str
+    thread_id: str
+    regions: tuple[str, ...]
+    min_launched: int
+    created_by: str | None
+    locale: str | None
 
 
 class SubscriptionSql(Protocol[C_contra]):
@@ -28,19 +42,7 @@ class SubscriptionSql(Protocol[C_contra]):
         """One subscription by id."""
         ...
 
-    async def subscribe(
-        self,
-        con: C_contra,
-        platform: str,
-        chat_id: str,
-        thread_id: str,
-        *,
-        regions: list[str],
-        min_launched: int,
-        created_by: str | None,
-        locale: str | None,
-        now: datetime,
-    ) -> Subscription:
+    async def subscribe(self, con: C_contra, new: NewSubscription, now: datetime) -> Subscription:
         """Insert or re-activate the row with these filters; a known chat keeps its creator and, without locale, its language."""
         ...
 

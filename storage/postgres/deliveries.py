@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from storage.deliveries import SentMessages
+from storage.deliveries import SentMessages, finish_values
 from storage.models import Delivery, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.postgres.database import command_count
@@ -44,6 +44,7 @@ _SENT_MESSAGES = (
     "FROM unnest($1::bigint[], $2::bigint[]) AS k (summary_id, subscription_id)"
 )
 
+# the parameters in finish_values() order
 _FINISH = (
     "UPDATE deliveries SET status = $1, lease_until = NULL, "
     "next_attempt_at = coalesce($2, next_attempt_at), "
@@ -108,22 +109,7 @@ class PostgresOutbox:
 
     async def finish(self, con: asyncpg.Connection, results: Sequence[DeliveryResult], now: datetime) -> None:
         """Write each result into its row."""
-        await con.executemany(
-            _FINISH,
-            [
-                (
-                    r.status.value,
-                    utc(r.next_attempt_at) if r.next_attempt_at else None,
-                    r.attempted,
-                    r.platform_message_id,
-                    r.message_revision,
-                    r.error,
-                    now,
-                    r.delivery_id,
-                )
-                for r in results
-            ],
-        )
+        await con.executemany(_FINISH, [tuple(finish_values(r, now).values()) for r in results])
 
     async def adopt(self, con: asyncpg.Connection, results: Sequence[DeliveryResult]) -> None:
         """The alert's own send row takes the message and revision its follow-ups went out with."""

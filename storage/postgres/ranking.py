@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import asyncpg
 
 from storage.models import StrikeSummary
 from storage.postgres.rows import row_reader
+from storage.ranking import TopQuery
 from storage.rows import SUMMARY_COLUMNS
 from storage.timeutil import utc
 
@@ -34,34 +35,25 @@ class PostgresRanking:
         )
         return (int(row["total"]), int(row["in_window"])) if row else (0, 0)
 
-    async def largest(
-        self,
-        con: asyncpg.Connection,
-        n: int,
-        since: datetime | None,
-        until: datetime | None,
-        region: str | None,
-        *,
-        by_size: bool,
-    ) -> list[StrikeSummary]:
-        """Up to n active summaries in [since, until), most launched first, then lowest id."""
-        args: list[Any] = [n]
+    async def largest(self, con: asyncpg.Connection, query: TopQuery, *, by_size: bool) -> list[StrikeSummary]:
+        """Up to query.n active summaries in the window, most launched first, then lowest id."""
+        args: list[Any] = [query.n]
 
         def bind(value: Any) -> str:
             args.append(value)
             return f"${len(args)}"
 
         bounds = []
-        if since is not None:
-            bounds.append(("{end} >= " + bind(utc(since))))
-        if until is not None:
-            bounds.append(("{end} < " + bind(utc(until))))
-        region_arg = bind(region) if region is not None else ""
+        if query.since is not None:
+            bounds.append(("{end} >= " + bind(utc(query.since))))
+        if query.until is not None:
+            bounds.append(("{end} < " + bind(utc(query.until))))
+        region_arg = bind(query.region) if query.region is not None else ""
         if by_size:
             # `+ interval '0 s'` keeps the window off the period_end index, so that a
             # generic plan (asyncpg prepares statements) cannot swap the walk for a range scan
             where = ["s.status = 'active'", *(b.format(end="(s.period_end + interval '0 s')") for b in bounds)]
-            if region is not None:
+            if query.region is not None:
                 # a scalar subquery, not EXISTS: the planner would turn EXISTS into a hash
                 # join over the whole region, where a key lookup per walked row is what is cheap
                 where.append(
@@ -73,7 +65,7 @@ class PostgresRanking:
         else:
             # `launched + 0` cannot use the launched index: the planner reads the window by time
             order = "s.launched + 0 DESC, s.id"
-            if region is None:
+            if query.region is None:
                 where = ["s.status = 'active'", *(b.format(end="s.period_end") for b in bounds)]
                 source = "summaries s"
             else:

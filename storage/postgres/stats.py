@@ -42,6 +42,17 @@ def _raw_source(region: str | None) -> tuple[str, str]:
     )
 
 
+def _between(where: str, column: str, args: list[Any], lo: Any, hi: Any) -> str:
+    """`where` narrowed to lo <= column < hi, the bounds appended to args (None: left out)."""
+    if lo is not None:
+        args.append(lo)
+        where += f" AND {column} >= ${len(args)}"
+    if hi is not None:
+        args.append(hi)
+        where += f" AND {column} < ${len(args)}"
+    return where
+
+
 def _part(row: Any) -> PartTotals:
     """Totals from a row of _TOTALS."""
     largest = None
@@ -119,14 +130,8 @@ class PostgresStats:
         self, con: asyncpg.Connection, first: date | None, end: date | None, region: str | None
     ) -> PartTotals:
         """Totals of the rollup days in [first, end)."""
-        where = "region_id = $1"
         args: list[Any] = [region or ""]
-        if first is not None:
-            args.append(first)
-            where += f" AND day >= ${len(args)}"
-        if end is not None:
-            args.append(end)
-            where += f" AND day < ${len(args)}"
+        where = _between("region_id = $1", "day", args, first, end)
         cte = (
             "WITH r AS (SELECT summaries AS n, launched, drones_launched, missiles_launched, "
             "destroyed, suppressed, killed, injured, largest_id AS id, "
@@ -141,12 +146,7 @@ class PostgresStats:
         """Totals of active summaries with period_end in [lo, hi)."""
         source, col = _raw_source(region)
         args: list[Any] = [region] if region is not None else []
-        if lo is not None:
-            args.append(lo)
-            source += f" AND {col} >= ${len(args)}"
-        if hi is not None:
-            args.append(hi)
-            source += f" AND {col} < ${len(args)}"
+        source = _between(source, col, args, lo, hi)
         sql = f"WITH r AS (SELECT 1 AS n, s.launched AS big, {_RAW_COLS} {source}) " + _TOTALS
         return _part(await con.fetchrow(sql, *args))
 

@@ -10,6 +10,7 @@ import asyncpg
 
 from storage.models import Subscription
 from storage.postgres.rows import row_reader
+from storage.subscriptions import NewSubscription
 
 _BY_CHAT = "SELECT * FROM subscriptions WHERE platform = $1 AND chat_id = $2 AND thread_id = $3"
 
@@ -33,19 +34,7 @@ class PostgresSubscriptions:
         """One subscription by id."""
         return self._one(await con.fetchrow("SELECT * FROM subscriptions WHERE id = $1", subscription_id))
 
-    async def subscribe(
-        self,
-        con: asyncpg.Connection,
-        platform: str,
-        chat_id: str,
-        thread_id: str,
-        *,
-        regions: list[str],
-        min_launched: int,
-        created_by: str | None,
-        locale: str | None,
-        now: datetime,
-    ) -> Subscription:
+    async def subscribe(self, con: asyncpg.Connection, new: NewSubscription, now: datetime) -> Subscription:
         """Insert or re-activate the chat's row with these filters."""
         row = await con.fetchrow(
             "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, regions, "
@@ -56,13 +45,13 @@ class PostgresSubscriptions:
             "locale = coalesce($4, subscriptions.locale), "
             "created_by = coalesce(subscriptions.created_by, excluded.created_by), "
             "updated_at = excluded.updated_at RETURNING *",
-            platform,
-            chat_id,
-            thread_id,
-            locale,
-            regions,
-            min_launched,
-            created_by,
+            new.platform,
+            new.chat_id,
+            new.thread_id,
+            new.locale,
+            list(new.regions),
+            new.min_launched,
+            new.created_by,
             now,
         )
         assert row is not None

@@ -7,6 +7,7 @@ from datetime import datetime
 import asyncpg
 
 from storage.catalog import gazetteer
+from storage.ingest import Revision
 from storage.models import StrikeSummary, SummaryDraft
 from storage.postgres.database import command_count
 from storage.postgres.rows import CONTENT_PARAMS, row_reader, summary_values
@@ -45,6 +46,11 @@ _OUT_TO = (
 )
 
 
+def _matching_args(out: Revision, now: datetime) -> tuple[int, datetime, list[str]]:
+    """$1 launched, $2 now, $3 regions of _MATCHING."""
+    return out.draft.launched, now, list(gazetteer().matching_set(out.draft.regions))
+
+
 class PostgresSummaries:
     """The summary statements of the PostgreSQL backend."""
 
@@ -81,22 +87,8 @@ class PostgresSummaries:
             summary_id,
         )
 
-    async def enqueue_sends(
-        self, con: asyncpg.Connection, summary_id: int, revision: int, draft: SummaryDraft, now: datetime
-    ) -> int:
-        """Queue the alert for every matching subscription."""
-        return await self._enqueue_sends(con, summary_id, revision, draft, now, only_new=False)
-
-    async def _enqueue_sends(
-        self,
-        con: asyncpg.Connection,
-        summary_id: int,
-        revision: int,
-        draft: SummaryDraft,
-        now: datetime,
-        *,
-        only_new: bool,
-    ) -> int:
+    async def enqueue_sends(self, con: asyncpg.Connection, out: Revision, now: datetime, *, only_new: bool) -> int:
+        """Queue the alert to every matching subscription (only_new: those without a send of it yet)."""
         new_only = (
             " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.summary_id = $4 "
             "AND d.subscription_id = s.id AND d.action = 'send' AND d.status <> 'skipped')"
@@ -108,38 +100,34 @@ class PostgresSummaries:
             "next_attempt_at, created_at, updated_at) "
             f"SELECT $4, $5, m.id, 'send', 'pending', $2, $2, $2 FROM ({_MATCHING}{new_only}) m "
             "ORDER BY m.id",
-            draft.launched,
-            now,
-            list(gazetteer().matching_set(draft.regions)),
-            summary_id,
-            revision,
+            *_matching_args(out, now),
+            out.summary_id,
+            out.number,
         )
         return command_count(status)
 
-    async def enqueue_revision(
-        self, con: asyncpg.Connection, summary_id: int, revision: int, draft: SummaryDraft, now: datetime
-    ) -> int:
-        """Drop queued alerts the correction no longer matches, edit those out, send to newly matched chats."""
+    async def drop_unmatched(self, con: asyncpg.Connection, out: Revision, now: datetime) -> None:
+        """Skip queued, unleased sends to chats this revision no longer matches."""
         await con.execute(
             "UPDATE deliveries SET status = 'skipped', last_error = 'correction no longer matches', "
             "updated_at = $2 WHERE summary_id = $4 AND action = 'send' AND status = 'pending' "
             f"AND (lease_until IS NULL OR lease_until <= $2) AND subscription_id NOT IN ({_MATCHING})",
-            draft.launched,
-            now,
-            list(gazetteer().matching_set(draft.regions)),
-            summary_id,
+            *_matching_args(out, now),
+            out.summary_id,
         )
+
+    async def enqueue_edits(self, con: asyncpg.Connection, out: Revision, now: datetime) -> int:
+        """Queue an edit to every active chat the alert went out (or is going out) to."""
         status = await con.execute(
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
             f"SELECT $1, $2, x.subscription_id, 'edit', 'pending', $3, $3, $3 FROM ({_OUT_TO}) x "
             "ORDER BY x.subscription_id",
-            summary_id,
-            revision,
+            out.summary_id,
+            out.number,
             now,
         )
-        sends = await self._enqueue_sends(con, summary_id, revision, draft, now, only_new=True)
-        return command_count(status) + sends
+        return command_count(status)
 
     async def by_id(
         self, con: asyncpg.Connection, summary_id: int, *, for_update: bool = False

@@ -11,16 +11,22 @@ from typing import Any
 
 import aiosqlite
 
-from storage.deliveries import SentMessages
+from storage.deliveries import SentMessages, finish_values
 from storage.models import Delivery, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.rows import SUMMARY_COLUMNS
-from storage.sqlite.rows import row_reader
+from storage.sqlite.rows import param, row_reader
 from storage.timeutil import to_text
 
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
+
+
+def _finish_params(result: DeliveryResult, now: datetime) -> dict[str, Any]:
+    params = {name: param(value) for name, value in finish_values(result, now).items()}
+    params["next"] = result.next_attempt_at.timestamp() if result.next_attempt_at else None
+    return params
 
 
 class SqliteOutbox:
@@ -113,19 +119,7 @@ class SqliteOutbox:
             "last_error = CASE WHEN :status = 'pending' AND :error IS NULL THEN last_error ELSE :error END, "
             # a row skipped meanwhile (unsubscribed, retracted) stays skipped unless it did go out
             "updated_at = :now WHERE id = :id AND (status = 'pending' OR :status = 'sent')",
-            [
-                {
-                    "status": r.status.value,
-                    "next": r.next_attempt_at.timestamp() if r.next_attempt_at else None,
-                    "attempted": int(r.attempted),
-                    "message_id": r.platform_message_id,
-                    "message_revision": r.message_revision,
-                    "error": r.error,
-                    "now": to_text(now),
-                    "id": r.delivery_id,
-                }
-                for r in results
-            ],
+            [_finish_params(r, now) for r in results],
         )
 
     async def adopt(self, con: aiosqlite.Connection, results: Sequence[DeliveryResult]) -> None:

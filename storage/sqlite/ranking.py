@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import aiosqlite
 
 from storage.models import StrikeSummary
+from storage.ranking import TopQuery
 from storage.rows import SUMMARY_COLUMNS
 from storage.sqlite.rows import row_reader
 from storage.timeutil import to_text
@@ -46,34 +47,25 @@ class SqliteRanking:
             row = await cur.fetchone()
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
-    async def largest(
-        self,
-        con: aiosqlite.Connection,
-        n: int,
-        since: datetime | None,
-        until: datetime | None,
-        region: str | None,
-        *,
-        by_size: bool,
-    ) -> list[StrikeSummary]:
-        """Up to n active summaries in [since, until), most launched first, then lowest id."""
-        args: dict[str, Any] = {"n": n, "region": region}
+    async def largest(self, con: aiosqlite.Connection, query: TopQuery, *, by_size: bool) -> list[StrikeSummary]:
+        """Up to query.n active summaries in the window, most launched first, then lowest id."""
+        args: dict[str, Any] = {"n": query.n, "region": query.region}
         bounds = []
-        if since is not None:
+        if query.since is not None:
             bounds.append("{end} >= :lo")
-            args["lo"] = to_text(since)
-        if until is not None:
+            args["lo"] = to_text(query.since)
+        if query.until is not None:
             bounds.append("{end} < :hi")
-            args["hi"] = to_text(until)
+            args["hi"] = to_text(query.until)
         if by_size:
             where = ["s.status = 'active'", *(b.format(end="s.period_end") for b in bounds)]
-            if region is not None:
+            if query.region is not None:
                 where.append(_IN_REGION)
             ids = (
                 "SELECT s.id FROM summaries s INDEXED BY summaries_status_launched "
                 f"WHERE {' AND '.join(where)} ORDER BY s.launched DESC, s.id LIMIT :n"
             )
-        elif region is None:
+        elif query.region is None:
             where = ["s.status = 'active'", *(b.format(end="s.period_end") for b in bounds)]
             ids = (
                 "SELECT s.id FROM summaries s INDEXED BY summaries_status_end "

@@ -42,6 +42,28 @@ def _part(sums: Any, largest: Any) -> PartTotals:
     return PartTotals(tuple(int(v) for v in sums), found)
 
 
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _between(where: str, column: str, args: dict[str, Any]) -> str:
+    """`where` narrowed to :lo <= column < :hi, either bound left out when None."""
+    if args["lo"] is not None:
+        where += f" AND {column} >= :lo"
+    if args["hi"] is not None:
+        where += f" AND {column} < :hi"
+    return where
+
+
+async def _totals(con: aiosqlite.Connection, sums: str, largest: str, args: dict[str, Any]) -> PartTotals:
+    """Totals from a sums query and an (id, launched, period_end) query of the largest row."""
+    async with con.execute(sums, args) as cur:
+        row = await cur.fetchone()
+    async with con.execute(largest, args) as cur:
+        top = await cur.fetchone()
+    return _part(row, top)
+
+
 def _end_col(region: str | None) -> str:
     return "s.period_end" if region is None else "sr.period_end"
 
@@ -114,45 +136,28 @@ class SqliteStats:
         self, con: aiosqlite.Connection, first: date | None, end: date | None, region: str | None
     ) -> PartTotals:
         """Totals of the rollup days in [first, end)."""
-        where = "region_id = :region"
-        args: dict[str, Any] = {"region": region or ""}
-        if first is not None:
-            where += " AND day >= :lo"
-            args["lo"] = first.isoformat()
-        if end is not None:
-            where += " AND day < :hi"
-            args["hi"] = end.isoformat()
-        async with con.execute(f"SELECT {_ROLLUP_SUMS} FROM daily_totals WHERE {where}", args) as cur:
-            row = await cur.fetchone()
-        async with con.execute(
+        args = {"region": region or "", "lo": _day(first), "hi": _day(end)}
+        where = _between("region_id = :region", "day", args)
+        return await _totals(
+            con,
+            f"SELECT {_ROLLUP_SUMS} FROM daily_totals WHERE {where}",
             "SELECT largest_id, largest_launched, largest_period_end FROM daily_totals "
             f"WHERE {where} ORDER BY largest_launched DESC, largest_id LIMIT 1",
             args,
-        ) as cur:
-            largest = await cur.fetchone()
-        return _part(row, largest)
+        )
 
     async def raw_totals(
         self, con: aiosqlite.Connection, lo: datetime | None, hi: datetime | None, region: str | None
     ) -> PartTotals:
         """Totals of active summaries with period_end in [lo, hi)."""
-        col = _end_col(region)
-        where = _raw_from(region)
-        args: dict[str, Any] = {"region": region}
-        if lo is not None:
-            where += f" AND {col} >= :lo"
-            args["lo"] = to_text(lo)
-        if hi is not None:
-            where += f" AND {col} < :hi"
-            args["hi"] = to_text(hi)
-        async with con.execute(f"SELECT {_SUMS} {where}", args) as cur:
-            row = await cur.fetchone()
-        async with con.execute(
+        args = {"region": region, "lo": to_text(lo) if lo else None, "hi": to_text(hi) if hi else None}
+        where = _between(_raw_from(region), _end_col(region), args)
+        return await _totals(
+            con,
+            f"SELECT {_SUMS} {where}",
             f"SELECT s.id, s.launched, s.period_end {where} ORDER BY s.launched DESC, s.id LIMIT 1",
             args,
-        ) as cur:
-            largest = await cur.fetchone()
-        return _part(row, largest)
+        )
 
     async def daily_series(
         self, con: aiosqlite.Connection, since: datetime, until: datetime, region: str | None, utc_offset_minutes: int

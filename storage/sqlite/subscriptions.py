@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ import aiosqlite
 
 from storage.models import Subscription
 from storage.sqlite.rows import param, row_reader
+from storage.subscriptions import NewSubscription
 from storage.timeutil import to_text
 
 _BY_CHAT = "platform = ? AND chat_id = ? AND thread_id = ?"
@@ -37,19 +39,7 @@ class SqliteSubscriptions:
         """One subscription by id."""
         return await self._one(con, "id = ?", (subscription_id,))
 
-    async def subscribe(
-        self,
-        con: aiosqlite.Connection,
-        platform: str,
-        chat_id: str,
-        thread_id: str,
-        *,
-        regions: list[str],
-        min_launched: int,
-        created_by: str | None,
-        locale: str | None,
-        now: datetime,
-    ) -> Subscription:
+    async def subscribe(self, con: aiosqlite.Connection, new: NewSubscription, now: datetime) -> Subscription:
         """Insert or re-activate the chat's row with these filters."""
         await con.execute(
             "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, regions, "
@@ -61,18 +51,9 @@ class SqliteSubscriptions:
             "locale = coalesce(:locale, subscriptions.locale), "
             "created_by = coalesce(subscriptions.created_by, excluded.created_by), "
             "updated_at = excluded.updated_at",
-            {
-                "platform": platform,
-                "chat_id": chat_id,
-                "thread_id": thread_id,
-                "locale": locale,
-                "regions": json.dumps(regions),
-                "min_launched": min_launched,
-                "created_by": created_by,
-                "now": to_text(now),
-            },
+            asdict(new) | {"regions": json.dumps(list(new.regions)), "now": to_text(now)},
         )
-        sub = await self.by_chat(con, platform, chat_id, thread_id)
+        sub = await self.by_chat(con, new.platform, new.chat_id, new.thread_id)
         assert sub is not None
         return sub
 

@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from storage.catalog import gazetteer
+from storage.ingest import Revision
 from storage.models import StrikeSummary, SummaryDraft
 from storage.rows import CONTENT_COLUMNS, SUMMARY_COLUMNS
 from storage.sqlite.rows import CONTENT_PARAMS, row_reader, summary_values
@@ -39,15 +40,19 @@ _MATCHING = (
 _OUT_TO = (
     "FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id AND s.active = 1 "
     "WHERE d.summary_id = :summary_id AND d.action = 'send' "
-    "AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > :ts))"
+    "AND (d.status = 'sent' OR (d.status = 'pending' AND d.lease_until > :due))"
 )
 
 
-def _match_params(draft: SummaryDraft, now: datetime) -> dict[str, Any]:
+def _params(out: Revision, now: datetime) -> dict[str, Any]:
+    """The named parameters of the fan-out statements (outbox times are epoch seconds)."""
     return {
-        "launched": draft.launched,
+        "summary_id": out.summary_id,
+        "revision": out.number,
+        "launched": out.draft.launched,
+        "regions": json.dumps(list(gazetteer().matching_set(out.draft.regions))),
         "now": to_text(now),
-        "regions": json.dumps(list(gazetteer().matching_set(draft.regions))),
+        "due": now.timestamp(),
     }
 
 
@@ -89,23 +94,8 @@ class SqliteSummaries:
             [(region, end, summary_id) for region in draft.regions],
         )
 
-    async def enqueue_sends(
-        self, con: aiosqlite.Connection, summary_id: int, revision: int, draft: SummaryDraft, now: datetime
-    ) -> int:
-        """Queue the alert for every matching subscription."""
-        return await self._enqueue_sends(con, summary_id, revision, draft, now, only_new=False)
-
-    async def _enqueue_sends(
-        self,
-        con: aiosqlite.Connection,
-        summary_id: int,
-        revision: int,
-        draft: SummaryDraft,
-        now: datetime,
-        *,
-        only_new: bool,
-    ) -> int:
-        params = _match_params(draft, now) | {"summary_id": summary_id, "revision": revision, "due": now.timestamp()}
+    async def enqueue_sends(self, con: aiosqlite.Connection, out: Revision, now: datetime, *, only_new: bool) -> int:
+        """Queue the alert to every matching subscription (only_new: those without a send of it yet)."""
         new_only = (
             " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.summary_id = :summary_id "
             "AND d.subscription_id = s.id AND d.action = 'send' AND d.status <> 'skipped')"
@@ -116,35 +106,28 @@ class SqliteSummaries:
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
             f"SELECT :summary_id, :revision, id, 'send', 'pending', :due, :now, :now FROM ({_MATCHING}{new_only}) s",
-            params,
+            _params(out, now),
         )
         return cur.rowcount
 
-    async def enqueue_revision(
-        self, con: aiosqlite.Connection, summary_id: int, revision: int, draft: SummaryDraft, now: datetime
-    ) -> int:
-        """Drop queued alerts the correction no longer matches, edit those out, send to newly matched chats."""
-        params = _match_params(draft, now) | {
-            "summary_id": summary_id,
-            "revision": revision,
-            "due": now.timestamp(),
-            "ts": now.timestamp(),
-        }
+    async def drop_unmatched(self, con: aiosqlite.Connection, out: Revision, now: datetime) -> None:
+        """Skip queued, unleased sends to chats this revision no longer matches."""
         await con.execute(
             "UPDATE deliveries SET status = 'skipped', last_error = 'correction no longer matches', "
             "updated_at = :now WHERE summary_id = :summary_id AND action = 'send' AND status = 'pending' "
-            f"AND (lease_until IS NULL OR lease_until <= :ts) AND subscription_id NOT IN ({_MATCHING})",
-            params,
+            f"AND (lease_until IS NULL OR lease_until <= :due) AND subscription_id NOT IN ({_MATCHING})",
+            _params(out, now),
         )
+
+    async def enqueue_edits(self, con: aiosqlite.Connection, out: Revision, now: datetime) -> int:
+        """Queue an edit to every active chat the alert went out (or is going out) to."""
         cur = await con.execute(
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
             f"SELECT DISTINCT :summary_id, :revision, d.subscription_id, 'edit', 'pending', :due, :now, :now {_OUT_TO}",
-            params,
+            {"summary_id": out.summary_id, "revision": out.number, "due": now.timestamp(), "now": to_text(now)},
         )
-        edits = cur.rowcount
-        sends = await self._enqueue_sends(con, summary_id, revision, draft, now, only_new=True)
-        return edits + sends
+        return cur.rowcount
 
     async def by_id(
         self, con: aiosqlite.Connection, summary_id: int, *, for_update: bool = False
@@ -190,19 +173,19 @@ class SqliteSummaries:
 
     async def withdraw(self, con: aiosqlite.Connection, summary: StrikeSummary, now: datetime) -> None:
         """Mark retracted, drop unstarted deliveries, queue retractions where the alert went out."""
-        params = {"summary_id": summary.id, "revision": summary.revision, "now": to_text(now), "ts": now.timestamp()}
+        params = {"summary_id": summary.id, "revision": summary.revision, "now": to_text(now), "due": now.timestamp()}
         await con.execute(
             "UPDATE summaries SET status = 'retracted', updated_at = :now WHERE id = :summary_id", params
         )
         # rows nobody has started on are simply dropped: a withdrawn report is not sent
         await con.execute(
             "UPDATE deliveries SET status = 'skipped', updated_at = :now WHERE summary_id = :summary_id "
-            "AND status = 'pending' AND (lease_until IS NULL OR lease_until <= :ts)",
+            "AND status = 'pending' AND (lease_until IS NULL OR lease_until <= :due)",
             params,
         )
         await con.execute(
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
-            f"SELECT DISTINCT :summary_id, :revision, d.subscription_id, 'retract', 'pending', :ts, :now, :now {_OUT_TO}",
+            f"SELECT DISTINCT :summary_id, :revision, d.subscription_id, 'retract', 'pending', :due, :now, :now {_OUT_TO}",
             params,
         )
