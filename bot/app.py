@@ -23,11 +23,15 @@ from bot.logs import setup_logging
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.transports.base import Transport
+from bot.transports.console import ConsoleTransport, InputEnd
 from handlers.context import HandlerDeps
 from handlers.seeding import load_seeds
 from storage import Store, open_store
 
 log = logging.getLogger(__name__)
+
+# SIGHUP: the terminal that started the bot closed (a window, a tmux session, an ssh login)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class StartupError(Exception):
@@ -45,6 +49,8 @@ class Runtime:
     metrics: Metrics
     transports: dict[str, Transport] = field(default_factory=dict)
     api_port: int | None = None
+    # the console chat reading stdin, when it runs; it ends with how the input ended
+    console_input: asyncio.Task[InputEnd] | None = None
     started: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -103,13 +109,12 @@ async def _enter(stack: AsyncExitStack, transport: Any, name: str, settings: Set
 
 async def _start_transports(
     stack: AsyncExitStack, settings: Settings, deps: HandlerDeps, stdin: TextIO | None, stdout: TextIO | None
-) -> tuple[dict[str, Transport], list[asyncio.Task[None]]]:
+) -> tuple[dict[str, Transport], asyncio.Task[InputEnd] | None]:
     """Telegram and Discord when their tokens are set; the console chat when neither is.
 
-    Returns the started transports by platform name, and the tasks to stop on exit.
+    Returns the started transports by platform name, and the console's reading task.
     """
     transports: dict[str, Transport] = {}
-    tasks: list[asyncio.Task[None]] = []
     if settings.telegram_token is not None:
         from bot.transports.telegram.transport import TelegramTransport
 
@@ -127,14 +132,12 @@ async def _start_transports(
         discord = DiscordTransport.from_settings(settings, deps)
         await _enter(stack, discord, "Discord", settings)
         transports["discord"] = discord
-    if not transports:
-        from bot.transports.console import ConsoleTransport
-
-        console = ConsoleTransport(deps, stdin=stdin or sys.stdin, stdout=stdout or sys.stdout)
-        transports["console"] = console
-        await stack.enter_async_context(console)
-        tasks.append(asyncio.create_task(console.run(), name="console"))
-    return transports, tasks
+    if transports:
+        return transports, None
+    console = ConsoleTransport(deps, stdin=stdin or sys.stdin, stdout=stdout or sys.stdout)
+    transports["console"] = console
+    await stack.enter_async_context(console)
+    return transports, asyncio.create_task(console.run(), name="console")
 
 
 @asynccontextmanager
@@ -159,7 +162,7 @@ async def running(
             chart=ChartRenderer(),
         )
         metrics = Metrics()
-        transports, tasks = await _start_transports(stack, settings, deps, stdin, stdout)
+        transports, console_input = await _start_transports(stack, settings, deps, stdin, stdout)
         dispatcher = Dispatcher(
             store,
             transports,
@@ -169,20 +172,29 @@ async def running(
             wakeup=wakeup,
         )
         runtime = Runtime(
-            settings=settings, store=store, deps=deps, dispatcher=dispatcher, metrics=metrics, transports=transports
+            settings=settings,
+            store=store,
+            deps=deps,
+            dispatcher=dispatcher,
+            metrics=metrics,
+            transports=transports,
+            console_input=console_input,
         )
         runtime.api_port = await _serve_api(stack, runtime)
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
         housekeeping = asyncio.create_task(_prune_outbox(store, settings.outbox_retention_days), name="prune")
         runtime.started.set()
         log.info("strikebot running", extra={"transports": ",".join(runtime.transports)})
+        tasks: list[asyncio.Task[Any]] = [delivering, housekeeping]
+        if console_input is not None:
+            tasks.append(console_input)
         try:
             yield runtime, tasks
         finally:
             runtime.started.clear()
-            for task in (delivering, housekeeping, *tasks):
+            for task in tasks:
                 task.cancel()
-            for task in (delivering, housekeeping, *tasks):
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
@@ -200,32 +212,61 @@ async def _drain(dispatcher: Dispatcher, budget: float = 5.0) -> None:
             return
 
 
+async def _until_stopped(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Wait for a stop signal, or for the console's input to end when that ends the bot.
+
+    End of input with nothing else running (a piped session) delivers what it
+    queued and stops; with the HTTP API up the bot keeps running and says how
+    to stop it; a terminal that hung up stops the bot like SIGHUP does.
+    """
+    stopping = asyncio.create_task(stop.wait(), name="stop")
+    try:
+        console_input = runtime.console_input
+        if console_input is None:
+            await stopping
+            return
+        await asyncio.wait((stopping, console_input), return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            return
+        end = InputEnd.EOF if console_input.cancelled() or console_input.exception() else console_input.result()
+        if end is InputEnd.HANGUP:
+            log.info("stopping: the console's terminal is gone")
+            return
+        serving = [name for name in runtime.transports if name != "console"]
+        if runtime.api_port is not None:
+            serving.append(f"the HTTP API on {runtime.settings.api_host}:{runtime.api_port}")
+        if not serving:
+            await _drain(runtime.dispatcher)
+            return
+        console = runtime.transports["console"]
+        if isinstance(console, ConsoleTransport):
+            await console.note(
+                f"End of input: the console chat is closed, but the bot keeps running for {', '.join(serving)}. "
+                "Press Ctrl-C (or send SIGTERM) to stop it."
+            )
+        await stopping
+    finally:
+        stopping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await stopping
+
+
 async def run_app(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or console EOF when nothing else is running)."""
+    """Run until SIGINT, SIGTERM or SIGHUP (or console end of input when nothing else is running)."""
     undo_logging = setup_logging(fmt=settings.log_format, level=settings.log_level, secrets=settings.secrets())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        async with running(settings, stdin=stdin, stdout=stdout) as (runtime, tasks):
-            others = [name for name in runtime.transports if name != "console"]
-            waiters: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait(), name="stop")]
-            if tasks and not others and runtime.api_port is None:
-                # console only: end of input ends the bot
-                waiters += tasks
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            if not stop.is_set():
-                await _drain(runtime.dispatcher)
-            waiters[0].cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await waiters[0]
+        async with running(settings, stdin=stdin, stdout=stdout) as (runtime, _tasks):
+            await _until_stopped(runtime, stop)
         log.info("strikebot stopped")
     except StartupError as exc:
         raise SystemExit(f"strikebot run: error: {exc}") from None
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in STOP_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
         undo_logging()

@@ -4,6 +4,11 @@ Commands are read from stdin line by line (a pipe, a file or a terminal);
 replies and pushed alerts are printed as plain text; images are saved to
 files whose paths are printed; buttons are numbered and pressed by typing
 the number. It is also the delivery Transport for console subscriptions.
+
+Reading ends in one of two ways the app tells apart (`InputEnd`): the end
+of the input (a pipe or file ran out, or Ctrl-D at a terminal), or the
+terminal itself went away (window closed, tmux session killed), after
+which nobody can see or stop the bot from there.
 """
 
 from __future__ import annotations
@@ -14,17 +19,27 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
 from bot.transports.base import Outcome, SendResult, Target
 from handlers.context import Button, ChatKind, CommandContext, HandlerDeps, Identity, Image, Message
+from handlers.i18n import translator
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 CHAT_ID = "console"
 Handle = Callable[[CommandContext, HandlerDeps], Awaitable[list[Message]]]
+
+
+class InputEnd(StrEnum):
+    """Why the console stopped reading commands."""
+
+    EOF = "eof"  # a pipe or file ran out, or Ctrl-D at a terminal that is still there
+    HANGUP = "hangup"  # the terminal is gone: reading failed or it is no longer a terminal
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,8 @@ class ConsoleTransport:
         # the buttons of the last message that had any, as (message id, buttons)
         self._buttons: tuple[str, list[Button]] | None = None
         self._write_lock = asyncio.Lock()
+        # saved images are named after the run's start, so a new run never overwrites an old one's
+        self._run_stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
 
     async def __aenter__(self) -> ConsoleTransport:
         return self
@@ -113,24 +130,39 @@ class ConsoleTransport:
             parts.append(f"[image saved to {path}]")
         if rendered.buttons:
             self._buttons = (message_id, rendered.buttons)
+            hint = translator(await self._locale())._("type the number to press a button")
             parts.append(
-                "   ".join(f"[{i}] {b.label}" for i, b in enumerate(rendered.buttons, 1))
-                + "   → type the number to press a button"
+                "   ".join(f"[{i}] {b.label}" for i, b in enumerate(rendered.buttons, 1)) + f"   → {hint}"
             )
         async with self._write_lock:
             self._stdout.write("\n".join(p for p in parts if p) + "\n\n")
             self._stdout.flush()
 
+    async def note(self, text: str) -> None:
+        """Print a line from the bot itself (not a chat message), e.g. why it keeps running."""
+        async with self._write_lock:
+            self._stdout.write(text + "\n\n")
+            self._stdout.flush()
+
     def _save_image(self, image: Image, message_id: str) -> Path:
         self._image_dir.mkdir(parents=True, exist_ok=True)
-        path = self._image_dir / f"{int(message_id):04d}-{Path(image.filename).name or 'image.png'}"
-        path.write_bytes(image.data)
-        return path.resolve()
+        name = Path(image.filename).name or "image.png"
+        stem = f"{self._run_stamp}-{int(message_id):04d}"
+        for attempt in range(1, 1000):
+            # two runs started in the same second still get a file each: "x" never replaces one
+            path = self._image_dir / (f"{stem}-{name}" if attempt == 1 else f"{stem}-{attempt}-{name}")
+            try:
+                with path.open("xb") as out:
+                    out.write(image.data)
+            except FileExistsError:
+                continue
+            return path.resolve()
+        raise FileExistsError(f"no free file name for {stem}-{name} in {self._image_dir}")
 
     # ----- the chat -----
 
-    async def run(self) -> None:
-        """Handle typed commands until end of input, then return (the app decides what follows)."""
+    async def run(self) -> InputEnd:
+        """Handle typed commands until the input ends; say how it ended (the app decides what follows)."""
         if _interactive(self._stdin):
             # a person at a terminal, not a pipe: say what this is and how to start
             self._stdout.write(
@@ -138,7 +170,8 @@ class ConsoleTransport:
                 "Ctrl-C quits.\n\n"
             )
             self._stdout.flush()
-        async for line in self._lines():
+        ended: list[InputEnd] = []
+        async for line in self._lines(ended):
             text = line.strip()
             if not text:
                 continue
@@ -147,6 +180,10 @@ class ConsoleTransport:
             except Exception:  # one bad line must not end the console
                 log.exception("console command failed")
                 await self.send(Target(CHAT_ID), self.render(Message(lines=["Sorry, something went wrong."])))
+        end = ended[0] if ended else InputEnd.EOF
+        if end is InputEnd.HANGUP:
+            log.info("console terminal hung up")
+        return end
 
     async def _on_line(self, text: str) -> None:
         pressed = self._pressed(text)
@@ -189,10 +226,13 @@ class ConsoleTransport:
             callback=callback,
         )
 
-    async def _run(self, ctx: CommandContext, origin: str | None) -> None:
+    async def _locale(self) -> str:
+        """The console chat's language: its subscription's, else the bot's default."""
         sub = await self.deps.store.get_subscription(PLATFORM, CHAT_ID, None)
-        if sub is not None and sub.locale:
-            ctx.locale = sub.locale
+        return sub.locale if sub is not None and sub.locale else self.deps.default_locale
+
+    async def _run(self, ctx: CommandContext, origin: str | None) -> None:
+        ctx.locale = await self._locale()
         handle = self._handle or _default_handle()
         for reply in await handle(ctx, self.deps):
             rendered = self.render(reply)
@@ -201,8 +241,8 @@ class ConsoleTransport:
             else:
                 await self.send(Target(CHAT_ID), rendered)
 
-    async def _lines(self) -> AsyncIterator[str]:
-        """Lines of stdin without blocking the loop.
+    async def _lines(self, ended: list[InputEnd]) -> AsyncIterator[str]:
+        """Lines of stdin without blocking the loop; how the input ended is appended to `ended`.
 
         A daemon thread does the blocking reads: it works the same for a pipe,
         a file and a terminal, never switches the terminal to non-blocking
@@ -211,14 +251,24 @@ class ConsoleTransport:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[str | None] = asyncio.Queue()
         stream = self._stdin
+        terminal = _interactive(stream)
 
         def pump() -> None:
+            end = InputEnd.EOF
             try:
                 for line in iter(stream.readline, ""):
                     loop.call_soon_threadsafe(queue.put_nowait, line)
-            except (OSError, ValueError):  # stdin closed under us
+                # after a hang-up a terminal reads as empty and stops being a terminal;
+                # Ctrl-D reads as empty too, but the terminal is still there
+                if terminal and not _interactive(stream):
+                    end = InputEnd.HANGUP
+            except OSError:  # EIO: the terminal's other side is gone
+                if terminal:
+                    end = InputEnd.HANGUP
+            except ValueError:  # stdin closed under us
                 pass
             finally:
+                ended.append(end)
                 try:
                     loop.call_soon_threadsafe(queue.put_nowait, None)
                 except RuntimeError:  # the loop is already closed: nobody is listening

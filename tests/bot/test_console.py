@@ -80,6 +80,27 @@ async def test_subscribe_and_receive_an_alert_with_image(tmp_path: Path) -> None
     assert printed
 
 
+async def test_button_hint_is_in_the_chat_language(tmp_path: Path) -> None:
+    async with open_test_store(tmp_path) as store:
+        printed = await converse(store, tmp_path, "/lang uk\n/post drones=5\n")
+    assert "введіть номер, щоб натиснути кнопку" in printed
+    assert "type the number" not in printed
+
+
+async def test_images_of_a_new_run_do_not_overwrite_the_last_runs(tmp_path: Path) -> None:
+    async with open_test_store(tmp_path) as store:
+        deps = HandlerDeps(store=store, timezone=ZoneInfo("Europe/Kyiv"))
+        saved = []
+        for run, data in enumerate((b"first run", b"second run")):
+            out = io.StringIO()
+            # each run numbers its messages from 1 again
+            console = ConsoleTransport(deps, stdout=out, image_dir=tmp_path / "img")
+            await console.send(Target(CHAT_ID), console.render(Message(title=f"run {run}", image=Image(data))))
+            saved.append(Path(out.getvalue().split("[image saved to ")[1].split("]")[0]))
+    assert saved[0] != saved[1]
+    assert saved[0].read_bytes() == b"first run" and saved[1].read_bytes() == b"second run"
+
+
 # ----- a real `strikebot run` process with the console chat -----
 
 ROOT = Path(__file__).parents[2]
