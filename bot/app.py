@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import sys
@@ -154,14 +155,15 @@ async def running(
         # the handlers wake the dispatcher, which needs the transports, which need the handlers:
         # the one event they share is made first
         wakeup = asyncio.Event()
+        metrics = Metrics()
         deps = HandlerDeps(
             store=store,
             timezone=settings.tz,
             default_locale=settings.locale,
             wake_dispatcher=wakeup.set,
+            count_ingest=functools.partial(metrics.ingested, "chat"),
             chart=ChartRenderer(),
         )
-        metrics = Metrics()
         transports, console_input = await _start_transports(stack, settings, deps, stdin, stdout)
         dispatcher = Dispatcher(
             store,

@@ -12,7 +12,11 @@ from storage.protocol import Store
 
 log = logging.getLogger(__name__)
 
-INGEST_OUTCOMES = ("created", "revised", "unchanged", "rejected")
+INGEST_OUTCOMES = ("created", "revised", "unchanged", "rejected", "retracted")
+# where a report came in: the HTTP API, or a bot admin's /post, /correct, /retract in a chat.
+# `strikebot ingest` and `import-csv` run in processes of their own, whose counters nobody
+# scrapes: what they stored shows in strikebot_summaries_stored, read from the store.
+INGEST_SOURCES = ("api", "chat")
 # Chat sends are usually tens of milliseconds; a slow platform or a retry_after shows in the tail.
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -27,12 +31,18 @@ class Metrics:
         r = self.registry
         self._ingested = Counter(
             "strikebot_summaries_ingested",
-            "Summaries received on live or history ingest, by outcome.",
-            ["outcome"],
+            "Summaries posted, corrected or withdrawn through this process, by source (api, chat) and outcome.",
+            ["source", "outcome"],
             registry=r,
         )
-        for outcome in INGEST_OUTCOMES:
-            self._ingested.labels(outcome)
+        for source in INGEST_SOURCES:
+            for outcome in INGEST_OUTCOMES:
+                self._ingested.labels(source, outcome)
+        self._stored = Gauge(
+            "strikebot_summaries_stored",
+            "Summaries in the store, retracted ones included, whoever wrote them (the CLI too); read at scrape time.",
+            registry=r,
+        )
         self._deliveries = Counter(
             "strikebot_deliveries",
             "Outbox rows finished by the dispatcher, by platform and outcome (sent, retry, dead, skipped, …).",
@@ -81,10 +91,10 @@ class Metrics:
             "strikebot_store_up", "1 when the store answered the last scrape, else 0.", registry=r
         )
 
-    # --- called by the API, the CLI and handlers -----------------------------
-    def ingested(self, outcome: str, n: int = 1) -> None:
-        """Count summaries ingested with an outcome: created, revised, unchanged or rejected."""
-        self._ingested.labels(outcome).inc(n)
+    # --- called by the API and (through HandlerDeps.count_ingest) the chat commands ---
+    def ingested(self, source: str, outcome: str, n: int = 1) -> None:
+        """Count summaries from a source (api, chat) by outcome: created, revised, unchanged, rejected, retracted."""
+        self._ingested.labels(source, outcome).inc(n)
 
     # --- called by the dispatcher and transports ---------------------------------
     def delivery(self, platform: str, outcome: str, n: int = 1) -> None:
@@ -105,11 +115,13 @@ class Metrics:
         try:
             queue = await store.queue_stats(now=now or datetime.now(UTC))
             counts = await store.subscription_counts()
+            stored = await store.count_summaries()
         except Exception as exc:  # a scrape must still answer, with the store marked down
             log.warning("metrics: store did not answer: %s", exc)
             self._store_up.set(0)
             return False
         self._store_up.set(1)
+        self._stored.set(stored)
         self._outbox_depth.set(queue.pending)
         self._outbox_due.set(queue.due)
         self._outbox_in_flight.set(queue.in_flight)

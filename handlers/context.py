@@ -108,6 +108,9 @@ class HandlerDeps:
     default_locale: str = "en"
     # called after anything was queued in the outbox, so the dispatcher wakes at once
     wake_dispatcher: Callable[[], None] = lambda: None
+    # called once per report posted, corrected or withdrawn from the chat, with the outcome
+    # (created, revised, unchanged, rejected, retracted): the bot's ingest metric
+    count_ingest: Callable[[str], None] = lambda outcome: None
     now: Callable[[], datetime] = field(default=lambda: datetime.now(ZoneInfo("UTC")))
     # /post previews waiting for Confirm / Cancel (per process, expiring)
     drafts: PendingDrafts = field(default_factory=PendingDrafts)

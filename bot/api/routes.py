@@ -54,15 +54,19 @@ class _Api:
     async def ingest(self, request: web.Request) -> web.Response:
         """POST /v1/summaries: validate, store (notify), wake the dispatcher."""
         self.auth.check(request)
-        payload = parse_json(await read_body(request, MAX_BODY))
+        try:
+            payload = parse_json(await read_body(request, MAX_BODY))
+        except ApiError:  # too large, unreadable, not UTF-8 or not JSON: a feed's report was refused
+            self.metrics.ingested("api", "rejected")
+            raise
         try:
             draft = parse_summary(payload, live=True)
         except IngestError as exc:
-            self.metrics.ingested("rejected")
+            self.metrics.ingested("api", "rejected")
             log.info("ingest rejected", extra={"errors": len(exc.errors), "first": exc.errors[0]["loc"]})
             raise ApiError(422, exc.errors) from None
         outcome = await self.store.ingest(draft, notify=True)
-        self.metrics.ingested(outcome.status)
+        self.metrics.ingested("api", outcome.status)
         log.info(
             "ingest",
             extra={
@@ -83,7 +87,9 @@ class _Api:
         summary_id = _summary_id(request)
         summary = await self.store.retract(summary_id)
         if summary is None:
+            self.metrics.ingested("api", "rejected")
             raise ApiError.one(404, f"no summary with id {summary_id}", "id")
+        self.metrics.ingested("api", "retracted")
         log.info("retracted", extra={"summary_id": summary_id})
         self.wake()
         return json_reply(summary_to_dict(summary))

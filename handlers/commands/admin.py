@@ -43,10 +43,14 @@ async def cmd_post(call: Call) -> list[Message]:
                 "Give the report's figures, e.g. /post drones=120 missiles=4 destroyed=100 suppressed=10 regions=\"Kyiv, Odesa\" injured=3 note=\"…\""
             )
         )
-    pairs = parse_pairs(call, words)
-    payload = build_payload(call, pairs, None)
-    payload["external_id"] = f"strikebot/post/{secrets.token_hex(8)}"
-    preview = _validate(call, payload)
+    try:
+        pairs = parse_pairs(call, words)
+        payload = build_payload(call, pairs, None)
+        payload["external_id"] = f"strikebot/post/{secrets.token_hex(8)}"
+        preview = _validate(call, payload)
+    except ArgsError:
+        call.deps.count_ingest("rejected")
+        raise
     now = call.deps.now()
     pending = call.deps.drafts.add(payload, _owner(call), now)
     msg = render_alert(
@@ -84,7 +88,9 @@ async def on_post_button(call: Call, data: str) -> list[Message]:
     try:
         outcome = await ingest_summary(call.deps.store, pending.payload, notify=True)
     except IngestError as exc:
+        call.deps.count_ingest("rejected")
         return [Message(lines=[ingest_problem(call, exc, pending.payload)], replace=True)]
+    call.deps.count_ingest(outcome.status)
     call.deps.wake_dispatcher()
     return [
         Message(
@@ -102,13 +108,25 @@ async def cmd_correct(call: Call) -> list[Message]:
     summary = await call.deps.store.get_summary(summary_id)
     tr = call.tr
     if summary is None:
+        call.deps.count_ingest("rejected")
         return call.reply(tr._("There is no report #{id}.", id=summary_id))
     if summary.status == SummaryStatus.RETRACTED:
+        call.deps.count_ingest("rejected")
         return call.reply(tr._("Report #{id} was withdrawn and cannot be corrected.", id=summary_id))
     if len(words) < 2:
         # the router adds the usage line
         raise ArgsError(tr._("Say what to change, e.g. /correct {id} injured=25", id=summary_id))
-    pairs = parse_pairs(call, words[1:])
+    try:
+        return await _correct(call, summary, words[1:])
+    except ArgsError:
+        call.deps.count_ingest("rejected")
+        raise
+
+
+async def _correct(call: Call, summary: StrikeSummary, words: list[str]) -> list[Message]:
+    """Store the corrected figures as a new revision of `summary`; its outcome is counted."""
+    tr, summary_id = call.tr, summary.id
+    pairs = parse_pairs(call, words)
     payload = build_payload(call, pairs, summary)
     # history imported as reported may break the launched-total rule; only new weapon figures must keep it
     live = any(key in pairs for key in WEAPON_KEYS)
@@ -121,12 +139,14 @@ async def cmd_correct(call: Call) -> list[Message]:
             fresh = await call.deps.store.get_summary(summary.id)
             external_id = fresh.external_id if fresh is not None else None
         if external_id is None:
+            call.deps.count_ingest("rejected")
             return call.reply(tr._("There is no report #{id}.", id=summary_id))
     payload["external_id"] = external_id
     try:
         outcome = await ingest_summary(call.deps.store, payload, notify=True, live=live)
     except IngestError as exc:
         raise ArgsError(ingest_problem(call, exc, payload)) from None
+    call.deps.count_ingest(outcome.status)
     if outcome.status == "unchanged":
         return call.reply(tr._("Report #{id} already says that; nothing changed.", id=summary_id))
     call.deps.wake_dispatcher()
@@ -142,10 +162,13 @@ async def cmd_retract(call: Call) -> list[Message]:
     tr = call.tr
     summary = await call.deps.store.get_summary(summary_id)
     if summary is None:
+        call.deps.count_ingest("rejected")
         return call.reply(tr._("There is no report #{id}.", id=summary_id))
     if summary.status == SummaryStatus.RETRACTED:
+        call.deps.count_ingest("unchanged")
         return call.reply(tr._("Report #{id} was already withdrawn.", id=summary_id))
     await call.deps.store.retract(summary_id)
+    call.deps.count_ingest("retracted")
     call.deps.wake_dispatcher()
     return call.reply(tr._("Report #{id} withdrawn; alerts already sent will say so.", id=summary_id))
 

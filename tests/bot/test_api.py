@@ -177,7 +177,7 @@ async def test_invalid_summary_is_422_naming_each_field(tmp_path: Path) -> None:
         assert {e["loc"] for e in (await output_only.json())["errors"]} == {"id", "launched"}
         assert await h.store.count_summaries() == 0
         text = (await (await h.client.get("/metrics")).text())
-        assert 'strikebot_summaries_ingested_total{outcome="rejected"} 4.0' in text
+        assert 'strikebot_summaries_ingested_total{outcome="rejected",source="api"} 4.0' in text
 
 
 async def test_stats_window_region_and_bad_values(tmp_path: Path) -> None:
@@ -247,9 +247,9 @@ async def test_metrics_counts_ingests_outbox_and_subscriptions(tmp_path: Path) -
         assert resp.headers["Content-Type"].startswith("text/plain")
         text = await resp.text()
         for line in (
-            'strikebot_summaries_ingested_total{outcome="created"} 1.0',
-            'strikebot_summaries_ingested_total{outcome="unchanged"} 1.0',
-            'strikebot_summaries_ingested_total{outcome="revised"} 0.0',
+            'strikebot_summaries_ingested_total{outcome="created",source="api"} 1.0',
+            'strikebot_summaries_ingested_total{outcome="unchanged",source="api"} 1.0',
+            'strikebot_summaries_ingested_total{outcome="revised",source="api"} 0.0',
             'strikebot_subscriptions_active{platform="telegram"} 2.0',
             'strikebot_subscriptions_active{platform="discord"} 1.0',
             "strikebot_outbox_pending 2.0",  # the Kyiv summary reaches the two unfiltered chats

@@ -60,7 +60,7 @@ async def test_posted_summary_reaches_a_subscribed_chat_and_corrections_edit_it(
         assert len(fake.sent(group)) == 1
 
         metrics = await (await http.get(f"{base}/metrics")).text()
-        assert 'strikebot_summaries_ingested_total{outcome="created"} 1.0' in metrics
+        assert 'strikebot_summaries_ingested_total{outcome="created",source="api"} 1.0' in metrics
         assert 'strikebot_subscriptions_active{platform="telegram"} 1.0' in metrics
         # the dispatcher reports what it did: one send and two edits, all succeeded
         assert 'strikebot_deliveries_total{outcome="sent",platform="telegram"} 3.0' in metrics
