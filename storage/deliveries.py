@@ -6,7 +6,8 @@ The backend gives the statements (`OutboxSql`), inside the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
@@ -21,6 +22,19 @@ C_contra = TypeVar("C_contra", contravariant=True)
 SentMessages = dict[tuple[int, int], tuple[str | None, int | None]]
 
 
+@dataclass(frozen=True)
+class Claim:
+    """One claim of due rows: `limit` of them, leased to `holder` until `lease_until`."""
+
+    now: datetime
+    lease_until: datetime
+    limit: int
+    # None: every platform
+    platforms: list[str] | None
+    # who leases the rows (a dispatcher's own token); None leases them to nobody in particular
+    holder: str | None
+
+
 class OutboxSql(Protocol[C_contra]):
     """The outbox statements of a backend."""
 
@@ -28,14 +42,16 @@ class OutboxSql(Protocol[C_contra]):
         """Store a broadcast and queue it to every active subscription: how many were queued."""
         ...
 
-    async def claim(
-        self, con: C_contra, now: datetime, lease_until: datetime, limit: int, platforms: list[str] | None
-    ) -> list[Delivery]:
-        """Lease up to `limit` due rows of active subscriptions (of these platforms), oldest first.
+    async def claim(self, con: C_contra, claim: Claim) -> list[Delivery]:
+        """Lease up to `claim.limit` due rows of active subscriptions (of its platforms) to its holder, oldest first.
 
         Only the oldest pending row of a subscription may run: per-chat order,
         and an edit never overtakes its send.
         """
+        ...
+
+    async def renew(self, con: C_contra, ids: list[int], holder: str, lease_until: datetime) -> list[int]:
+        """Extend to `lease_until` the leases `holder` still holds among `ids` (pending rows only): the ids renewed."""
         ...
 
     async def subscriptions(self, con: C_contra, ids: list[int]) -> dict[int, Subscription]:
@@ -54,8 +70,10 @@ class OutboxSql(Protocol[C_contra]):
         """Broadcast texts by id."""
         ...
 
-    async def finish(self, con: C_contra, results: Sequence[DeliveryResult], now: datetime) -> None:
-        """Write each result into its row; a row skipped meanwhile stays skipped unless it did go out."""
+    async def finish(
+        self, con: C_contra, results: Sequence[DeliveryResult], now: datetime, holder: str | None
+    ) -> None:
+        """Write each result into its row and end its lease; see `finish_values` for which rows take it."""
         ...
 
     async def adopt(self, con: C_contra, results: Sequence[DeliveryResult]) -> None:
@@ -75,8 +93,15 @@ class OutboxSql(Protocol[C_contra]):
         ...
 
 
-def finish_values(result: DeliveryResult, now: datetime) -> dict[str, Any]:
-    """The values the statement recording one result binds, in this order (times aware, in UTC)."""
+def finish_values(result: DeliveryResult, now: datetime, holder: str | None) -> dict[str, Any]:
+    """The values the statement recording one result binds, in this order (times aware, in UTC).
+
+    The statement writes a result into a row that is still pending, or that
+    went out (`sent` is always worth knowing: a row taken over by another
+    holder is then no longer sent by it). With a `holder`, any other result is
+    written only while that holder still holds the row's lease: a holder whose
+    lease was taken over must not undo the new holder's work.
+    """
     return {
         "status": result.status.value,
         "next": utc(result.next_attempt_at) if result.next_attempt_at else None,
@@ -86,21 +111,13 @@ def finish_values(result: DeliveryResult, now: datetime) -> dict[str, Any]:
         "error": result.error,
         "now": now,
         "id": result.delivery_id,
+        "holder": holder,
     }
 
 
-async def claim_jobs(
-    sql: OutboxSql[C],
-    con: C,
-    *,
-    now: datetime,
-    limit: int,
-    lease_seconds: float,
-    platforms: Sequence[str] | None,
-) -> list[DeliveryJob]:
+async def claim_jobs(sql: OutboxSql[C], con: C, claim: Claim) -> list[DeliveryJob]:
     """Lease due rows and load everything the dispatcher needs to perform them."""
-    lease_until = now + timedelta(seconds=lease_seconds)
-    rows = await sql.claim(con, now, lease_until, limit, list(platforms) if platforms is not None else None)
+    rows = await sql.claim(con, claim)
     if not rows:
         return []
     subscriptions = await sql.subscriptions(con, sorted({r.subscription_id for r in rows}))
@@ -135,9 +152,10 @@ async def record_results(
     con: C,
     results: Sequence[DeliveryResult],
     now: datetime,
+    holder: str | None = None,
 ) -> None:
-    """Write a batch of results, then switch off or move the subscriptions they ask to."""
-    await outbox.finish(con, results, now)
+    """Write a batch of results (as `holder`), then switch off or move the subscriptions they ask to."""
+    await outbox.finish(con, results, now, holder)
     # the alert's own row learns which revision its message shows now, so the edit
     # rows can be pruned without losing that; an edit that went out as a new message
     # (its send had failed) or as a reply (the old one was no longer editable) makes

@@ -7,3 +7,7 @@ class StoreError(Exception):
 
 class NotFound(StoreError):
     """No row with that id."""
+
+
+class ConnectionLost(StoreError):
+    """The connection to the database broke mid-way; the work may be run again on a new one."""

@@ -134,12 +134,31 @@ class Store(Protocol):
         """Queue a free-text message to every active subscription; returns deliveries queued."""
 
     async def claim_deliveries(
-        self, *, now: datetime, limit: int, lease_seconds: float, platforms: Sequence[str] | None = None
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        lease_seconds: float,
+        platforms: Sequence[str] | None = None,
+        holder: str | None = None,
     ) -> list[DeliveryJob]:
-        """Lease up to `limit` due rows, oldest first, at most one in flight per subscription."""
+        """Lease up to `limit` due rows to `holder`, oldest first, at most one in flight per subscription."""
 
-    async def finish_deliveries(self, results: Sequence[DeliveryResult]) -> None:
-        """Record a batch of outcomes in one transaction."""
+    async def renew_deliveries(
+        self, ids: Sequence[int], *, holder: str, now: datetime, lease_seconds: float
+    ) -> set[int]:
+        """Extend the leases `holder` still holds among `ids` to `lease_seconds` from `now`.
+
+        Returns the ids it still holds; any other was finished or taken over
+        by another holder after its lease ran out, and must not be sent.
+        """
+
+    async def finish_deliveries(self, results: Sequence[DeliveryResult], *, holder: str | None = None) -> None:
+        """Record a batch of outcomes in one transaction (and end their leases).
+
+        With `holder`, a result is written only where that holder still holds
+        the lease, except `sent`, which is always written: the message is out.
+        """
 
     async def queue_stats(self, *, now: datetime) -> QueueStats: ...
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, Self, TypeVar
 
 from storage.database import Database
-from storage.deliveries import OutboxSql, claim_jobs, record_results
+from storage.deliveries import Claim, OutboxSql, claim_jobs, record_results
 from storage.errors import NotFound
 from storage.ingest import BulkSql, Ingestor
 from storage.models import (
@@ -24,6 +24,7 @@ from storage.models import (
 )
 from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
 from storage.ranking import RankingSql, TopQuery, read_largest
+from storage.retrying import write_retrying
 from storage.stats import RollupSql, StatsSql, read_stats
 from storage.subscriptions import NewSubscription, SubscriptionSql, move_subscription, subscription_changes
 from storage.summaries import SummarySql
@@ -249,20 +250,50 @@ class SqlStore(Generic[C]):
             return await self._outbox.enqueue_broadcast(con, text, created_by, utcnow())
 
     async def claim_deliveries(
-        self, *, now: datetime, limit: int, lease_seconds: float, platforms: Sequence[str] | None = None
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        lease_seconds: float,
+        platforms: Sequence[str] | None = None,
+        holder: str | None = None,
     ) -> list[DeliveryJob]:
-        """Lease up to `limit` due rows, oldest first, at most one in flight per subscription."""
-        async with self._database.tx() as con:
-            return await claim_jobs(
-                self._outbox, con, now=now, limit=limit, lease_seconds=lease_seconds, platforms=platforms
-            )
+        """Lease up to `limit` due rows to `holder`, oldest first, at most one in flight per subscription."""
+        claim = Claim(
+            now=now,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            limit=limit,
+            platforms=list(platforms) if platforms is not None else None,
+            holder=holder,
+        )
+        return await write_retrying(
+            self._database, lambda con: claim_jobs(self._outbox, con, claim), what="claiming deliveries"
+        )
 
-    async def finish_deliveries(self, results: Sequence[DeliveryResult]) -> None:
-        """Record a batch of outcomes in one transaction."""
+    async def renew_deliveries(
+        self, ids: Sequence[int], *, holder: str, now: datetime, lease_seconds: float
+    ) -> set[int]:
+        """Extend the leases `holder` still holds among `ids` to `lease_seconds` from `now`: the ids it still holds."""
+        if not ids:
+            return set()
+        until = now + timedelta(seconds=lease_seconds)
+        renewed = await write_retrying(
+            self._database,
+            lambda con: self._outbox.renew(con, sorted(ids), holder, until),
+            what="renewing delivery leases",
+        )
+        return set(renewed)
+
+    async def finish_deliveries(self, results: Sequence[DeliveryResult], *, holder: str | None = None) -> None:
+        """Record a batch of outcomes in one transaction; with `holder`, only where it still holds the lease (sent always)."""
         if not results:
             return
-        async with self._database.tx() as con:
-            await record_results(self._outbox, self._subscriptions, con, results, utcnow())
+        now = utcnow()
+        await write_retrying(
+            self._database,
+            lambda con: record_results(self._outbox, self._subscriptions, con, results, now, holder),
+            what=f"recording {len(results)} delivery results",
+        )
 
     async def queue_stats(self, *, now: datetime) -> QueueStats:
         """Outbox health for /status and /metrics."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from storage.errors import StoreError
+from storage.errors import ConnectionLost, StoreError
 from storage.schema import load_migrations, migrate
 
 # One advisory lock space for strikebot; the second key is the schema, so that
@@ -31,6 +31,18 @@ async def _init_connection(con: asyncpg.Connection) -> None:
     await con.set_type_codec(
         "jsonb", encoder=_jsonb_encode, decoder=_jsonb_decode, schema="pg_catalog", format="binary"
     )
+
+
+# the server went away under a connection (pg_terminate_backend, a restart, a dropped socket):
+# what ran on it was rolled back, and a new connection from the pool may do it again
+_CONNECTION_LOST: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    ConnectionError,
+)
 
 
 def command_count(status: str) -> int:
@@ -121,6 +133,8 @@ class PostgresDatabase:
             async with self.pool.acquire() as con:
                 async with con.transaction():
                     yield con
+        except _CONNECTION_LOST as exc:
+            raise await self._lost(exc) from exc
         except (OSError, asyncpg.PostgresError) as exc:
             # callers see one error type whatever the backend; the transaction is rolled back
             raise StoreError(f"database error: {exc}") from exc
@@ -131,8 +145,16 @@ class PostgresDatabase:
         try:
             async with self.pool.acquire() as con:
                 yield con
+        except _CONNECTION_LOST as exc:
+            raise await self._lost(exc) from exc
         except (OSError, asyncpg.PostgresError) as exc:
             raise StoreError(f"database error: {exc}") from exc
+
+    async def _lost(self, exc: BaseException) -> ConnectionLost:
+        # the pool's other connections were most likely cut at the same moment: replace them all
+        if self._pool is not None:
+            await self._pool.expire_connections()
+        return ConnectionLost(f"database connection lost: {exc}")
 
     async def schema_version(self) -> int:
         """The highest migration applied."""

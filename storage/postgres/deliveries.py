@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from storage.deliveries import SentMessages, finish_values
+from storage.deliveries import Claim, SentMessages, finish_values
 from storage.models import Delivery, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.postgres.database import command_count
@@ -15,7 +15,7 @@ from storage.postgres.rows import row_reader
 from storage.rows import SUMMARY_COLUMNS
 from storage.timeutil import utc
 
-# $1 now, $2 lease end, $3 limit, $4 platforms (NULL = all).
+# $1 now, $2 lease end, $3 limit, $4 platforms (NULL = all), $5 lease holder.
 # Only the oldest pending row of a subscription may run: per-chat order, and an
 # edit never overtakes its send. SKIP LOCKED lets another dispatcher claiming at
 # the same moment take other rows instead of waiting for ours; the WHERE clause
@@ -29,7 +29,7 @@ _CLAIM = (
     "AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id "
     "AND e.status = 'pending' AND e.id < d.id) "
     "ORDER BY d.id LIMIT $3 FOR UPDATE OF d SKIP LOCKED) "
-    "UPDATE deliveries SET lease_until = $2, attempts = deliveries.attempts + 1, updated_at = $1 "
+    "UPDATE deliveries SET lease_until = $2, lease_holder = $5, attempts = deliveries.attempts + 1, updated_at = $1 "
     "FROM picked WHERE deliveries.id = picked.id RETURNING deliveries.*"
 )
 
@@ -46,14 +46,21 @@ _SENT_MESSAGES = (
 
 # the parameters in finish_values() order
 _FINISH = (
-    "UPDATE deliveries SET status = $1, lease_until = NULL, "
+    "UPDATE deliveries SET status = $1, lease_until = NULL, lease_holder = NULL, "
     "next_attempt_at = coalesce($2, next_attempt_at), "
     "attempts = CASE WHEN $3 THEN attempts ELSE greatest(attempts - 1, 0) END, "
     "platform_message_id = coalesce($4, platform_message_id), "
     "message_revision = coalesce($5, message_revision), "
     "last_error = CASE WHEN $1 = 'pending' AND $6::text IS NULL THEN last_error ELSE $6 END, "
     # a row skipped meanwhile (unsubscribed, retracted) stays skipped unless it did go out
-    "updated_at = $7 WHERE id = $8 AND (status = 'pending' OR $1 = 'sent')"
+    "updated_at = $7 WHERE id = $8 AND (status = 'pending' OR $1 = 'sent') "
+    # a lease taken over by another holder is theirs to finish (see finish_values)
+    "AND ($1 = 'sent' OR $9::text IS NULL OR lease_holder = $9)"
+)
+
+_RENEW = (
+    "UPDATE deliveries SET lease_until = $1 WHERE id = ANY($2::bigint[]) "
+    "AND status = 'pending' AND lease_holder = $3 RETURNING id"
 )
 
 
@@ -80,12 +87,17 @@ class PostgresOutbox:
         )
         return command_count(status)
 
-    async def claim(
-        self, con: asyncpg.Connection, now: datetime, lease_until: datetime, limit: int, platforms: list[str] | None
-    ) -> list[Delivery]:
-        """Lease up to `limit` due rows, oldest first, skipping rows another dispatcher is leasing."""
-        rows = await con.fetch(_CLAIM, utc(now), utc(lease_until), limit, platforms)
+    async def claim(self, con: asyncpg.Connection, claim: Claim) -> list[Delivery]:
+        """Lease up to `claim.limit` due rows, oldest first, skipping rows another dispatcher is leasing."""
+        rows = await con.fetch(
+            _CLAIM, utc(claim.now), utc(claim.lease_until), claim.limit, claim.platforms, claim.holder
+        )
         return sorted((self._rows.delivery(r) for r in rows), key=lambda d: d.id)
+
+    async def renew(self, con: asyncpg.Connection, ids: list[int], holder: str, lease_until: datetime) -> list[int]:
+        """Extend the leases `holder` still holds among `ids`."""
+        rows = await con.fetch(_RENEW, utc(lease_until), ids, holder)
+        return [int(r["id"]) for r in rows]
 
     async def subscriptions(self, con: asyncpg.Connection, ids: list[int]) -> dict[int, Subscription]:
         """Subscriptions by id."""
@@ -107,9 +119,11 @@ class PostgresOutbox:
         rows = await con.fetch("SELECT id, text FROM broadcasts WHERE id = ANY($1::bigint[])", ids)
         return {b["id"]: b["text"] for b in rows}
 
-    async def finish(self, con: asyncpg.Connection, results: Sequence[DeliveryResult], now: datetime) -> None:
+    async def finish(
+        self, con: asyncpg.Connection, results: Sequence[DeliveryResult], now: datetime, holder: str | None
+    ) -> None:
         """Write each result into its row."""
-        await con.executemany(_FINISH, [tuple(finish_values(r, now).values()) for r in results])
+        await con.executemany(_FINISH, [tuple(finish_values(r, now, holder).values()) for r in results])
 
     async def adopt(self, con: asyncpg.Connection, results: Sequence[DeliveryResult]) -> None:
         """The alert's own send row takes the message and revision its follow-ups went out with."""

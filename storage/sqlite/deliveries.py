@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.deliveries import SentMessages, finish_values
+from storage.deliveries import Claim, SentMessages, finish_values
 from storage.models import Delivery, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.rows import SUMMARY_COLUMNS
@@ -23,8 +23,8 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _finish_params(result: DeliveryResult, now: datetime) -> dict[str, Any]:
-    params = {name: param(value) for name, value in finish_values(result, now).items()}
+def _finish_params(result: DeliveryResult, now: datetime, holder: str | None) -> dict[str, Any]:
+    params = {name: param(value) for name, value in finish_values(result, now, holder).items()}
     params["next"] = result.next_attempt_at.timestamp() if result.next_attempt_at else None
     return params
 
@@ -53,19 +53,24 @@ class SqliteOutbox:
         )
         return queued.rowcount
 
-    async def claim(
-        self, con: aiosqlite.Connection, now: datetime, lease_until: datetime, limit: int, platforms: list[str] | None
-    ) -> list[Delivery]:
-        """Lease up to `limit` due rows, oldest first, the oldest pending row of each subscription only."""
-        ts = now.timestamp()
-        args: dict[str, Any] = {"ts": ts, "lease": lease_until.timestamp(), "limit": limit, "now": to_text(now)}
+    async def claim(self, con: aiosqlite.Connection, claim: Claim) -> list[Delivery]:
+        """Lease up to `claim.limit` due rows, oldest first, the oldest pending row of each subscription only."""
+        ts = claim.now.timestamp()
+        args: dict[str, Any] = {
+            "ts": ts,
+            "lease": claim.lease_until.timestamp(),
+            "limit": claim.limit,
+            "now": to_text(claim.now),
+            "holder": claim.holder,
+        }
         platform_filter = ""
-        if platforms is not None:
-            names = {f"p{i}": p for i, p in enumerate(platforms)}
+        if claim.platforms is not None:
+            names = {f"p{i}": p for i, p in enumerate(claim.platforms)}
             args |= names
             platform_filter = f" AND s.platform IN ({', '.join(':' + k for k in names) or 'NULL'})"
         async with con.execute(
-            "UPDATE deliveries SET lease_until = :lease, attempts = attempts + 1, updated_at = :now "
+            "UPDATE deliveries SET lease_until = :lease, lease_holder = :holder, attempts = attempts + 1, "
+            "updated_at = :now "
             "WHERE id IN (SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
             "WHERE d.status = 'pending' AND d.next_attempt_at <= :ts AND s.active = 1 "
             "AND (d.lease_until IS NULL OR d.lease_until <= :ts)"
@@ -76,6 +81,17 @@ class SqliteOutbox:
         ) as cur:
             rows = await cur.fetchall()
         return sorted((self._rows.delivery(r) for r in rows), key=lambda d: d.id)
+
+    async def renew(
+        self, con: aiosqlite.Connection, ids: list[int], holder: str, lease_until: datetime
+    ) -> list[int]:
+        """Extend the leases `holder` still holds among `ids`."""
+        async with con.execute(
+            f"UPDATE deliveries SET lease_until = ? WHERE id IN ({_marks(ids)}) "
+            "AND status = 'pending' AND lease_holder = ? RETURNING id",
+            [lease_until.timestamp(), *ids, holder],
+        ) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
 
     async def subscriptions(self, con: aiosqlite.Connection, ids: list[int]) -> dict[int, Subscription]:
         """Subscriptions by id."""
@@ -108,18 +124,22 @@ class SqliteOutbox:
         async with con.execute(f"SELECT id, text FROM broadcasts WHERE id IN ({_marks(ids)})", ids) as cur:
             return {r["id"]: r["text"] for r in await cur.fetchall()}
 
-    async def finish(self, con: aiosqlite.Connection, results: Sequence[DeliveryResult], now: datetime) -> None:
+    async def finish(
+        self, con: aiosqlite.Connection, results: Sequence[DeliveryResult], now: datetime, holder: str | None
+    ) -> None:
         """Write each result into its row."""
         await con.executemany(
-            "UPDATE deliveries SET status = :status, lease_until = NULL, "
+            "UPDATE deliveries SET status = :status, lease_until = NULL, lease_holder = NULL, "
             "next_attempt_at = coalesce(:next, next_attempt_at), "
             "attempts = CASE WHEN :attempted THEN attempts ELSE max(attempts - 1, 0) END, "
             "platform_message_id = coalesce(:message_id, platform_message_id), "
             "message_revision = coalesce(:message_revision, message_revision), "
             "last_error = CASE WHEN :status = 'pending' AND :error IS NULL THEN last_error ELSE :error END, "
             # a row skipped meanwhile (unsubscribed, retracted) stays skipped unless it did go out
-            "updated_at = :now WHERE id = :id AND (status = 'pending' OR :status = 'sent')",
-            [_finish_params(r, now) for r in results],
+            "updated_at = :now WHERE id = :id AND (status = 'pending' OR :status = 'sent') "
+            # a lease taken over by another holder is theirs to finish (see finish_values)
+            "AND (:status = 'sent' OR :holder IS NULL OR lease_holder IS :holder)",
+            [_finish_params(r, now, holder) for r in results],
         )
 
     async def adopt(self, con: aiosqlite.Connection, results: Sequence[DeliveryResult]) -> None:
