@@ -46,6 +46,13 @@ def latest_table(summaries: list[StrikeSummary], tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
+def _split(stats: Stats) -> str:
+    """'drones 1,245, missiles 37', plus bombs and unknown types as 'other' when there are any (as in the chat)."""
+    parts = f"drones {_n(stats.drones_launched)}, missiles {_n(stats.missiles_launched)}"
+    other = stats.launched - stats.drones_launched - stats.missiles_launched
+    return parts + (f", other {_n(other)}" if other > 0 else "")
+
+
 def stats_text(stats: Stats, tz: ZoneInfo) -> str:
     """Totals over a window as a few labelled lines."""
 
@@ -56,8 +63,10 @@ def stats_text(stats: Stats, tz: ZoneInfo) -> str:
         f"Window:        {when(stats.since)} → {when(stats.until)}"
         + (f"  region: {stats.region}" if stats.region else ""),
         f"Summaries:     {_n(stats.summaries)}",
-        f"Launched:      {_n(stats.launched)}  (drones {_n(stats.drones_launched)}, missiles {_n(stats.missiles_launched)})",
-        f"Neutralized:   {_n(stats.neutralized)}  (shot down {_n(stats.destroyed)}, suppressed {_n(stats.suppressed)}), rate {_rate(stats.neutralization_rate)}",
+        f"Launched:      {_n(stats.launched)}  ({_split(stats)})",
+        f"Neutralized:   {_n(stats.neutralized)}  (shot down {_n(stats.destroyed)}, suppressed {_n(stats.suppressed)}"
+        + (f", not split {_n(stats.unsplit)}" if stats.unsplit else "")
+        + f"), rate {_rate(stats.neutralization_rate)}",
         f"Casualties:    {_n(stats.killed)} killed, {_n(stats.injured)} injured",
     ]
     if stats.largest is not None:

@@ -97,13 +97,10 @@ def normalise(parsed: SummaryIn, *, live: bool, prefix: str = "") -> SummaryDraf
     catalog = weapon_catalog()
     weapons = []
     for i, w in enumerate(parsed.weapons):
-        if live and w.destroyed + w.suppressed > w.launched:
-            errors.append(
-                {
-                    "loc": f"{where}weapons.{i}",
-                    "msg": f"destroyed + suppressed ({w.destroyed + w.suppressed}) exceeds launched ({w.launched})",
-                }
-            )
+        gone = w.destroyed + w.suppressed + w.neutralized_unsplit
+        if live and gone > w.launched:
+            what = "destroyed + suppressed" + (" + neutralized_unsplit" if w.neutralized_unsplit else "")
+            errors.append({"loc": f"{where}weapons.{i}", "msg": f"{what} ({gone}) exceeds launched ({w.launched})"})
         category = WeaponCategory(w.category) if w.category else catalog.category(w.model)
         weapons.append(
             WeaponTally(
@@ -112,6 +109,7 @@ def normalise(parsed: SummaryIn, *, live: bool, prefix: str = "") -> SummaryDraf
                 launched=w.launched,
                 destroyed=w.destroyed,
                 suppressed=w.suppressed,
+                neutralized_unsplit=w.neutralized_unsplit,
             )
         )
     if errors:
@@ -130,6 +128,7 @@ def normalise(parsed: SummaryIn, *, live: bool, prefix: str = "") -> SummaryDraf
         injured=parsed.injured,
         damage=tuple(parsed.damage),
         notes=parsed.notes or None,
+        neutralized_unsplit=parsed.neutralized_unsplit,
     )
 
 

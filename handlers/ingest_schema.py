@@ -73,6 +73,8 @@ class WeaponIn(BaseModel):
     launched: Count
     destroyed: Count = 0
     suppressed: Count = 0
+    # neutralized as the report counts it without a shot-down / suppressed split ("збито/подавлено")
+    neutralized_unsplit: Count = 0
 
 
 class SummaryIn(BaseModel):
@@ -92,6 +94,8 @@ class SummaryIn(BaseModel):
     killed: Count | None = None
     injured: Count | None = None
     damage: Annotated[list[DamageItem], Field(max_length=50)] = []
+    # a neutralized total the report gives neither by weapon nor split into shot down and suppressed
+    neutralized_unsplit: Count = 0
     notes: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), AfterValidator(_printable)]
         | None

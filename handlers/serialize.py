@@ -41,8 +41,8 @@ def summaries_to_list(summaries: list[StrikeSummary]) -> list[dict[str, Any]]:
 
 
 def stats_to_dict(stats: Stats) -> dict[str, Any]:
-    """The `stats --json` object."""
-    return stats.model_dump(mode="json")
+    """The `stats --json` object (its `neutralized` includes what was reported with no split)."""
+    return stats.model_dump(mode="json", exclude={"unsplit"})
 
 
 def parse_when(text: str, tz: tzinfo, *, loc: str = "time") -> datetime:

@@ -17,4 +17,7 @@ def merge_history(stored: SummaryDraft, incoming: SummaryDraft) -> SummaryDraft:
         if value is None or value == ():
             continue
         updates[name] = value
+    # a neutralized total goes with the weapon figures it completes: incoming weapons bring their own
+    if not incoming.weapons and not incoming.neutralized_unsplit:
+        updates.pop("neutralized_unsplit", None)
     return stored.model_copy(update=updates)

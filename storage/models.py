@@ -53,7 +53,11 @@ class DeliveryStatus(StrEnum):
 
 
 class WeaponTally(BaseModel):
-    """How many of one weapon model were launched, shot down and suppressed."""
+    """How many of one weapon model were launched, shot down and suppressed.
+
+    `neutralized_unsplit` is what a report counts as neutralized ("збито/подавлено")
+    without saying how many were shot down and how many suppressed.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,10 +66,11 @@ class WeaponTally(BaseModel):
     launched: int = 0
     destroyed: int = 0
     suppressed: int = 0
+    neutralized_unsplit: int = 0
 
     @property
     def neutralized(self) -> int:
-        return self.destroyed + self.suppressed
+        return self.destroyed + self.suppressed + self.neutralized_unsplit
 
 
 class SummaryDraft(BaseModel):
@@ -86,14 +91,27 @@ class SummaryDraft(BaseModel):
     injured: int | None = None
     damage: tuple[str, ...] = ()
     notes: str | None = None
+    # neutralized by the report's total alone: not by weapon, not split into shot down and suppressed
+    neutralized_unsplit: int = 0
 
     @property
     def launched(self) -> int:
         return sum(w.launched for w in self.weapons)
 
+    @property
+    def unsplit(self) -> int:
+        """Everything neutralized with no shot-down / suppressed split, by weapon or as a total."""
+        return self.neutralized_unsplit + sum(w.neutralized_unsplit for w in self.weapons)
+
     def content_hash(self) -> str:
         """A stable digest of the content: equal digests mean an unchanged re-post."""
         payload = self.model_dump(mode="json")
+        # left out while zero, so content stored before these fields existed keeps its digest
+        if not payload["neutralized_unsplit"]:
+            del payload["neutralized_unsplit"]
+        for weapon in payload["weapons"]:
+            if not weapon["neutralized_unsplit"]:
+                del weapon["neutralized_unsplit"]
         payload["period_start"] = self.period_start.timestamp()
         payload["period_end"] = self.period_end.timestamp()
         # the order a feed lists weapons in is not content
@@ -145,7 +163,7 @@ class StrikeSummary(SummaryDraft):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def neutralized(self) -> int:
-        return self.destroyed + self.suppressed
+        return self.destroyed + self.suppressed + self.unsplit
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -258,6 +276,7 @@ STAT_FIELDS = (
     "suppressed",
     "killed",
     "injured",
+    "unsplit",
 )
 
 
@@ -278,6 +297,8 @@ class Stats(BaseModel):
     killed: int = 0
     injured: int = 0
     largest: Largest | None = None
+    # the part of `neutralized` reported with no shot-down / suppressed split (not in `stats --json`)
+    unsplit: int = 0
 
 
 class DayTotal(BaseModel):

@@ -17,7 +17,7 @@ from storage.timeutil import utc
 
 SUMMARY_COLUMNS = (
     "id, external_id, source, source_url, period_start, period_end, regions, weapons, "
-    "hit_locations, debris_locations, killed, injured, damage, notes, revision, status, "
+    "hit_locations, debris_locations, killed, injured, damage, notes, neutralized_unsplit, revision, status, "
     "created_at, updated_at"
 )
 
@@ -36,11 +36,13 @@ CONTENT_COLUMNS = (
     "injured",
     "damage",
     "notes",
+    "neutralized_unsplit",
     "launched",
     "drones_launched",
     "missiles_launched",
     "destroyed",
     "suppressed",
+    "unsplit",
     "content_hash",
 )
 
@@ -54,6 +56,7 @@ def weapon_counts(draft: SummaryDraft) -> dict[str, int]:
         "missiles_launched": sum(w.launched for w in weapons if w.category == WeaponCategory.MISSILE),
         "destroyed": sum(w.destroyed for w in weapons),
         "suppressed": sum(w.suppressed for w in weapons),
+        "unsplit": draft.unsplit,
     }
 
 
@@ -73,6 +76,7 @@ def content_values(draft: SummaryDraft) -> dict[str, Any]:
         "injured": draft.injured,
         "damage": list(draft.damage),
         "notes": draft.notes,
+        "neutralized_unsplit": draft.neutralized_unsplit,
     }
     values |= weapon_counts(draft)
     values["content_hash"] = draft.content_hash()
@@ -113,6 +117,7 @@ class RowReader:
             injured=row["injured"],
             damage=self.items(row["damage"]),
             notes=row["notes"],
+            neutralized_unsplit=row["neutralized_unsplit"],
             revision=row["revision"],
             status=row["status"],
             created_at=self.time(row["created_at"]),

@@ -116,7 +116,7 @@ def assemble_stats(
         default=None,
     )
     launched = totals["launched"]
-    neutralized = totals["destroyed"] + totals["suppressed"]
+    neutralized = totals["destroyed"] + totals["suppressed"] + totals["unsplit"]
     return Stats(
         since=since,
         until=until,
@@ -139,6 +139,7 @@ def rollup_counts(draft: SummaryDraft) -> tuple[int, ...]:
         counts["suppressed"],
         draft.killed or 0,
         draft.injured or 0,
+        counts["unsplit"],
     )
 
 

@@ -52,7 +52,7 @@ def render_alert(
             ),
         )
     )
-    if summary.launched:
+    if summary.launched or summary.neutralized:
         neutralized = (
             tr._("unknown")
             if neutralized_unknown

@@ -61,7 +61,8 @@ def neutralized_phrase(
     text = tr.number(neutralized)
     if rate is not None:
         text += f" ({tr.percent(rate)})"
-    if destroyed and suppressed:
+    # a split is shown only when it covers everything neutralized (none is made up for an unsplit total)
+    if destroyed and suppressed and destroyed + suppressed == neutralized:
         text += ": " + tr._(
             "{destroyed} shot down, {suppressed} suppressed",
             destroyed=tr.number(destroyed),

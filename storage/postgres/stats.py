@@ -18,7 +18,7 @@ _ROLLUP_LOCK = "SELECT pg_advisory_xact_lock(hashtext('strikebot.rollup'), hasht
 
 _RAW_COLS = (
     "s.id, s.launched, s.drones_launched, s.missiles_launched, s.destroyed, s.suppressed, "
-    "coalesce(s.killed, 0) AS killed, coalesce(s.injured, 0) AS injured, s.period_end"
+    "coalesce(s.killed, 0) AS killed, coalesce(s.injured, 0) AS injured, s.unsplit, s.period_end"
 )
 # The sums over a CTE `r` and its largest row. `r` holds either raw summaries
 # (n = 1, big = launched) or rollup days (n summaries, big = the day's largest).
@@ -66,13 +66,14 @@ def _part(row: Any) -> PartTotals:
 _ADD = (
     "INSERT INTO daily_totals AS t (region_id, day, summaries, launched, drones_launched, "
     "missiles_launched, destroyed, suppressed, killed, injured, largest_id, largest_launched, "
-    "largest_period_end) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11) "
+    "largest_period_end, unsplit) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $11, $13, $12, $10) "
     "ON CONFLICT (region_id, day) DO UPDATE SET summaries = t.summaries + 1, "
     "launched = t.launched + excluded.launched, "
     "drones_launched = t.drones_launched + excluded.drones_launched, "
     "missiles_launched = t.missiles_launched + excluded.missiles_launched, "
     "destroyed = t.destroyed + excluded.destroyed, suppressed = t.suppressed + excluded.suppressed, "
     "killed = t.killed + excluded.killed, injured = t.injured + excluded.injured, "
+    "unsplit = t.unsplit + excluded.unsplit, "
     "largest_id = CASE WHEN excluded.largest_launched > t.largest_launched "
     "THEN excluded.largest_id ELSE t.largest_id END, "
     "largest_period_end = CASE WHEN excluded.largest_launched > t.largest_launched "
@@ -110,10 +111,12 @@ class PostgresStats:
             f"UNION ALL SELECT sr.region_id, {_RAW_COLS}, {day} AS day FROM summary_regions sr "
             "JOIN summaries s ON s.id = sr.summary_id WHERE s.status = 'active' "
             f"{bounds.format(col='sr.period_end')}) "
-            "INSERT INTO daily_totals SELECT region_id, day, count(*), sum(launched), "
+            "INSERT INTO daily_totals (region_id, day, summaries, launched, drones_launched, "
+            "missiles_launched, destroyed, suppressed, killed, injured, largest_id, largest_launched, "
+            "largest_period_end, unsplit) SELECT region_id, day, count(*), sum(launched), "
             "sum(drones_launched), sum(missiles_launched), sum(destroyed), sum(suppressed), "
             "sum(killed), sum(injured), (array_agg(id ORDER BY launched DESC, id))[1], max(launched), "
-            "(array_agg(period_end ORDER BY launched DESC, id))[1] FROM base GROUP BY region_id, day",
+            "(array_agg(period_end ORDER BY launched DESC, id))[1], sum(unsplit) FROM base GROUP BY region_id, day",
             span.days,
             span.lo,
             span.hi,
@@ -134,7 +137,7 @@ class PostgresStats:
         where = _between("region_id = $1", "day", args, first, end)
         cte = (
             "WITH r AS (SELECT summaries AS n, launched, drones_launched, missiles_launched, "
-            "destroyed, suppressed, killed, injured, largest_id AS id, "
+            "destroyed, suppressed, killed, injured, unsplit, largest_id AS id, "
             "largest_launched AS big, largest_period_end AS period_end "
             f"FROM daily_totals WHERE {where}) "
         )
@@ -164,7 +167,7 @@ class PostgresStats:
             "coalesce(sum(s.launched), 0)::bigint AS launched, "
             "coalesce(sum(s.drones_launched), 0)::bigint AS drones_launched, "
             "coalesce(sum(s.missiles_launched), 0)::bigint AS missiles_launched, "
-            "coalesce(sum(s.destroyed + s.suppressed), 0)::bigint AS neutralized "
+            "coalesce(sum(s.destroyed + s.suppressed + s.unsplit), 0)::bigint AS neutralized "
             f"{source} AND {col} >= ${n - 2} AND {col} < ${n - 1} GROUP BY 1 ORDER BY 1"
         )
         rows = await con.fetch(sql, *args)

@@ -16,12 +16,13 @@ _SUMS = (
     "count(*), coalesce(sum(s.launched), 0), coalesce(sum(s.drones_launched), 0), "
     "coalesce(sum(s.missiles_launched), 0), coalesce(sum(s.destroyed), 0), "
     "coalesce(sum(s.suppressed), 0), coalesce(sum(coalesce(s.killed, 0)), 0), "
-    "coalesce(sum(coalesce(s.injured, 0)), 0)"
+    "coalesce(sum(coalesce(s.injured, 0)), 0), coalesce(sum(s.unsplit), 0)"
 )
 _ROLLUP_SUMS = (
     "coalesce(sum(summaries), 0), coalesce(sum(launched), 0), coalesce(sum(drones_launched), 0), "
     "coalesce(sum(missiles_launched), 0), coalesce(sum(destroyed), 0), "
-    "coalesce(sum(suppressed), 0), coalesce(sum(killed), 0), coalesce(sum(injured), 0)"
+    "coalesce(sum(suppressed), 0), coalesce(sum(killed), 0), coalesce(sum(injured), 0), "
+    "coalesce(sum(unsplit), 0)"
 )
 
 
@@ -73,13 +74,14 @@ def _end_col(region: str | None) -> str:
 _ADD = (
     "INSERT INTO daily_totals (region_id, day, summaries, launched, drones_launched, "
     "missiles_launched, destroyed, suppressed, killed, injured, largest_id, largest_launched, "
-    "largest_period_end) VALUES (:region, :day, 1, :launched, :drones_launched, :missiles_launched, "
-    ":destroyed, :suppressed, :killed, :injured, :id, :launched, :end) ON CONFLICT (region_id, day) DO UPDATE "
+    "largest_period_end, unsplit) VALUES (:region, :day, 1, :launched, :drones_launched, :missiles_launched, "
+    ":destroyed, :suppressed, :killed, :injured, :id, :launched, :end, :unsplit) ON CONFLICT (region_id, day) DO UPDATE "
     "SET summaries = summaries + 1, launched = launched + excluded.launched, "
     "drones_launched = drones_launched + excluded.drones_launched, "
     "missiles_launched = missiles_launched + excluded.missiles_launched, "
     "destroyed = destroyed + excluded.destroyed, suppressed = suppressed + excluded.suppressed, "
     "killed = killed + excluded.killed, injured = injured + excluded.injured, "
+    "unsplit = unsplit + excluded.unsplit, "
     "largest_id = CASE WHEN excluded.largest_launched > largest_launched "
     "THEN excluded.largest_id ELSE largest_id END, "
     "largest_period_end = CASE WHEN excluded.largest_launched > largest_launched "
@@ -109,7 +111,7 @@ class SqliteStats:
         cols = (
             "s.id, s.launched, s.drones_launched, s.missiles_launched, s.destroyed, "
             "s.suppressed, coalesce(s.killed, 0) AS killed, coalesce(s.injured, 0) AS injured, "
-            "s.period_end, substr(s.period_end, 1, 10) AS day"
+            "s.unsplit, s.period_end, substr(s.period_end, 1, 10) AS day"
         )
         in_days = f"s.status = 'active' AND s.period_end >= ? AND s.period_end < ? AND substr(s.period_end, 1, 10) IN ({marks})"
         await con.execute(
@@ -118,10 +120,12 @@ class SqliteStats:
             f"ON sr.summary_id = s.id WHERE {in_days}), "
             "ranked AS (SELECT *, row_number() OVER (PARTITION BY region_id, day "
             "ORDER BY launched DESC, id) AS rn FROM base) "
-            "INSERT INTO daily_totals SELECT region_id, day, count(*), sum(launched), "
+            "INSERT INTO daily_totals (region_id, day, summaries, launched, drones_launched, "
+            "missiles_launched, destroyed, suppressed, killed, injured, largest_id, largest_launched, "
+            "largest_period_end, unsplit) SELECT region_id, day, count(*), sum(launched), "
             "sum(drones_launched), sum(missiles_launched), sum(destroyed), sum(suppressed), "
             "sum(killed), sum(injured), max(CASE WHEN rn = 1 THEN id END), max(launched), "
-            "max(CASE WHEN rn = 1 THEN period_end END) FROM ranked GROUP BY region_id, day",
+            "max(CASE WHEN rn = 1 THEN period_end END), sum(unsplit) FROM ranked GROUP BY region_id, day",
             [lo, hi, *wanted, lo, hi, *wanted],
         )
 
@@ -168,7 +172,7 @@ class SqliteStats:
             f"SELECT date(substr({col}, 1, 19), :shift) AS day, count(*), "
             "coalesce(sum(s.launched), 0), coalesce(sum(s.drones_launched), 0), "
             "coalesce(sum(s.missiles_launched), 0), "
-            "coalesce(sum(s.destroyed + s.suppressed), 0) "
+            "coalesce(sum(s.destroyed + s.suppressed + s.unsplit), 0) "
             f"{_raw_from(region)} AND {col} >= :lo AND {col} < :hi GROUP BY day ORDER BY day"
         )
         args = {"shift": f"{utc_offset_minutes:+d} minutes", "lo": to_text(since), "hi": to_text(until), "region": region}
