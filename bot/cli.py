@@ -15,9 +15,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.cli_format import latest_table, stats_text, status_text
+from bot.cli_parse import UnreadableText, add_parse_command, run_parse
 from bot.settings import Settings
 from handlers.csv_import import CsvFormatError, import_csv
 from handlers.ingest import IngestError, ingest_payload
+from handlers.parser import NoReport
 from handlers.serialize import QueryError, parse_region, parse_when, stats_to_dict, summaries_to_list
 from storage import open_store
 from storage.errors import StoreError
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     status = sub.add_parser("status", parents=[db], help="subscriptions and the delivery queue")
     status.add_argument("--json", action="store_true")
+    add_parse_command(sub, db)
     return parser
 
 
@@ -141,6 +144,10 @@ async def _status(settings: Settings, args: argparse.Namespace) -> None:
     print(status_text(summaries, counts, queue))
 
 
+async def _parse(settings: Settings, args: argparse.Namespace) -> None:
+    run_parse(args)
+
+
 async def _run(settings: Settings, args: argparse.Namespace) -> None:
     # python-telegram-bot 22 warns (PTBDeprecationWarning) on every RetryAfter it builds unless
     # opted into timedelta durations; the opt-in is only an environment variable read anywhere
@@ -158,6 +165,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "latest": _latest,
     "stats": _stats,
     "status": _status,
+    "parse": _parse,
 }
 
 
@@ -167,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = _settings(args)
         asyncio.run(COMMANDS[args.command](settings, args))
-    except (CliError, IngestError, QueryError, CsvFormatError, StoreError) as exc:
+    except (CliError, IngestError, QueryError, CsvFormatError, StoreError, NoReport, UnreadableText) as exc:
         print(f"strikebot {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
