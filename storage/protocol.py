@@ -23,6 +23,7 @@ from storage.models import (
     SummaryDraft,
 )
 from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
+from storage.sources import SeenPost, SourceState
 
 
 class Store(Protocol):
@@ -168,3 +169,27 @@ class Store(Protocol):
         Edits, retractions, broadcasts and failed sends go; a sent alert's row
         stays, because a correction months later must still find its message.
         """
+
+    # --- followed sources ------------------------------------------------
+    async def lease_source(self, url: str, *, holder: str, now: datetime, seconds: float) -> bool:
+        """Take or extend the lease to poll `url` (its row made if new); False while another holder has it."""
+
+    async def source_states(self) -> list[SourceState]:
+        """Every followed source with its last success, last error and posts seen, by URL."""
+
+    async def source_state(self, url: str) -> SourceState | None:
+        """One followed source; None before its first poll."""
+
+    async def source_posts(self, url: str) -> list[SeenPost]:
+        """Every post handled at the source, in the source's order."""
+
+    async def save_source_post(self, url: str, post: SeenPost, *, now: datetime) -> None:
+        """Remember that a post (this text of it) was handled."""
+
+    async def source_succeeded(
+        self, url: str, *, etag: str | None, last_modified: str | None, now: datetime
+    ) -> None:
+        """A poll worked: keep its validators (None keeps the old ones) and its time."""
+
+    async def source_failed(self, url: str, error: str, *, now: datetime) -> None:
+        """A poll failed: keep its one-line reason and its time."""

@@ -25,6 +25,7 @@ from storage.models import (
 from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
 from storage.ranking import RankingSql, TopQuery, read_largest
 from storage.retrying import write_retrying
+from storage.sources import SeenPost, SourceSql, SourceState
 from storage.stats import RollupSql, StatsSql, read_stats
 from storage.subscriptions import NewSubscription, SubscriptionSql, move_subscription, subscription_changes
 from storage.summaries import SummarySql
@@ -47,6 +48,7 @@ class SqlStore(Generic[C]):
         subscriptions: SubscriptionSql[C],
         outbox: OutboxSql[C],
         bulk: BulkSql[C],
+        sources: SourceSql[C],
     ) -> None:
         self._database = database
         self._summaries = summaries
@@ -56,6 +58,7 @@ class SqlStore(Generic[C]):
         self._subscriptions = subscriptions
         self._outbox = outbox
         self._bulk = bulk
+        self._sources = sources
         self._ingestor = Ingestor(database, summaries, rollup)
 
     async def __aenter__(self) -> Self:
@@ -304,3 +307,45 @@ class SqlStore(Generic[C]):
         """Delete finished outbox rows last touched before `before` that no later action needs (sent alerts stay)."""
         async with self._database.tx() as con:
             return await self._outbox.prune(con, before)
+
+    # --- followed sources ------------------------------------------------
+    async def lease_source(self, url: str, *, holder: str, now: datetime, seconds: float) -> bool:
+        """Take or extend the lease to poll `url` (its row made if new); False while another holder has it."""
+        async with self._database.tx() as con:
+            await self._sources.ensure(con, url)
+            return await self._sources.lease(con, url, holder, now, now + timedelta(seconds=seconds))
+
+    async def source_states(self) -> list[SourceState]:
+        """Every followed source with its last success, last error and posts seen, by URL."""
+        async with self._database.read() as con:
+            return await self._sources.states(con)
+
+    async def source_state(self, url: str) -> SourceState | None:
+        """One followed source; None before its first poll."""
+        async with self._database.read() as con:
+            return await self._sources.state(con, url)
+
+    async def source_posts(self, url: str) -> list[SeenPost]:
+        """Every post handled at the source, in the source's order."""
+        async with self._database.read() as con:
+            return await self._sources.posts(con, url)
+
+    async def save_source_post(self, url: str, post: SeenPost, *, now: datetime) -> None:
+        """Remember that a post (this text of it) was handled."""
+        async with self._database.tx() as con:
+            await self._sources.ensure(con, url)
+            await self._sources.save_post(con, url, post, now)
+
+    async def source_succeeded(
+        self, url: str, *, etag: str | None, last_modified: str | None, now: datetime
+    ) -> None:
+        """A poll worked: keep its validators (None keeps the old ones) and its time."""
+        async with self._database.tx() as con:
+            await self._sources.ensure(con, url)
+            await self._sources.succeeded(con, url, etag, last_modified, now)
+
+    async def source_failed(self, url: str, error: str, *, now: datetime) -> None:
+        """A poll failed: keep its one-line reason and its time."""
+        async with self._database.tx() as con:
+            await self._sources.ensure(con, url)
+            await self._sources.failed(con, url, error[:500], now)

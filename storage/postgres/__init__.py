@@ -8,6 +8,7 @@ from storage.postgres.bulk import PostgresBulk
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.deliveries import PostgresOutbox
 from storage.postgres.ranking import PostgresRanking
+from storage.postgres.sources import PostgresSources
 from storage.postgres.stats import PostgresStats
 from storage.postgres.subscriptions import PostgresSubscriptions
 from storage.postgres.summaries import PostgresSummaries
@@ -29,6 +30,7 @@ class PostgresStore(SqlStore[asyncpg.Connection]):
             subscriptions=PostgresSubscriptions(),
             outbox=PostgresOutbox(),
             bulk=PostgresBulk(),
+            sources=PostgresSources(),
         )
 
     @property

@@ -9,6 +9,7 @@ from storage.sqlite.bulk import SqliteBulk
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.deliveries import SqliteOutbox
 from storage.sqlite.ranking import SqliteRanking
+from storage.sqlite.sources import SqliteSources
 from storage.sqlite.stats import SqliteStats
 from storage.sqlite.subscriptions import SqliteSubscriptions
 from storage.sqlite.summaries import SqliteSummaries
@@ -28,6 +29,7 @@ class SqliteStore(SqlStore[aiosqlite.Connection]):
             subscriptions=SqliteSubscriptions(),
             outbox=SqliteOutbox(),
             bulk=SqliteBulk(),
+            sources=SqliteSources(),
         )
 
 

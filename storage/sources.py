@@ -1,0 +1,83 @@
+"""Followed sources: what the poller keeps per feed (validators, last outcome, lease) and per post seen.
+
+The backend gives the statements (`SourceSql`) inside the caller's
+transaction; times are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+C_contra = TypeVar("C_contra", contravariant=True)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """One followed feed as operators see it, and the validators of its last good fetch."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    posts_seen: int = 0
+
+    @property
+    def failing(self) -> bool:
+        """Whether the last poll failed (an error newer than the last success)."""
+        if self.last_error_at is None:
+            return False
+        return self.last_success is None or self.last_error_at >= self.last_success
+
+
+@dataclass(frozen=True)
+class SeenPost:
+    """A post handled once: the hash of the text handled, and where it sits in the feed."""
+
+    post_id: str
+    content_hash: str
+    # orders posts as the source does (a zero-padded message number, or a UTC time)
+    sort_key: str
+    report: bool
+    deleted: bool = False
+
+
+class SourceSql(Protocol[C_contra]):
+    """The source statements of a backend."""
+
+    async def ensure(self, con: C_contra, url: str) -> None:
+        """Insert the source's row unless it exists."""
+        ...
+
+    async def lease(self, con: C_contra, url: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take or extend the poll lease when free, expired or already `holder`'s; whether it is held now."""
+        ...
+
+    async def state(self, con: C_contra, url: str) -> SourceState | None:
+        """One source with the number of posts seen there."""
+        ...
+
+    async def states(self, con: C_contra) -> list[SourceState]:
+        """Every source, by URL."""
+        ...
+
+    async def posts(self, con: C_contra, url: str) -> list[SeenPost]:
+        """Every post seen at the source."""
+        ...
+
+    async def save_post(self, con: C_contra, url: str, post: SeenPost, now: datetime) -> None:
+        """Insert or replace what is known of one post."""
+        ...
+
+    async def succeeded(
+        self, con: C_contra, url: str, etag: str | None, last_modified: str | None, now: datetime
+    ) -> None:
+        """A poll worked: keep the validators (None keeps the old ones) and the time."""
+        ...
+
+    async def failed(self, con: C_contra, url: str, error: str, now: datetime) -> None:
+        """A poll failed: keep a one-line reason and the time."""
+        ...

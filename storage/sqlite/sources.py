@@ -1,0 +1,89 @@
+"""Source statements in SQLite: times as sortable UTC text, flags as 0 / 1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.sources import SeenPost, SourceState
+from storage.timeutil import from_text, to_text
+
+_STATE = (
+    "SELECT s.url, s.etag, s.last_modified, s.last_success, s.last_error, s.last_error_at, "
+    "(SELECT count(*) FROM source_posts p WHERE p.source_url = s.url) FROM sources s"
+)
+
+
+def _time(text: str | None) -> datetime | None:
+    return from_text(text) if text else None
+
+
+def _state(row: aiosqlite.Row) -> SourceState:
+    return SourceState(
+        url=row[0], etag=row[1], last_modified=row[2], last_success=_time(row[3]),
+        last_error=row[4], last_error_at=_time(row[5]), posts_seen=int(row[6]),
+    )
+
+
+class SqliteSources:
+    """The source statements of the SQLite backend."""
+
+    async def ensure(self, con: aiosqlite.Connection, url: str) -> None:
+        """Insert the source's row unless it exists."""
+        await con.execute("INSERT INTO sources (url) VALUES (?) ON CONFLICT (url) DO NOTHING", (url,))
+
+    async def lease(self, con: aiosqlite.Connection, url: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take or extend the poll lease when free, expired or already `holder`'s."""
+        cur = await con.execute(
+            "UPDATE sources SET lease_holder = ?, lease_until = ? WHERE url = ? AND "
+            "(lease_holder IS NULL OR lease_holder = ? OR lease_until IS NULL OR lease_until <= ?)",
+            (holder, to_text(until), url, holder, to_text(now)),
+        )
+        return cur.rowcount == 1
+
+    async def state(self, con: aiosqlite.Connection, url: str) -> SourceState | None:
+        """One source with the number of posts seen there."""
+        async with con.execute(f"{_STATE} WHERE s.url = ?", (url,)) as cur:
+            row = await cur.fetchone()
+        return _state(row) if row else None
+
+    async def states(self, con: aiosqlite.Connection) -> list[SourceState]:
+        """Every source, by URL."""
+        async with con.execute(f"{_STATE} ORDER BY s.url") as cur:
+            return [_state(row) for row in await cur.fetchall()]
+
+    async def posts(self, con: aiosqlite.Connection, url: str) -> list[SeenPost]:
+        """Every post seen at the source."""
+        async with con.execute(
+            "SELECT post_id, content_hash, sort_key, report, deleted FROM source_posts WHERE source_url = ? "
+            "ORDER BY sort_key",
+            (url,),
+        ) as cur:
+            return [SeenPost(r[0], r[1], r[2], bool(r[3]), bool(r[4])) for r in await cur.fetchall()]
+
+    async def save_post(self, con: aiosqlite.Connection, url: str, post: SeenPost, now: datetime) -> None:
+        """Insert or replace what is known of one post."""
+        await con.execute(
+            "INSERT INTO source_posts (source_url, post_id, content_hash, sort_key, report, deleted, seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_url, post_id) DO UPDATE SET "
+            "content_hash = excluded.content_hash, sort_key = excluded.sort_key, report = excluded.report, "
+            "deleted = excluded.deleted",
+            (url, post.post_id, post.content_hash, post.sort_key, int(post.report), int(post.deleted), to_text(now)),
+        )
+
+    async def succeeded(
+        self, con: aiosqlite.Connection, url: str, etag: str | None, last_modified: str | None, now: datetime
+    ) -> None:
+        """A poll worked: keep the validators and the time."""
+        await con.execute(
+            "UPDATE sources SET etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), "
+            "last_success = ? WHERE url = ?",
+            (etag, last_modified, to_text(now), url),
+        )
+
+    async def failed(self, con: aiosqlite.Connection, url: str, error: str, now: datetime) -> None:
+        """A poll failed: keep a one-line reason and the time."""
+        await con.execute(
+            "UPDATE sources SET last_error = ?, last_error_at = ? WHERE url = ?", (error, to_text(now), url)
+        )
