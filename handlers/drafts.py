@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 DRAFT_TTL = timedelta(minutes=15)
 MAX_DRAFTS = 200
+# the owner of a draft any bot admin may decide (a post found at a followed source)
+ANY_ADMIN = "*"
+
+# told who decided a shared draft (their name) and what came of it (a one-line result)
+OnDecided = Callable[[str, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,8 @@ class PendingDraft:
     payload: dict[str, Any]
     owner: str
     expires_at: datetime
+    # for a draft shown to several admins: updates the previews of those who did not press
+    on_decided: OnDecided | None = None
 
 
 @dataclass
@@ -28,13 +36,22 @@ class PendingDrafts:
     ttl: timedelta = DRAFT_TTL
     _items: dict[str, PendingDraft] = field(default_factory=dict)
 
-    def add(self, payload: dict[str, Any], owner: str, now: datetime) -> PendingDraft:
+    def add(
+        self,
+        payload: dict[str, Any],
+        owner: str,
+        now: datetime,
+        *,
+        ttl: timedelta | None = None,
+        on_decided: OnDecided | None = None,
+    ) -> PendingDraft:
         """Keep a draft and return it with a fresh, unguessable token."""
         self._expire(now)
         while len(self._items) >= MAX_DRAFTS:
             # the oldest goes first: dicts keep insertion order
             self._items.pop(next(iter(self._items)))
-        draft = PendingDraft(secrets.token_urlsafe(9), payload, owner, now + self.ttl)
+        expires = now + (ttl if ttl is not None else self.ttl)
+        draft = PendingDraft(secrets.token_urlsafe(9), payload, owner, expires, on_decided)
         self._items[draft.token] = draft
         return draft
 

@@ -8,6 +8,7 @@ from typing import Any
 from handlers.commands.base import ArgsError, Call, one_id, parse_id, split_args
 from handlers.commands.postargs import WEAPON_KEYS, build_payload, ingest_problem, parse_pairs
 from handlers.context import Button, Message
+from handlers.drafts import ANY_ADMIN, PendingDraft
 from handlers.ingest import IngestError, ingest_summary, parse_summary
 from handlers.render import render_alert
 from handlers.render.chat import render_status
@@ -77,13 +78,14 @@ async def on_post_button(call: Call, data: str) -> list[Message]:
     confirm = data.startswith(CONFIRM)
     token = data.removeprefix(CONFIRM if confirm else CANCEL)
     seen = call.deps.drafts.peek(token, call.deps.now())
-    if seen is not None and seen.owner != _owner(call):
+    if seen is not None and seen.owner not in (ANY_ADMIN, _owner(call)):
         # refused before taking it, so the author can still confirm
         return call.reply(tr._("Only the admin who sent this /post can confirm or cancel it."), private=True)
     pending = call.deps.drafts.take(token, call.deps.now())
     if pending is None:
         return [Message(lines=[tr._("This draft has expired or was already handled. Send /post again.")], replace=True)]
     if not confirm:
+        await _tell_others(call, pending, tr._("Cancelled: nothing was posted."))
         return [Message(lines=[tr._("Cancelled: nothing was posted.")], replace=True)]
     try:
         outcome = await ingest_summary(call.deps.store, pending.payload, notify=True)
@@ -92,13 +94,24 @@ async def on_post_button(call: Call, data: str) -> list[Message]:
         return [Message(lines=[ingest_problem(call, exc, pending.payload)], replace=True)]
     call.deps.count_ingest(outcome.status)
     call.deps.wake_dispatcher()
+    posted = tr._("Posted as report #{id}.", id=outcome.id)
+    await _tell_others(call, pending, posted)
     return [
         Message(
-            title="✅ " + tr._("Posted as report #{id}.", id=outcome.id),
+            title="✅ " + posted,
             lines=[tr.ngettext("Alert queued for {n} chat.", "Alert queued for {n} chats.", outcome.deliveries)],
             replace=True,
         )
     ]
+
+
+async def _tell_others(call: Call, pending: PendingDraft, result: str) -> None:
+    """A draft shown to several admins: the others' previews say who decided and how."""
+    if pending.on_decided is None:
+        return
+    user = call.ctx.user
+    who = (user.display_name or user.key) if user is not None else call.ctx.platform
+    await pending.on_decided(who, result)
 
 
 async def cmd_correct(call: Call) -> list[Message]:
