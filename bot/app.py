@@ -23,6 +23,7 @@ from bot.logging_redact import Redactor
 from bot.logs import setup_logging
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.startup import StartupBackoff, StartupError, StopRequested, enter_with_retries
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport, InputEnd
 from handlers.context import HandlerDeps
@@ -33,10 +34,6 @@ log = logging.getLogger(__name__)
 
 # SIGHUP: the terminal that started the bot closed (a window, a tmux session, an ssh login)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-class StartupError(Exception):
-    """The bot cannot start (port taken, platform refused the token, …)."""
 
 
 @dataclass
@@ -99,42 +96,41 @@ async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
     return int(port)
 
 
-async def _enter(stack: AsyncExitStack, transport: Any, name: str, settings: Settings) -> None:
-    """Start a platform transport; a refusal becomes a one-line StartupError (token redacted)."""
-    try:
-        await stack.enter_async_context(transport)
-    except Exception as exc:  # the platform libraries raise many kinds; all mean "cannot start"
-        reason = Redactor(settings.secrets())(str(exc) or type(exc).__name__)
-        raise StartupError(f"{name} did not start: {reason}") from None
-
-
 async def _start_transports(
-    stack: AsyncExitStack, settings: Settings, deps: HandlerDeps, stdin: TextIO | None, stdout: TextIO | None
+    stack: AsyncExitStack,
+    settings: Settings,
+    deps: HandlerDeps,
+    console_io: tuple[TextIO | None, TextIO | None],
+    stop: asyncio.Event,
+    backoff: StartupBackoff,
 ) -> tuple[dict[str, Transport], asyncio.Task[InputEnd] | None]:
     """Telegram and Discord when their tokens are set; the console chat when neither is.
 
-    Returns the started transports by platform name, and the console's reading task.
+    A platform that cannot be reached is retried with backoff until it starts
+    or `stop` is set. Returns the started transports by platform name, and the
+    console's reading task.
     """
     transports: dict[str, Transport] = {}
-    if settings.telegram_token is not None:
+    retry = functools.partial(
+        enter_with_retries, stack, redact=Redactor(settings.secrets()), stop=stop, backoff=backoff
+    )
+    telegram_token = settings.telegram_token
+    if telegram_token is not None:
         from bot.transports.telegram.transport import TelegramTransport
 
-        telegram = TelegramTransport(
-            settings.telegram_token.get_secret_value(),
-            deps,
-            api_url=settings.telegram_api_url,
-            admins=settings.admins,
-        )
-        await _enter(stack, telegram, "Telegram", settings)
-        transports["telegram"] = telegram
+        def telegram() -> TelegramTransport:
+            return TelegramTransport(
+                telegram_token.get_secret_value(), deps, api_url=settings.telegram_api_url, admins=settings.admins
+            )
+
+        transports["telegram"] = await retry(telegram, "Telegram")
     if settings.discord_token is not None:
         from bot.transports.discord.transport import DiscordTransport
 
-        discord = DiscordTransport.from_settings(settings, deps)
-        await _enter(stack, discord, "Discord", settings)
-        transports["discord"] = discord
+        transports["discord"] = await retry(lambda: DiscordTransport.from_settings(settings, deps), "Discord")
     if transports:
         return transports, None
+    stdin, stdout = console_io
     console = ConsoleTransport(deps, stdin=stdin or sys.stdin, stdout=stdout or sys.stdout)
     transports["console"] = console
     await stack.enter_async_context(console)
@@ -143,9 +139,17 @@ async def _start_transports(
 
 @asynccontextmanager
 async def running(
-    settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None
-) -> AsyncIterator[tuple[Runtime, list[asyncio.Task[None]]]]:
-    """Start everything; on exit stop it in reverse order and close the store."""
+    settings: Settings,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stop: asyncio.Event | None = None,
+    backoff: StartupBackoff | None = None,
+) -> AsyncIterator[tuple[Runtime, list[asyncio.Task[Any]]]]:
+    """Start everything; on exit stop it in reverse order and close the store.
+
+    Setting `stop` while a platform is being retried ends the start with StopRequested.
+    """
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(open_store(settings.database_url))
         if settings.seed == "auto":
@@ -164,7 +168,9 @@ async def running(
             count_ingest=functools.partial(metrics.ingested, "chat"),
             chart=ChartRenderer(),
         )
-        transports, console_input = await _start_transports(stack, settings, deps, stdin, stdout)
+        transports, console_input = await _start_transports(
+            stack, settings, deps, (stdin, stdout), stop or asyncio.Event(), backoff or StartupBackoff()
+        )
         dispatcher = Dispatcher(
             store,
             transports,
@@ -262,9 +268,11 @@ async def run_app(settings: Settings, *, stdin: TextIO | None = None, stdout: Te
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        async with running(settings, stdin=stdin, stdout=stdout) as (runtime, _tasks):
+        async with running(settings, stdin=stdin, stdout=stdout, stop=stop) as (runtime, _tasks):
             await _until_stopped(runtime, stop)
         log.info("strikebot stopped")
+    except StopRequested:
+        log.info("strikebot stopped before it started")
     except StartupError as exc:
         raise SystemExit(f"strikebot run: error: {exc}") from None
     finally:

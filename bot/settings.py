@@ -1,7 +1,9 @@
-"""Settings from the environment (prefix STRIKEBOT_) and `.env` (DESIGN "Settings" contract)."""
+"""Settings from the environment (prefix STRIKEBOT_), `.env` and systemd credentials (DESIGN "Settings" contract)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,6 +44,19 @@ class Settings(BaseSettings):
     outbox_retention_days: int = Field(default=7, ge=1, le=3650)
     # how long a claimed outbox row stays with this process; after a crash it comes back then
     delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        """The process's settings: environment, then `.env`, then systemd credentials.
+
+        A unit's `LoadCredential=STRIKEBOT_TELEGRAM_TOKEN:/etc/strikebot/telegram_token`
+        puts the token in a file named after the variable in $CREDENTIALS_DIRECTORY,
+        readable by the service alone; any STRIKEBOT_ setting can come that way.
+        """
+        credentials = os.environ.get("CREDENTIALS_DIRECTORY", "")
+        if credentials and Path(credentials).is_dir():
+            return cls(_secrets_dir=credentials)  # type: ignore[call-arg]
+        return cls()
 
     @field_validator("discord_guild_ids", mode="before")
     @classmethod

@@ -21,6 +21,10 @@ class Outcome(StrEnum):
     REJECTED = "rejected"  # any other 4xx: our request was wrong; retrying will not help
 
 
+class TokenRefused(Exception):
+    """The platform refused the bot's token at start: retrying cannot help (message is user-facing)."""
+
+
 @dataclass(frozen=True)
 class Target:
     """Where a message goes: a chat, and a forum topic / thread inside it."""

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 from discord.http import Route
 
-from bot.transports.base import SendResult, Target
+from bot.transports.base import SendResult, Target, TokenRefused
 from bot.transports.discord.commands.translator import CatalogTranslator
 from bot.transports.discord.commands.tree import build_tree
 from bot.transports.discord.interactions import DEFAULT_REPLY_BUDGET, HandleFn, InteractionRunner
@@ -152,6 +152,9 @@ class DiscordTransport:
         self._client = client
         try:
             await client.login(self._token)
+        except discord.LoginFailure:
+            await client.close()
+            raise TokenRefused("Discord refused STRIKEBOT_DISCORD_TOKEN (reset it under Bot in the Developer Portal)") from None
         except BaseException:
             await client.close()
             raise

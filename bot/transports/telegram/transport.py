@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, TypeHandler
 
-from bot.transports.base import SendResult, Target
+from bot.transports.base import SendResult, Target, TokenRefused
 from bot.transports.telegram.admins import ChatAdminCache
 from bot.transports.telegram.incoming import Handle, IncomingUpdates
 from bot.transports.telegram.menu import CommandMenu, default_menus, register_menus
@@ -32,6 +32,10 @@ _UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
 
 class TelegramStartError(RuntimeError):
     """The bot could not start: token refused or Bot API unreachable (message is user-facing)."""
+
+
+class TelegramTokenRefused(TelegramStartError, TokenRefused):
+    """getMe said the token is not a bot's."""
 
 
 class TelegramTransport:
@@ -107,7 +111,7 @@ class TelegramTransport:
             await self.app.initialize()
         except InvalidToken:
             await self._shutdown()
-            raise TelegramStartError("Telegram refused STRIKEBOT_TELEGRAM_TOKEN (check it with BotFather)") from None
+            raise TelegramTokenRefused("Telegram refused STRIKEBOT_TELEGRAM_TOKEN (check it with BotFather)") from None
         except TelegramError as exc:
             await self._shutdown()
             raise TelegramStartError(f"Telegram Bot API at {self._root} did not answer getMe: {exc}") from None
