@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
+from discord.voice_client import VoiceClient
 
 from handlers.router import COMMANDS
 from tests.fakes.discord_harness import discord_world
@@ -36,3 +40,16 @@ async def test_commands_carry_ukrainian_descriptions_and_typed_options(tmp_path:
         lang = {o["name"]: o for o in commands["lang"]["options"]}
         assert [c["value"] for c in lang["language"]["choices"]] == ["en", "uk"]
         assert all(len(c["description"]) <= 100 for c in commands.values())
+
+
+async def test_no_voice_warnings_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # discord.py warns once per process, at the first client, that voice libraries are missing
+    monkeypatch.setattr(VoiceClient, "warn_nacl", True)
+    monkeypatch.setattr(VoiceClient, "warn_dave", True)
+    caplog.set_level(logging.INFO)
+    async with discord_world(tmp_path):
+        pass
+    assert not [r for r in caplog.records if "voice" in r.getMessage().lower()]
+    assert [r for r in caplog.records if r.name.startswith("discord")], "discord.py's own logging still shows"

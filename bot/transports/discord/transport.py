@@ -25,6 +25,20 @@ DEFAULT_API_URL = "https://discord.com/api/v10"
 MAX_RATELIMIT_SLEEP = 30.0
 
 
+class NoVoiceWarnings(logging.Filter):
+    """Drops discord.py's "PyNaCl / davey is not installed, voice will NOT be supported": this bot has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
+def _silence_voice_warnings() -> None:
+    """Filter the voice warnings on discord.client, the one logger that prints them, once per process."""
+    client_log = logging.getLogger("discord.client")
+    if not any(isinstance(f, NoVoiceWarnings) for f in client_log.filters):
+        client_log.addFilter(NoVoiceWarnings())
+
+
 def minimum_intents() -> discord.Intents:
     """Only GUILDS: slash commands and buttons arrive as interactions, which need no intent."""
     intents = discord.Intents.none()
@@ -143,6 +157,7 @@ class DiscordTransport:
         """Log in (REST), sync commands, and connect the gateway in the background."""
         # discord.py builds every REST and webhook URL from this class attribute
         Route.BASE = self._api_url
+        _silence_voice_warnings()
         client = StrikeClient(
             self.runner,
             guild_ids=self._guild_ids,
