@@ -1,0 +1,1 @@
+"""Several `strikebot run` processes on one PostgreSQL database: leader, instances, wake-ups, shared rates."""

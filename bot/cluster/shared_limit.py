@@ -1,0 +1,110 @@
+"""A platform's overall send rate shared by every instance through a PostgreSQL row.
+
+The row holds the next free send slot on the database's clock. An instance that
+needs slots moves it forward by a small batch in one UPDATE (atomic, so two
+instances never get the same slot) and sends at the slots it got, evenly spaced
+as the local limiter does. Together the instances stay within the rate; an
+instance alone takes consecutive batches and gets the whole rate. When the
+database does not answer, the instance paces itself alone until it does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+
+import asyncpg
+
+from bot.delivery.ratelimit import DEFAULT_MARGIN, Clock, GlobalLimiter
+
+log = logging.getLogger(__name__)
+
+# a batch covers this long at the full rate: one database round trip per ~100 ms of sending
+BATCH_SECONDS = 0.1
+
+
+class SharedSlots:
+    """Reserves send slots from the `rate_budgets` row of one bucket (e.g. "telegram")."""
+
+    def __init__(self, pool: asyncpg.Pool, bucket: str, *, clock: Clock = time.monotonic) -> None:
+        self._pool = pool
+        self._bucket = bucket
+        self._clock = clock
+
+    async def reserve(self, count: int, interval: float) -> float:
+        """Take `count` slots `interval` apart; the first one's time on the local `clock`."""
+        async with self._pool.acquire() as con:
+            await con.execute(
+                "INSERT INTO rate_budgets (bucket) VALUES ($1) ON CONFLICT DO NOTHING", self._bucket
+            )
+            row = await con.fetchrow(
+                "WITH now AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t) "
+                "UPDATE rate_budgets SET next_free = greatest(next_free, (SELECT t FROM now)) + $2 "
+                "WHERE bucket = $1 RETURNING next_free - $2 AS first, (SELECT t FROM now) AS now",
+                self._bucket,
+                count * interval,
+            )
+            local_now = self._clock()
+        return local_now + (float(row["first"]) - float(row["now"]))
+
+
+class SharedRateLimiter(GlobalLimiter):
+    """A GlobalLimiter whose slots come from SharedSlots: the rate is the bot's, not the process's."""
+
+    def __init__(
+        self, rate: float, slots: SharedSlots, *, margin: float = DEFAULT_MARGIN, clock: Clock = time.monotonic
+    ) -> None:
+        """`rate` messages per second for all instances together (0: no cap, and nothing shared)."""
+        super().__init__(rate, margin=margin, clock=clock)
+        self._slots = slots
+        self._clock_fn = clock
+        self._spacing = (1.0 + margin) / rate if rate > 0 else 0.0
+        self._batch = max(1, round(rate * BATCH_SECONDS))
+        self._ready: deque[float] = deque()
+        self._lock = asyncio.Lock()
+        self._urgent_waiting = 0
+        self._urgent_turn = asyncio.Event()
+        self._urgent_turn.set()
+
+    async def acquire(self, *, urgent: bool = False) -> None:
+        """Wait for the next shared slot and take it; replies (`urgent`) go before alerts waiting."""
+        if self._spacing == 0.0:
+            await super().acquire()
+            return
+        if urgent:
+            self._urgent_waiting += 1
+            self._urgent_turn.clear()
+        else:
+            await self._urgent_turn.wait()
+        try:
+            async with self._lock:
+                while True:
+                    slot = await self._next_slot()
+                    while (wait := max(slot, self._clock_fn() + self.paused_for()) - self._clock_fn()) > 0:
+                        await asyncio.sleep(wait)
+                    if self._clock_fn() <= slot + self._spacing / 2:
+                        break
+                    # woke too late for this slot: sending now would crowd the next instance's slot
+        finally:
+            if urgent:
+                self._urgent_waiting -= 1
+                if self._urgent_waiting == 0:
+                    self._urgent_turn.set()
+
+    async def _next_slot(self) -> float:
+        now = self._clock_fn()
+        # a slot is used within half a spacing of its time or not at all: late sends would bunch up
+        # with the slots other instances hold next to it
+        while self._ready and self._ready[0] < now - self._spacing / 2:
+            self._ready.popleft()
+        if not self._ready:
+            try:
+                first = await self._slots.reserve(self._batch, self._spacing)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("shared rate budget unavailable, pacing this instance alone: %s", exc)
+                await super().acquire()
+                return self._clock_fn()
+            self._ready.extend(first + i * self._spacing for i in range(self._batch))
+        return self._ready.popleft()

@@ -1,0 +1,2 @@
+-- Several instances need PostgreSQL (instances, processed updates, shared rate budgets, NOTIFY):
+-- a SQLite database serves one `strikebot run` at a time, so nothing is added here.
