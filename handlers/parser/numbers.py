@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from handlers.parser.text import lower
 from handlers.parser.trie import trie_pattern
 
 _UK_SMALL: dict[int, tuple[str, ...]] = {
@@ -58,7 +59,7 @@ _UK_DECLINED: dict[int, tuple[str, ...]] = {
 _EN: dict[int, tuple[str, ...]] = {
     0: ("zero",),
     1: ("one",),
-    2: ("two",),
+    2: ("two", "both"),
     3: ("three",),
     4: ("four",),
     5: ("five",),
@@ -142,8 +143,7 @@ def _word_values() -> dict[str, int]:
 def _run_pattern() -> re.Pattern[str]:
     word = trie_pattern([*_word_values(), *_SCALES])
     return re.compile(
-        rf"(?<![\w'])(?:a\s+(?=(?:hundred|thousand|dozen)\b))?(?:{word})(?:(?:\s+and\s+|\s+|-)(?:{word}))*(?![\w'])",
-        re.IGNORECASE,
+        rf"(?<![\w'])(?:a\s+(?=(?:hundred|thousand|dozen)\b))?(?:{word})(?:(?:\s+and\s+|\s+|-)(?:{word}))*(?![\w'])"
     )
 
 
@@ -199,7 +199,8 @@ def words_to_digits(text: str) -> Numbered:
     """Write number words as digits and mark approximate figures (`almost 500` → `~500`)."""
     pieces: list[str] = []
     last = 0
-    for m in _run_pattern().finditer(text):
+    # matched in lower case, replaced at the same positions in the text as written
+    for m in _run_pattern().finditer(lower(text)):
         run = m.group(0)
         if run.lower() == "one" and (
             _NOT_A_COUNT.search(text[max(0, m.start() - 12) : m.start()]) or _NOT_A_COUNT_AFTER.match(text[m.end() :])

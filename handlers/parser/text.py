@@ -130,18 +130,18 @@ def sentences(text: str) -> Sentences:
         if not after or after[0] == "\n" or after[0].isupper() or after[0].isdigit() or after[0] in "\"-(":
             starts.append(m.end())
     pos = 0
-    for line in text.split("\n")[:-1]:
-        nxt = pos + len(line) + 1
-        if _breaks_after(line, text[nxt:]):
-            starts.append(nxt)
-        pos = nxt
+    lines = text.split("\n")
+    for line, following in zip(lines, lines[1:], strict=False):
+        pos += len(line) + 1
+        if _breaks_after(line, following):
+            starts.append(pos)
     return Sentences(tuple(sorted(set(starts))))
 
 
-def _breaks_after(line: str, rest: str) -> bool:
-    """Whether a line break after `line` ends a sentence, given the text that follows."""
+def _breaks_after(line: str, following: str) -> bool:
+    """Whether a line break after `line` ends a sentence, given the line that follows."""
     prev = line.rstrip()
-    nxt = rest.split("\n", 1)[0].lstrip()
+    nxt = following.lstrip()
     if not prev:
         return not (nxt.startswith("-") or nxt[:1].isdigit())
     if prev[-1] in ".!?":

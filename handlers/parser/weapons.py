@@ -32,6 +32,7 @@ _GENERIC = frozenset(
 # case endings a model name may carry in running text (`Калібрами`, `Kh-101s`)
 _SUFFIX = r"(?:s|а|и|ів|ами|ом|у|і|ах|ям|ями)?"
 TAG = re.compile(r"§(\d+)§")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,7 @@ def _describe(mention: Mention, text: str, models: tuple[str, ...]) -> None:
         pos = of.end()
         pending_end = pos
     steps = 0
+    joined = False
     while steps < 40:
         steps += 1
         t = _TOKEN.match(text, pos)
@@ -291,7 +293,7 @@ def _describe(mention: Mention, text: str, models: tuple[str, ...]) -> None:
         if token == "(":
             close = text.find(")", nxt)
             inner = text[nxt:close] if close != -1 else ""
-            if close == -1 or re.search(r"\d(?![^§]*§)", re.sub(r"§\d+§", "", inner)) or "\n" in inner:
+            if close == -1 or _DIGIT.search(TAG.sub("", inner)) or "\n" in inner:
                 break
             for tag in re.findall(r"§(\d+)§", inner):
                 found_models.append(models[int(tag)])
@@ -311,11 +313,19 @@ def _describe(mention: Mention, text: str, models: tuple[str, ...]) -> None:
         if token in _CONNECTORS:
             # a connector belongs to the mention only if weapon words follow it
             pos = nxt
+            joined = True
             continue
+        after_connector, joined = joined, False
         kind, klass, filler = _classify(token)
         if kind:
             if kinds and kind != kinds[0] and kind != "total" and not (kinds[0] == "munition" or kind == "munition"):
-                break
+                if not after_connector:
+                    break
+                # `231 drones and missiles`: one count of several kinds is a total
+                kinds.append("total")
+                pos = nxt
+                pending_end = pos
+                continue
             if kind == "total" and noun_seen:
                 break
             kinds.append(kind)

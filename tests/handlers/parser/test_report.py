@@ -245,3 +245,18 @@ def test_parsing_is_deterministic() -> None:
     text = read("uk_post_bullets.txt")
     first = parse_report(text, datetime(2025, 9, 12, 9, 0))
     assert all(parse_report(text, datetime(2025, 9, 12, 9, 0)) == first for _ in range(3))
+
+
+def test_a_count_of_several_kinds_is_a_total_detailed_after_including() -> None:
+    text = (
+        "Russia launched 231 drones and missiles overnight, including 214 Shahed drones, nine Iskander-M "
+        "ballistic missiles and eight Kh-101 cruise missiles. Air defenses shot down 150 drones, "
+        "all eight Kh-101 missiles and two of the Iskander-M."
+    )
+    result = parse_report(text, datetime(2025, 9, 12, 10, 0))
+    assert weapons(result.draft) == {
+        "Shahed-136/131": {"launched": 214, "destroyed": 150},
+        "Iskander-M": {"launched": 9, "destroyed": 2},
+        "X-101/X-555": {"launched": 8, "destroyed": 8},
+    }
+    assert not any("launched" in w for w in result.warnings)
