@@ -49,6 +49,8 @@ _START = re.compile(rf"(?:\(|\b)(?:з|із|from|since)\s+{_TIME}(?:\s+(?:on\s+)?
 _END = re.compile(rf"\b(?:до|until|till|to)\s+{_TIME}(?:\s+(?:on\s+)?(?:{_DAY_MONTH}|{_MONTH_DAY}))?")
 _AS_OF = re.compile(rf"(?:станом\s+на|as\s+of)\s+{_TIME}")
 _LATE_WEEKDAY = re.compile(rf"(?:\blate\s+(?:on\s+)?({_WEEKDAY})\b|\b({_WEEKDAY})\s+(?:night|evening)\b)")
+# `on Wednesday`, `у середу`: a night attack reported that day is the night into it
+_ON_WEEKDAY = re.compile(rf"\b(?:on|early\s+on|early|у|в)\s+({_WEEKDAY})\b")
 _OVERNIGHT = re.compile(r"\b(?:overnight|last night|tonight|this night|вночі|уночі|цієї ночі|минулої ночі|нічна атака)\b")
 _DATE = re.compile(rf"(?<![\d.:]){_DAY_MONTH}|{_MONTH_DAY}|(?<![\d.])(\d{{2}})\.(\d{{2}})\.(\d{{4}})(?![\d])")
 
@@ -184,6 +186,9 @@ def find_period(text: str, published: datetime | None, tz: tzinfo, now: datetime
         if start_date == ref and ref_has_time and ref_dt.time() < EVENING:
             start_date -= timedelta(days=7)
         end_date = start_date + timedelta(days=1)
+        night_named = True
+    elif (m := _ON_WEEKDAY.search(text)) is not None:
+        end_date = _weekday_on_or_before(m.group(1), ref)
         night_named = True
 
     if (m := _START.search(text)) is not None:

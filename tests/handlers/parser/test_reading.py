@@ -125,6 +125,8 @@ def test_weekdays_and_english_dates() -> None:
     assert period("late Thursday", datetime(2025, 7, 4, 10))[0] == "2025-07-03T18:00:00+03:00"
     assert period("overnight on Wednesday", datetime(2025, 7, 4, 10))[1].startswith("2025-07-02T")
     assert period("у ніч на середу", datetime(2025, 7, 4, 10))[1].startswith("2025-07-02T")
+    assert period("Russia attacked Ukraine on Wednesday", datetime(2025, 7, 4, 10))[1].startswith("2025-07-02T")
+    assert period("Росія атакувала у середу", datetime(2025, 7, 4, 10))[0].startswith("2025-07-01T18:00")
     start, end, _ = period("on the night of July 3-4, as of 8:30 a.m.", datetime(2025, 7, 4, 10))
     assert (start, end) == ("2025-07-03T18:00:00+03:00", "2025-07-04T08:30:00+03:00")
     start, end, _ = period("from 6 p.m. on December 31 until 7:00 on January 1", datetime(2026, 1, 1, 10))
