@@ -14,12 +14,14 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, TypeHandler
 
+from bot.cluster.updates_seen import UpdateLedger
 from bot.transports.base import SendResult, Target, TokenRefused
 from bot.transports.telegram.admins import ChatAdminCache
 from bot.transports.telegram.incoming import Handle, IncomingUpdates
 from bot.transports.telegram.menu import CommandMenu, default_menus, register_menus
 from bot.transports.telegram.order import PerChatOrderProcessor
 from bot.transports.telegram.outbox import TelegramOutbox
+from bot.transports.telegram.reception import UpdateReception, WebhookConfig
 from bot.transports.telegram.render import TelegramPayload
 from bot.transports.telegram.request import AiohttpRequest
 from bot.transports.telegram.updates import PLATFORM
@@ -62,13 +64,19 @@ class TelegramTransport:
         admin_cache_seconds: float = 60.0,
         concurrent_updates: int = 16,
         connection_pool_size: int = 256,
+        webhook: WebhookConfig | None = None,
+        ledger: UpdateLedger | None = None,
+        poll_at_start: bool = True,
     ) -> None:
+        """`webhook` receives updates through TELEGRAM_WEBHOOK_URL instead of polling; `poll_at_start`
+        False waits for `reception.start_polling()` (several instances: the leader polls); `ledger`
+        remembers handled update ids (shared by the instances).
+        """
         root = self._root = api_url.rstrip("/")
         self.deps = deps
         self.admins = frozenset(a.strip() for a in admins if a.strip())
         self._menu = command_menu
         self._admin_menu = admin_menu
-        self._poll_timeout = poll_timeout
         self._running = False
         # one pool for sends, one for the long poll (PTB adds the poll timeout to its read timeout)
         self._requests = (AiohttpRequest(connection_pool_size=connection_pool_size), AiohttpRequest(connection_pool_size=2))
@@ -91,6 +99,15 @@ class TelegramTransport:
             bot_username=lambda: self.username,
             handle=handle,
         )
+        self.reception = UpdateReception(
+            self.app,
+            allowed_updates=_UPDATES,
+            poll_timeout=poll_timeout,
+            ledger=ledger,
+            webhook=webhook,
+            poll_at_start=poll_at_start,
+        )
+        self.app.add_handler(TypeHandler(Update, self.reception.drop_copies), group=-1)
         self.app.add_handler(TypeHandler(Update, self.incoming.on_update))
         self.app.add_error_handler(self.incoming.on_error)
 
@@ -106,7 +123,7 @@ class TelegramTransport:
         await self.stop()
 
     async def start(self) -> None:
-        """getMe, command menus, then long polling (pending updates are kept, not dropped)."""
+        """getMe, command menus, then long polling (pending updates are kept, not dropped) or the webhook."""
         try:
             await self.app.initialize()
         except InvalidToken:
@@ -118,11 +135,7 @@ class TelegramTransport:
         try:
             await self._setup()
             await self.app.start()
-            await self.app.updater.start_polling(  # type: ignore[union-attr]
-                timeout=int(self._poll_timeout),
-                allowed_updates=_UPDATES,
-                drop_pending_updates=False,
-            )
+            await self.reception.start()
         except BaseException:
             await self._shutdown()
             raise
