@@ -33,6 +33,7 @@ _GENERIC = frozenset(
 _SUFFIX = r"(?:s|а|и|ів|ами|ом|у|і|ах|ям|ями)?"
 TAG = re.compile(r"§(\d+)§")
 _DIGIT = re.compile(r"\d")
+_WORDS = re.compile(r"[^\W\d_][\w'-]*")
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,6 @@ def _describe(mention: Mention, text: str, models: tuple[str, ...]) -> None:
     found_models: list[str] = []
     noun_seen = False
     pending_end = pos
-    depth = 0
     # `15 of 22 drones`, `30 із 35 ракет`
     of = _OF_TOTAL.match(text, pos)
     if of:
@@ -288,20 +288,15 @@ def _describe(mention: Mention, text: str, models: tuple[str, ...]) -> None:
             break
         token = t.group(1)
         nxt = t.end()
-        if token == "\n" or (token[0].isdigit() or token[0] == "~") and depth == 0:
+        if token[0].isdigit() or token[0] == "~":
             break
         if token == "(":
-            close = text.find(")", nxt)
-            inner = text[nxt:close] if close != -1 else ""
-            if close == -1 or _DIGIT.search(TAG.sub("", inner)) or "\n" in inner:
+            bracket = _bracket(text, nxt, models)
+            if bracket is None:
                 break
-            for tag in re.findall(r"§(\d+)§", inner):
-                found_models.append(models[int(tag)])
-            for word in re.findall(r"[^\W\d_][\w'-]*", inner):
-                klass = _stem_value(word, _CLASS_STEMS)
-                if klass:
-                    klasses.append(klass)
-            pos = close + 1
+            pos, inner_models, inner_classes = bracket
+            found_models += inner_models
+            klasses += inner_classes
             pending_end = pos
             continue
         tag = TAG.fullmatch(token)
@@ -353,6 +348,22 @@ def _describe(mention: Mention, text: str, models: tuple[str, ...]) -> None:
     mention.kind = kind
     mention.klass = klasses[0] if klasses else ""
     mention.models = tuple(dict.fromkeys(found_models))
+
+
+def _bracket(text: str, start: int, models: tuple[str, ...]) -> tuple[int, list[str], list[str]] | None:
+    """Models and classes named in brackets (`(балістичні Іскандер-М та крилаті Х-101)`) and the end of them.
+
+    None when the brackets hold counts (those are counts of their own, the detail of this one).
+    """
+    close = text.find(")", start)
+    if close == -1:
+        return None
+    inner = text[start:close]
+    if _DIGIT.search(TAG.sub("", inner)) or "\n" in inner:
+        return None
+    found = [models[int(tag)] for tag in TAG.findall(inner)]
+    classes = [c for c in (_stem_value(w, _CLASS_STEMS) for w in _WORDS.findall(inner)) if c]
+    return close + 1, found, classes
 
 
 def _main_kind(kinds: list[str], models: list[str]) -> str:
