@@ -88,6 +88,11 @@ class FakeGateway:
         for guild in guilds:
             await self._send(ws, OP_DISPATCH, guild.payload(self._bot), "GUILD_CREATE")
 
+    @property
+    def sessions(self) -> int:
+        """Gateway sessions connected now."""
+        return len(self._sockets)
+
     async def dispatch(self, event: str, data: JSON) -> None:
         """Send one event to every connected session."""
         if not self._sockets:

@@ -120,7 +120,9 @@ class DiscordTransport:
         handle: HandleFn | None = None,
         reply_budget: float = DEFAULT_REPLY_BUDGET,
         send_timeout: float = 20.0,
+        gateway_at_start: bool = True,
     ) -> None:
+        """`gateway_at_start` False: REST only until `start_gateway()` (several instances: the leader connects)."""
         self._token = token
         self._api_url = api_url.rstrip("/")
         self._guild_ids = tuple(guild_ids)
@@ -131,6 +133,7 @@ class DiscordTransport:
         self._client: StrikeClient | None = None
         self._outbox: DiscordOutbox | None = None
         self._task: asyncio.Task[None] | None = None
+        self._gateway_at_start = gateway_at_start
 
     @classmethod
     def from_settings(cls, settings: Any, deps: HandlerDeps, **overrides: Any) -> DiscordTransport:
@@ -153,8 +156,8 @@ class DiscordTransport:
             raise RuntimeError("DiscordTransport is not started")
         return self._client
 
-    async def start(self) -> None:
-        """Log in (REST), sync commands, and connect the gateway in the background."""
+    async def start(self, *, gateway: bool | None = None) -> None:
+        """Log in (REST), sync commands, and connect the gateway in the background (unless `gateway` is False)."""
         # discord.py builds every REST and webhook URL from this class attribute
         Route.BASE = self._api_url
         _silence_voice_warnings()
@@ -174,7 +177,21 @@ class DiscordTransport:
             await client.close()
             raise
         self._outbox = DiscordOutbox(client, timeout=self._send_timeout)
-        self._task = asyncio.create_task(self._connect(client), name="discord-gateway")
+        if self._gateway_at_start if gateway is None else gateway:
+            self.start_gateway()
+
+    def start_gateway(self) -> None:
+        """Connect the gateway (slash commands, buttons) in the background; nothing when it is connected."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._connect(self.client), name="discord-gateway")
+
+    async def stop_gateway(self) -> None:
+        """Disconnect the gateway and go on sending through REST (another instance leads now)."""
+        if self._task is None:
+            return
+        # discord.py cannot leave the gateway and keep its HTTP session: a fresh client logs in
+        await self.close()
+        await self.start(gateway=False)
 
     async def _connect(self, client: StrikeClient) -> None:
         try:
