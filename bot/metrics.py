@@ -13,10 +13,11 @@ from storage.protocol import Store
 log = logging.getLogger(__name__)
 
 INGEST_OUTCOMES = ("created", "revised", "unchanged", "rejected", "retracted")
-# where a report came in: the HTTP API, or a bot admin's /post, /correct, /retract in a chat.
+# where a report came in: the HTTP API, a bot admin's /post, /correct, /retract in a chat, or a
+# followed source in auto mode (a confirmed source preview counts as chat).
 # `strikebot ingest` and `import-csv` run in processes of their own, whose counters nobody
 # scrapes: what they stored shows in strikebot_summaries_stored, read from the store.
-INGEST_SOURCES = ("api", "chat")
+INGEST_SOURCES = ("api", "chat", "source")
 # Chat sends are usually tens of milliseconds; a slow platform or a retry_after shows in the tail.
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -90,11 +91,32 @@ class Metrics:
         self._store_up = Gauge(
             "strikebot_store_up", "1 when the store answered the last scrape, else 0.", registry=r
         )
+        self._source_polls = Counter(
+            "strikebot_source_polls",
+            "Polls of a followed source by this process, by source URL and outcome (ok, not_modified, error, leased).",
+            ["source", "outcome"],
+            registry=r,
+        )
+        self._source_success = Gauge(
+            "strikebot_source_last_success_timestamp_seconds",
+            "When a followed source was last read without error, by any process (Unix time).",
+            ["source"],
+            registry=r,
+        )
 
     # --- called by the API and (through HandlerDeps.count_ingest) the chat commands ---
     def ingested(self, source: str, outcome: str, n: int = 1) -> None:
         """Count summaries from a source (api, chat) by outcome: created, revised, unchanged, rejected, retracted."""
         self._ingested.labels(source, outcome).inc(n)
+
+    # --- called by the source poller ---------------------------------------------
+    def source_poll(self, source: str, outcome: str) -> None:
+        """Count one poll of a followed source (outcome: ok, not_modified, error, leased)."""
+        self._source_polls.labels(source, outcome).inc()
+
+    def source_success(self, source: str, when: datetime) -> None:
+        """Record when a followed source was last read without error."""
+        self._source_success.labels(source).set(when.timestamp())
 
     # --- called by the dispatcher and transports ---------------------------------
     def delivery(self, platform: str, outcome: str, n: int = 1) -> None:
@@ -116,11 +138,15 @@ class Metrics:
             queue = await store.queue_stats(now=now or datetime.now(UTC))
             counts = await store.subscription_counts()
             stored = await store.count_summaries()
+            sources = await store.source_states()
         except Exception as exc:  # a scrape must still answer, with the store marked down
             log.warning("metrics: store did not answer: %s", exc)
             self._store_up.set(0)
             return False
         self._store_up.set(1)
+        for source in sources:
+            if source.last_success is not None:
+                self.source_success(source.url, source.last_success)
         self._stored.set(stored)
         self._outbox_depth.set(queue.pending)
         self._outbox_due.set(queue.due)

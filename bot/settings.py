@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     outbox_retention_days: int = Field(default=7, ge=1, le=3650)
     # how long a claimed outbox row stays with this process; after a crash it comes back then
     delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    # followed sources (docs/sources.md): RSS/Atom feeds and t.me/s/<channel> pages
+    sources: Annotated[list[str], NoDecode] = []
+    sources_interval: float = Field(default=300.0, ge=5, le=86400)
+    sources_mode: Literal["review", "auto"] = "review"
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -74,6 +78,17 @@ class Settings(BaseSettings):
                 platform, _, user = item.partition(":")
                 if platform not in ("telegram", "discord", "console") or not user:
                     raise ValueError(f"admin {item!r} is not platform:user_id (telegram:123, discord:456)")
+            return items
+        return value
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _split_sources(cls, value: object) -> object:
+        if isinstance(value, str):
+            items = [v for v in value.replace(",", " ").replace(";", " ").split() if v]
+            for item in items:
+                if not item.startswith(("http://", "https://")):
+                    raise ValueError(f"source {item!r} is not an http:// or https:// URL")
             return items
         return value
 
