@@ -23,6 +23,7 @@ from bot.logging_redact import Redactor
 from bot.logs import setup_logging
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.sources.running import start_sources
 from bot.startup import StartupBackoff, StartupError, StopRequested, enter_with_retries
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport, InputEnd
@@ -194,6 +195,9 @@ async def running(
         runtime.started.set()
         log.info("strikebot running", extra={"transports": ",".join(runtime.transports)})
         tasks: list[asyncio.Task[Any]] = [delivering, housekeeping]
+        watching = await start_sources(stack, settings, deps, transports, metrics)
+        if watching is not None:
+            tasks.append(watching)
         if console_input is not None:
             tasks.append(console_input)
         try:
