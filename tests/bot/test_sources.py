@@ -197,3 +197,24 @@ async def test_xml_entities_are_not_expanded_without_bound(world: World) -> None
     assert time.monotonic() - started < 5
     assert outcome in (["ok"], ["error"])
     assert await world.store.count_summaries() == 0
+
+
+async def test_two_processes_on_postgresql_poll_a_source_once_between_them(world: World) -> None:
+    from tests.storage.conftest import _postgres_store
+
+    world.server.set(PAGE, preview_page([(1, NOT_A_REPORT)]))
+    async for first in _postgres_store():
+        from storage import open_store
+        from tests.storage.conftest import PG_URL
+
+        schema_url = first._database.url  # type: ignore[attr-defined]
+        async with open_store(schema_url) as second:
+            pollers = []
+            for store in (first, second):
+                desk = ReportDesk(HandlerDeps(store=store, timezone=ZoneInfo("Europe/Kyiv")), {}, [], mode="auto")
+                pollers.append(SourcePoller(store, [world.server.url(PAGE)], desk, config=PollerConfig(interval=60)))
+            async with pollers[0], pollers[1]:
+                outcomes = await asyncio.gather(pollers[0].poll(world.server.url(PAGE)), pollers[1].poll(world.server.url(PAGE)))
+                assert sorted(outcomes) == ["leased", "ok"]
+                assert len(world.server.requests) == 1
+        assert PG_URL
