@@ -1,4 +1,4 @@
-"""The `strikebot` command line (DESIGN "CLI" contract)."""
+"""The `strikebot` command line (docs/design.md "CLI" contract)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`strikebot parse PATH|- [--published T]`: a report's text → one ingest JSON object on stdout (DESIGN "Report parsing")."""
+"""`strikebot parse PATH|- [--published T]`: a report's text → one ingest JSON object on stdout (docs/design.md "Report parsing")."""
 
 from __future__ import annotations
 

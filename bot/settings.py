@@ -1,4 +1,4 @@
-"""Settings from the environment (prefix STRIKEBOT_), `.env` and systemd credentials (DESIGN "Settings" contract)."""
+"""Settings from the environment (prefix STRIKEBOT_), `.env` and systemd credentials (docs/design.md "Settings")."""
 
 from __future__ import annotations
 

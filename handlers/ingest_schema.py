@@ -78,7 +78,7 @@ class WeaponIn(BaseModel):
 
 
 class SummaryIn(BaseModel):
-    """A strike summary as a feed sends it (DESIGN "Ingest JSON")."""
+    """A strike summary as a feed sends it (docs/design.md "Ingest JSON")."""
 
     model_config = ConfigDict(extra="forbid", title="StrikeSummaryIn")
 

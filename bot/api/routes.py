@@ -1,4 +1,4 @@
-"""The HTTP API's endpoints (DESIGN "HTTP API" contract): ingest, retract, read, stats, health, metrics."""
+"""The HTTP API's endpoints (docs/design.md "HTTP API" contract): ingest, retract, read, stats, health, metrics."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The delivery dispatcher: claims outbox rows, sends them within rate limits, records results.
 
-DESIGN "Delivery semantics" is the contract. The store guarantees per-chat
+docs/design.md "Delivery semantics" is the contract. The store guarantees per-chat
 order (only the oldest pending row of a subscription is ever leased); this
 module adds rendering once per content, bounded concurrency, the rate limits
 of bot/delivery/ratelimit.py, and the reaction to each platform answer (policy.py).

@@ -1,4 +1,4 @@
-"""Read one strike report's text into an ingest draft (DESIGN "Report parsing"), offline and rule-based."""
+"""Read one strike report's text into an ingest draft (docs/design.md "Report parsing"), offline and rule-based."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ _UPDATE = (
 # FOR UPDATE: a concurrent revision of the same report waits for ours
 _BY_EXTERNAL = f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE external_id = $1 FOR UPDATE"
 
-# Matching subscriptions (DESIGN "Region matching"): active, not muted, over the
+# Matching subscriptions (docs/design.md "Region matching"): active, not muted, over the
 # threshold, and either no region filter, or a nationwide summary, or overlap.
 # $1 launched, $2 now, $3 regions
 _MATCHING = (

@@ -26,7 +26,7 @@ _UPDATE = (
     + ", revision = revision + 1, updated_at = :now WHERE id = :id RETURNING revision"
 )
 
-# Matching subscriptions (DESIGN "Region matching"): active, not muted, over the
+# Matching subscriptions (docs/design.md "Region matching"): active, not muted, over the
 # threshold, and either no region filter, or a nationwide summary, or overlap with
 # the summary's matching set (its regions plus their macro-regions or members).
 _MATCHING = (

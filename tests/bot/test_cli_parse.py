@@ -1,4 +1,4 @@
-"""`strikebot parse` (DESIGN "Report parsing"): one ingest JSON object out, warnings on stderr, and the pipe into ingest."""
+"""`strikebot parse` (docs/design.md "Report parsing"): one ingest JSON object out, warnings on stderr, and the pipe into ingest."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A python-telegram-bot request backend on one aiohttp ClientSession.
 
 PTB's default backend (httpx) managed ~310 sendMessage/s in a fan-out loop
-here; aiohttp on one keep-alive pool managed ~2,500/s (DESIGN.md "Speed").
+here; aiohttp on one keep-alive pool managed ~2,500/s (docs/design.md "Speed").
 """
 
 from __future__ import annotations
