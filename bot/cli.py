@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from collections.abc import Callable, Coroutine
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -23,40 +24,54 @@ from handlers.parser import NoReport
 from handlers.serialize import QueryError, parse_region, parse_when, stats_to_dict, summaries_to_list
 from storage import open_store
 from storage.errors import StoreError
+from storage.factory import sqlite_path
 
 
 class CliError(Exception):
     """A one-line error for the user; exit code 1 (2 for usage)."""
 
 
+def _version() -> str:
+    try:
+        return version("strikebot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="strikebot", description="Strike alert bot for Telegram and Discord.")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="print the version and exit"
+    )
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", metavar="URL", help="database URL (else STRIKEBOT_DATABASE_URL, else sqlite:///strikebot.db)")
+    region = "only reports naming this region: a name, Ukrainian name, alias or id (Kyiv, Київ, odesa)"
+    as_json = "print JSON instead of a table"
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", parents=[db], help="run the bot: transports, HTTP API, dispatcher")
     ingest = sub.add_parser("ingest", parents=[db], help="ingest a JSON summary or array (live: notifies)")
-    ingest.add_argument("path", metavar="PATH|-")
+    ingest.add_argument("path", metavar="PATH|-", help="a JSON file with one summary or an array; - reads stdin")
     imp = sub.add_parser("import-csv", parents=[db], help="import the dataset CSV as silent history")
-    imp.add_argument("path", metavar="PATH")
+    imp.add_argument("path", metavar="PATH", help="the dataset's CSV file, plain or .csv.gz")
     latest = sub.add_parser("latest", parents=[db], help="the newest summaries")
-    latest.add_argument("-n", type=int, default=5, metavar="N")
-    latest.add_argument("--region", metavar="R")
-    latest.add_argument("--json", action="store_true")
+    latest.add_argument("-n", type=int, default=5, metavar="N", help="how many, 1 to 1000 (default 5)")
+    latest.add_argument("--region", metavar="R", help=region)
+    latest.add_argument("--json", action="store_true", help=as_json)
     stats = sub.add_parser("stats", parents=[db], help="totals over a window")
-    stats.add_argument("--since", metavar="T")
-    stats.add_argument("--until", metavar="T")
-    stats.add_argument("--region", metavar="R")
-    stats.add_argument("--json", action="store_true")
+    when = "ISO 8601 date or time; without an offset in STRIKEBOT_TIMEZONE"
+    stats.add_argument("--since", metavar="T", help=f"from this moment on (inclusive): {when}")
+    stats.add_argument("--until", metavar="T", help=f"up to this moment (exclusive): {when}")
+    stats.add_argument("--region", metavar="R", help=region)
+    stats.add_argument("--json", action="store_true", help=as_json)
     status = sub.add_parser("status", parents=[db], help="subscriptions and the delivery queue")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--json", action="store_true", help=as_json)
     add_parse_command(sub, db)
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     try:
-        settings = Settings()
+        settings = Settings.from_environment()
     except ValidationError as exc:
         err = exc.errors()[0]
         name = "STRIKEBOT_" + str(err["loc"][0]).upper() if err["loc"] else "settings"
@@ -79,6 +94,23 @@ def _read_json(path: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+def _existing_database(settings: Settings) -> str:
+    """The database URL for a read-only command; a missing SQLite file is an error, not created.
+
+    Opening a store creates the file (and its folders) and applies the
+    migrations, which a command that only reads must not do to a typo.
+    """
+    url = settings.database_url
+    if url.startswith("sqlite:"):
+        path = sqlite_path(url)
+        if path != ":memory:" and not Path(path).is_file():
+            raise CliError(
+                f"no database at {path} (pass --db or set STRIKEBOT_DATABASE_URL; "
+                "strikebot run, ingest and import-csv create it)"
+            )
+    return url
 
 
 async def _ingest(settings: Settings, args: argparse.Namespace) -> None:
@@ -110,7 +142,7 @@ async def _latest(settings: Settings, args: argparse.Namespace) -> None:
     if not 1 <= args.n <= 1000:
         raise CliError("-n: must be between 1 and 1000")
     region = parse_region(args.region, loc="--region") if args.region else None
-    async with open_store(settings.database_url) as store:
+    async with open_store(_existing_database(settings)) as store:
         found = await store.latest(args.n, region=region)
     if args.json:
         print(json.dumps(summaries_to_list(found), ensure_ascii=False, indent=2))
@@ -125,7 +157,7 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
     region = parse_region(args.region, loc="--region") if args.region else None
     if since and until and until < since:
         raise CliError("--until: before --since")
-    async with open_store(settings.database_url) as store:
+    async with open_store(_existing_database(settings)) as store:
         stats = await store.stats(since=since, until=until, region=region)
     if args.json:
         print(json.dumps(stats_to_dict(stats), ensure_ascii=False))
@@ -134,7 +166,7 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _status(settings: Settings, args: argparse.Namespace) -> None:
-    async with open_store(settings.database_url) as store:
+    async with open_store(_existing_database(settings)) as store:
         counts = await store.subscription_counts()
         queue = await store.queue_stats(now=datetime.now(UTC))
         summaries = await store.count_summaries()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import io
 import json
 import os
@@ -11,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import _parser, main
+from storage import open_store
 
 SUMMARY = {
     "external_id": "feed/1",
@@ -26,11 +29,23 @@ STATS_KEYS = {"since", "until", "region", "summaries", "launched", "drones_launc
               "destroyed", "suppressed", "neutralized", "neutralization_rate", "killed", "injured", "largest"}
 
 
+def create_database(url: str) -> None:
+    """An empty store at `url`, as `strikebot run` leaves one (read-only commands refuse a missing one)."""
+
+    async def create() -> None:
+        async with open_store(url):
+            pass
+
+    asyncio.run(create())
+
+
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("STRIKEBOT_DATABASE_URL", raising=False)
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    create_database(url)
+    return url
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -112,6 +127,7 @@ def test_database_url_from_environment_and_default(db: str, tmp_path: Path, caps
 def test_console_script_is_installed(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("strikebot")
     env = dict(os.environ, STRIKEBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    create_database(env["STRIKEBOT_DATABASE_URL"])
     done = subprocess.run([str(exe), "stats", "--json"], capture_output=True, text=True, env=env, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summaries"] == 0  # CLI commands other than run never seed
@@ -147,3 +163,58 @@ def test_status_shows_subscriptions_and_the_queue(db: str, tmp_path: Path, capsy
     assert status["queue"]["pending"] == 2 and status["queue"]["dead"] == 0
     code, out, _ = run(capsys, "status", "--db", db)
     assert "2 active (discord 1, telegram 1)" in out and "2 pending" in out
+
+
+@pytest.mark.parametrize("command", ["latest", "stats", "status"])
+def test_read_only_commands_on_a_missing_database_create_nothing(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "nonexist" / "dir" / "x.db"
+    code, out, err = run(capsys, command, "--db", f"sqlite:///{missing}")
+    assert code == 1 and out == ""
+    assert err.strip().splitlines() == [err.strip()] and f"no database at {missing}" in err
+    assert not (tmp_path / "nonexist").exists()
+    # in another directory, without --db: the default ./strikebot.db is not created either
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("STRIKEBOT_DATABASE_URL", raising=False)
+    code, out, err = run(capsys, command)
+    assert code == 1 and "no database at strikebot.db" in err
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    name, number = capsys.readouterr().out.split()
+    assert name == "strikebot" and number[0].isdigit()
+
+
+def _options(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.Action]]:
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += [(f"{name} {label}", a) for label, a in _options(sub)]
+        else:
+            found.append((action.dest, action))
+    return found
+
+
+def test_every_cli_option_has_help_text() -> None:
+    options = _options(_parser())
+    assert len(options) > 15
+    missing = [label for label, action in options if not action.help]
+    assert missing == []
+
+
+def test_stats_shows_other_launches_as_the_chat_does(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bombs = dict(SUMMARY, weapons=[*SUMMARY["weapons"], {"model": "GBU", "launched": 7}])  # type: ignore[list-item]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(bombs))
+    assert run(capsys, "ingest", str(path), "--db", db)[0] == 0
+    code, out, _ = run(capsys, "stats", "--db", db)
+    assert code == 0
+    assert "557  (drones 539, missiles 11, other 7)" in out
