@@ -82,6 +82,7 @@ async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
         wake_dispatcher=runtime.dispatcher.wake,
         health=healthy,
         timezone=settings.tz,
+        sources=settings.sources,
     )
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -168,6 +169,7 @@ async def running(
             wake_dispatcher=wakeup.set,
             count_ingest=functools.partial(metrics.ingested, "chat"),
             chart=ChartRenderer(),
+            sources=tuple(settings.sources),
         )
         transports, console_input = await _start_transports(
             stack, settings, deps, (stdin, stdout), stop or asyncio.Event(), backoff or StartupBackoff()

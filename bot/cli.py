@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.cli_format import latest_table, stats_text, status_text
+from bot.cli_format import latest_table, source_dict, stats_text, status_text
 from bot.cli_parse import UnreadableText, add_parse_command, run_parse
 from bot.settings import Settings
 from handlers.csv_import import CsvFormatError, import_csv
@@ -25,6 +25,7 @@ from handlers.serialize import QueryError, parse_region, parse_when, stats_to_di
 from storage import open_store
 from storage.errors import StoreError
 from storage.factory import sqlite_path
+from storage.sources import followed_sources
 
 
 class CliError(Exception):
@@ -63,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--until", metavar="T", help=f"up to this moment (exclusive): {when}")
     stats.add_argument("--region", metavar="R", help=region)
     stats.add_argument("--json", action="store_true", help=as_json)
-    status = sub.add_parser("status", parents=[db], help="subscriptions and the delivery queue")
+    status = sub.add_parser("status", parents=[db], help="subscriptions, the delivery queue and followed sources")
     status.add_argument("--json", action="store_true", help=as_json)
     add_parse_command(sub, db)
     return parser
@@ -129,12 +130,16 @@ async def _import_csv(settings: Settings, args: argparse.Namespace) -> None:
         report = await import_csv(store, path)
     for line, reason in report.skipped:
         print(f"{path}: line {line}: skipped: {reason}", file=sys.stderr)
+    if report.skipped_total > len(report.skipped):
+        print(f"{path}: {report.skipped_total - len(report.skipped):,} more rows skipped, not listed", file=sys.stderr)
     for line, reason in report.warnings:
         print(f"{path}: line {line}: warning: {reason}", file=sys.stderr)
+    if report.warnings_total > len(report.warnings):
+        print(f"{path}: {report.warnings_total - len(report.warnings):,} more warnings, not listed", file=sys.stderr)
     print(
         f"{report.rows:,} rows → {report.summaries:,} summaries: {report.created:,} new, "
         f"{report.revised:,} revised, {report.unchanged:,} unchanged; "
-        f"{len(report.skipped):,} rows skipped, {len(report.warnings):,} warnings"
+        f"{report.skipped_total:,} rows skipped, {report.warnings_total:,} warnings"
     )
 
 
@@ -170,10 +175,20 @@ async def _status(settings: Settings, args: argparse.Namespace) -> None:
         counts = await store.subscription_counts()
         queue = await store.queue_stats(now=datetime.now(UTC))
         summaries = await store.count_summaries()
+        sources = followed_sources(await store.source_states(), settings.sources)
     if args.json:
-        print(json.dumps({"summaries": summaries, "subscriptions": counts, "queue": queue.model_dump()}))
+        print(
+            json.dumps(
+                {
+                    "summaries": summaries,
+                    "subscriptions": counts,
+                    "queue": queue.model_dump(),
+                    "sources": [source_dict(s) for s in sources],
+                }
+            )
+        )
         return
-    print(status_text(summaries, counts, queue))
+    print(status_text(summaries, counts, queue, sources, settings.tz))
 
 
 async def _parse(settings: Settings, args: argparse.Namespace) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.models import Stats, StrikeSummary
 from storage.outbox import QueueStats
+from storage.sources import SourceState
 
 
 def _n(value: int | None) -> str:
@@ -77,8 +80,14 @@ def stats_text(stats: Stats, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-def status_text(summaries: int, subscriptions: dict[str, int], queue: QueueStats) -> str:
-    """What `strikebot status` prints: the store, the subscriptions and the outbox."""
+def status_text(
+    summaries: int,
+    subscriptions: dict[str, int],
+    queue: QueueStats,
+    sources: list[SourceState] | None = None,
+    tz: ZoneInfo | None = None,
+) -> str:
+    """What `strikebot status` prints: the store, the subscriptions, the outbox and the followed sources."""
     by_platform = ", ".join(f"{p} {n:,}" for p, n in sorted(subscriptions.items())) or "none"
     lines = [
         f"Summaries:       {summaries:,}",
@@ -88,4 +97,33 @@ def status_text(summaries: int, subscriptions: dict[str, int], queue: QueueStats
         f"Oldest due row:  {queue.oldest_due_age_seconds:,.0f} s",
         f"Last error:      {queue.last_error or 'none'}",
     ]
+    if sources:
+        lines.append("Sources:")
+        lines.extend(f"  {source.url}: {_source(source, tz or ZoneInfo('UTC'))}" for source in sources)
     return "\n".join(lines)
+
+
+def _source(source: SourceState, tz: ZoneInfo) -> str:
+    def when(moment: datetime) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    parts = [
+        {"ok": "ok", "failing": "FAILING", "waiting": "not polled yet"}[source.health],
+        f"last success {when(source.last_success)}" if source.last_success else "no success yet",
+    ]
+    if source.last_error and source.last_error_at:
+        parts.append(f"last error {when(source.last_error_at)}: {source.last_error}")
+    parts.append(f"{source.posts_seen:,} posts seen")
+    return ", ".join(parts)
+
+
+def source_dict(source: SourceState) -> dict[str, Any]:
+    """One followed source in `status --json` (the shape /healthz lists under `sources`)."""
+    return {
+        "url": source.url,
+        "status": source.health,
+        "last_success": source.last_success.isoformat() if source.last_success else None,
+        "last_error": source.last_error,
+        "last_error_at": source.last_error_at.isoformat() if source.last_error_at else None,
+        "posts_seen": source.posts_seen,
+    }

@@ -116,3 +116,5 @@ class HandlerDeps:
     drafts: PendingDrafts = field(default_factory=PendingDrafts)
     # draws /chart images (bot/charts.py); None: /chart answers with a text table
     chart: ChartRenderer | None = None
+    # the followed sources (STRIKEBOT_SOURCES) /status lists; none: every source the store knows
+    sources: tuple[str, ...] = ()

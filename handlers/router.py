@@ -100,7 +100,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         admin.cmd_broadcast,
         (ArgSpec("text", ArgKind.TEXT, N_("the announcement"), required=True),),
     ),
-    CommandSpec("status", Access.BOT_ADMIN, N_("Subscriptions and delivery queue"), "", admin.cmd_status),
+    CommandSpec("status", Access.BOT_ADMIN, N_("Subscriptions, delivery queue and followed sources"), "", admin.cmd_status),
 )
 
 

@@ -6,9 +6,10 @@ transaction; times are aware UTC datetimes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 C_contra = TypeVar("C_contra", contravariant=True)
 
@@ -31,6 +32,21 @@ class SourceState:
         if self.last_error_at is None:
             return False
         return self.last_success is None or self.last_error_at >= self.last_success
+
+    @property
+    def health(self) -> Literal["ok", "failing", "waiting"]:
+        """ok after a good poll, failing when the last poll failed, waiting before any poll ended."""
+        if self.failing:
+            return "failing"
+        return "ok" if self.last_success is not None else "waiting"
+
+
+def followed_sources(states: Sequence[SourceState], urls: Sequence[str]) -> list[SourceState]:
+    """The sources `urls` names, in that order (an empty state for one never polled); every known one when none is named."""
+    if not urls:
+        return list(states)
+    by_url = {state.url: state for state in states}
+    return [by_url.get(url) or SourceState(url) for url in dict.fromkeys(urls)]
 
 
 @dataclass(frozen=True)

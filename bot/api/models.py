@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -37,11 +38,25 @@ class IngestReply(BaseModel):
     status: Literal["created", "revised", "unchanged"]
 
 
+class SourceHealth(BaseModel):
+    """One followed source (STRIKEBOT_SOURCES) as its last polls left it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    status: Literal["ok", "failing", "waiting"]
+    last_success: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    posts_seen: int
+
+
 class HealthReply(BaseModel):
-    """GET /healthz: ok only when both the store and the transports are up."""
+    """GET /healthz: ok only when both the store and the transports are up; a failing source is listed, not fatal."""
 
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["ok", "unavailable"]
     store: bool
     transports: bool
+    sources: list[SourceHealth] = []

@@ -174,9 +174,11 @@ def openapi_document() -> dict[str, Any]:
             "/healthz": {
                 "get": {
                     "summary": "Liveness: the store answers and the transports started",
+                    "description": "Also lists each followed source (STRIKEBOT_SOURCES) with its last poll; "
+                    "a failing source shows as `failing` there and leaves the answer 200.",
                     "operationId": "health",
                     "responses": {
-                        "200": _json("HealthReply", "Healthy"),
+                        "200": _json("HealthReply", "Healthy (followed sources may still be failing)"),
                         "503": _json("HealthReply", "Store or transports down"),
                     },
                 }

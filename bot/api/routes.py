@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
@@ -14,13 +14,14 @@ from aiohttp import web
 from bot.api.auth import BearerAuth
 from bot.api.body import parse_json, read_body
 from bot.api.errors import ApiError, error_middleware
-from bot.api.models import MAX_BODY, MAX_LATEST, HealthReply, IngestReply
+from bot.api.models import MAX_BODY, MAX_LATEST, HealthReply, IngestReply, SourceHealth
 from bot.api.openapi import openapi_document
 from bot.api.replies import json_reply
 from bot.metrics import Metrics
 from handlers.ingest import IngestError, parse_summary
 from handlers.serialize import QueryError, parse_region, parse_when, stats_to_dict, summary_to_dict
 from storage.protocol import Store
+from storage.sources import followed_sources
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class _Api:
         wake_dispatcher: Callable[[], None],
         health: Callable[[], Awaitable[bool]] | None,
         tz: tzinfo,
+        sources: Sequence[str] = (),
     ) -> None:
         self.store = store
         self.auth = auth
@@ -49,6 +51,7 @@ class _Api:
         self.wake = wake_dispatcher
         self.health_check = health
         self.tz = tz
+        self.sources = tuple(sources)
         self.openapi = openapi_document()
 
     async def ingest(self, request: web.Request) -> web.Response:
@@ -141,8 +144,34 @@ class _Api:
         store_ok = await _within(self.store.ping(), "store ping")
         transports_ok = True if self.health_check is None else await _within(self.health_check(), "transports")
         ok = store_ok is True and transports_ok is True
-        reply = HealthReply(status="ok" if ok else "unavailable", store=store_ok is True, transports=transports_ok is True)
-        return json_reply(reply.model_dump(), status=200 if ok else 503)
+        reply = HealthReply(
+            status="ok" if ok else "unavailable",
+            store=store_ok is True,
+            transports=transports_ok is True,
+            # a source that is down is news for operators, not a reason to restart the bot
+            sources=await self._source_health() if store_ok is True else [],
+        )
+        return json_reply(reply.model_dump(mode="json"), status=200 if ok else 503)
+
+    async def _source_health(self) -> list[SourceHealth]:
+        try:
+            states = await asyncio.wait_for(self.store.source_states(), _HEALTH_TIMEOUT)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("health: source states failed: %s", exc or type(exc).__name__)
+            states = []
+        return [
+            SourceHealth(
+                url=s.url,
+                status=s.health,
+                last_success=s.last_success,
+                last_error=s.last_error,
+                last_error_at=s.last_error_at,
+                posts_seen=s.posts_seen,
+            )
+            for s in followed_sources(states, self.sources)
+        ]
 
     async def metrics_text(self, request: web.Request) -> web.Response:
         """GET /metrics in the Prometheus text format."""
@@ -181,12 +210,14 @@ def build_api(
     wake_dispatcher: Callable[[], None],
     health: Callable[[], Awaitable[bool]] | None = None,
     timezone: str | tzinfo = "Europe/Kyiv",
+    sources: Sequence[str] = (),
 ) -> web.Application:
     """The aiohttp application of the HTTP API; the caller runs it (AppRunner) and owns the store.
 
     `wake_dispatcher` is called after a live ingest or retraction queued
     deliveries; `health` reports whether the transports started (None: always).
     `timezone` is what /v1/stats takes times without an offset in.
+    `sources` are the followed sources /healthz lists (none: every source the store knows).
     """
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     api = _Api(
@@ -196,6 +227,7 @@ def build_api(
         wake_dispatcher=wake_dispatcher,
         health=health,
         tz=tz,
+        sources=sources,
     )
     # the body is read by read_body with its own limit; this only has to be above it
     app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY + 1)

@@ -13,6 +13,7 @@ from handlers.ingest import IngestError, ingest_summary, parse_summary
 from handlers.render import render_alert
 from handlers.render.chat import render_status
 from storage.models import StrikeSummary, SummaryStatus
+from storage.sources import followed_sources
 
 CONFIRM = "post:ok:"
 CANCEL = "post:no:"
@@ -203,8 +204,9 @@ async def cmd_broadcast(call: Call) -> list[Message]:
 
 
 async def cmd_status(call: Call) -> list[Message]:
-    """/status: subscriptions by platform and the delivery queue."""
-    store = call.deps.store
+    """/status: subscriptions by platform, the delivery queue and the followed sources."""
+    store, now = call.deps.store, call.deps.now()
     counts = await store.subscription_counts()
-    queue = await store.queue_stats(now=call.deps.now())
-    return [render_status(counts, queue, call.locale)]
+    queue = await store.queue_stats(now=now)
+    sources = followed_sources(await store.source_states(), call.deps.sources)
+    return [render_status(counts, queue, call.locale, sources=sources, tz=call.deps.timezone, now=now)]

@@ -11,6 +11,7 @@ from handlers.render.common import region_names
 from handlers.render.dates import Dates
 from storage.models import AlertFormat, Subscription
 from storage.outbox import QueueStats
+from storage.sources import SourceState
 
 # in the reader's language and its usual case (Ukrainian writes language names in lower case)
 LANGUAGE_NAMES = {"en": N_("English"), "uk": N_("Ukrainian")}
@@ -93,8 +94,16 @@ def render_settings(
     return msg
 
 
-def render_status(counts: dict[str, int], queue: QueueStats, locale: str) -> Message:
-    """Subscriptions by platform and the health of the delivery queue."""
+def render_status(
+    counts: dict[str, int],
+    queue: QueueStats,
+    locale: str,
+    *,
+    sources: list[SourceState] | None = None,
+    tz: ZoneInfo | None = None,
+    now: datetime | None = None,
+) -> Message:
+    """Subscriptions by platform, the health of the delivery queue and each followed source."""
     tr = translator(locale)
     msg = Message(title=tr._("Bot status"))
     total = sum(counts.values())
@@ -120,4 +129,23 @@ def render_status(counts: dict[str, int], queue: QueueStats, locale: str) -> Mes
     msg.fields.append((tr._("Sent in the last 24 hours"), tr.number(queue.sent_24h)))
     msg.fields.append((tr._("Dead deliveries"), tr.number(queue.dead)))
     msg.fields.append((tr._("Last error"), queue.last_error or tr._("none")))
+    for source in sources or []:
+        msg.fields.append((source.url, source_line(source, locale, tz or ZoneInfo("UTC"), now)))
     return msg
+
+
+def source_line(source: SourceState, locale: str, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """One followed source for /status: how its last poll went, its last success and error, posts seen."""
+    tr = translator(locale)
+
+    def when(moment: datetime) -> str:
+        return tr.moment(moment, tz, year=now is not None and moment.astimezone(tz).year != now.astimezone(tz).year)
+
+    parts = [
+        {"ok": tr._("ok"), "failing": tr._("failing"), "waiting": tr._("not polled yet")}[source.health],
+        tr._("last success {when}", when=when(source.last_success)) if source.last_success else tr._("no success yet"),
+    ]
+    if source.last_error and source.last_error_at:
+        parts.append(tr._("last error {when}: {error}", when=when(source.last_error_at), error=source.last_error))
+    parts.append(tr.ngettext("{n} post seen", "{n} posts seen", source.posts_seen))
+    return " · ".join(parts)

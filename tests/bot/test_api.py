@@ -6,6 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.api import build_api
+from bot.api.openapi import openapi_document
+from bot.metrics import Metrics
+from storage.sources import SeenPost
+from storage.sqlite import SqliteStore
 from tests.bot.test_api_harness import AUTH, TOKEN, api_harness, summary
 
 
@@ -216,7 +224,7 @@ async def test_healthz_reflects_store_and_transports(tmp_path: Path) -> None:
     async with api_harness(tmp_path, health=transports_started) as h:
         resp = await h.client.get("/healthz")
         assert resp.status == 503
-        assert await resp.json() == {"status": "unavailable", "store": True, "transports": False}
+        assert await resp.json() == {"status": "unavailable", "store": True, "transports": False, "sources": []}
         up["transports"] = True
         resp = await h.client.get("/healthz")
         assert resp.status == 200
@@ -230,6 +238,42 @@ async def test_healthz_reflects_store_and_transports(tmp_path: Path) -> None:
         assert "strikebot_store_up 0.0" in await metrics.text()
         # reads against a dead store answer 503, not 500
         assert (await h.client.get("/v1/summaries/latest")).status == 503
+
+
+async def test_healthz_stays_200_and_names_a_failing_source(tmp_path: Path) -> None:
+    feed, channel, later = "https://news.example.org/feed.xml", "https://t.me/s/kpszsu", "https://example.org/new.xml"
+    async with SqliteStore(str(tmp_path / "health.db")) as store:
+        t0 = datetime(2026, 3, 1, 6, tzinfo=UTC)
+        for url in (feed, channel):
+            await store.lease_source(url, holder="p", now=t0, seconds=60)
+            await store.source_succeeded(url, etag=None, last_modified=None, now=t0)
+        await store.save_source_post(channel, SeenPost("kpszsu/1", "h", "000000000001", True), now=t0)
+        await store.source_failed(feed, "HTTP 500", now=t0.replace(hour=7))
+        app = build_api(
+            store, api_token=None, metrics=Metrics(), wake_dispatcher=lambda: None, sources=[channel, feed, later]
+        )
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            resp = await client.get("/healthz")
+            assert resp.status == 200
+            body = await resp.json()
+    assert body["status"] == "ok"
+    by_url = {s["url"]: s for s in body["sources"]}
+    assert [s["url"] for s in body["sources"]] == [channel, feed, later]
+    assert by_url[channel]["status"] == "ok" and by_url[channel]["posts_seen"] == 1
+    assert by_url[feed]["status"] == "failing" and by_url[feed]["last_error"] == "HTTP 500"
+    assert datetime.fromisoformat(by_url[feed]["last_success"]) == t0
+    assert by_url[later] == {
+        "url": later,
+        "status": "waiting",
+        "last_success": None,
+        "last_error": None,
+        "last_error_at": None,
+        "posts_seen": 0,
+    }
+    doc = openapi_document()
+    jsonschema_rs.Draft202012Validator(
+        {"$ref": "#/components/schemas/HealthReply", "components": doc["components"]}
+    ).validate(body)
 
 
 async def test_metrics_counts_ingests_outbox_and_subscriptions(tmp_path: Path) -> None:

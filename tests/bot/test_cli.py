@@ -165,6 +165,36 @@ def test_status_shows_subscriptions_and_the_queue(db: str, tmp_path: Path, capsy
     assert "2 active (discord 1, telegram 1)" in out and "2 pending" in out
 
 
+def test_status_lists_followed_sources(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from storage.sources import SeenPost
+
+    channel, feed = "https://t.me/s/kpszsu", "https://news.example.org/feed.xml"
+    t0 = datetime(2026, 3, 1, 6, tzinfo=UTC)
+
+    async def polled() -> None:
+        async with open_store(db) as store:
+            for url in (channel, feed):
+                await store.lease_source(url, holder="p", now=t0, seconds=60)
+                await store.source_succeeded(url, etag=None, last_modified=None, now=t0)
+            await store.save_source_post(channel, SeenPost("kpszsu/7", "h", "000000000007", True), now=t0)
+            await store.source_failed(feed, "HTTP 502", now=t0.replace(minute=5))
+
+    asyncio.run(polled())
+    code, out, _ = run(capsys, "status", "--db", db)
+    assert code == 0
+    assert f"  {channel}: ok, last success 2026-03-01 08:00, 1 posts seen" in out
+    assert f"  {feed}: FAILING, last success 2026-03-01 08:00, last error 2026-03-01 08:05: HTTP 502, 0 posts seen" in out
+    monkeypatch.setenv("STRIKEBOT_SOURCES", f"{feed} https://example.org/new.xml")
+    code, out, _ = run(capsys, "status", "--json", "--db", db)
+    sources = json.loads(out)["sources"]
+    assert [(s["url"], s["status"]) for s in sources] == [(feed, "failing"), ("https://example.org/new.xml", "waiting")]
+    assert sources[0]["last_error"] == "HTTP 502" and sources[0]["last_success"] == "2026-03-01T06:00:00+00:00"
+
+
 @pytest.mark.parametrize("command", ["latest", "stats", "status"])
 def test_read_only_commands_on_a_missing_database_create_nothing(
     command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

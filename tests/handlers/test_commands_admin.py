@@ -7,6 +7,7 @@ from datetime import timedelta
 from handlers.context import ChatKind, HandlerDeps, Identity, Message
 from handlers.ingest import ingest_summary
 from storage.models import SummaryStatus
+from storage.sources import SeenPost
 from tests.handlers.chat_support import NOW, SEED_NIGHT, Chat, Wakes, deps, store, text, wakes  # noqa: F401
 
 POST = 'drones=120 missiles=4 destroyed=100 suppressed=10 regions="Kyiv, Odesa" injured=3 note="Fires in two districts"'
@@ -178,6 +179,32 @@ async def test_status_shows_subscriptions_and_queue(deps: HandlerDeps) -> None:
     assert fields["Queue"].startswith("2 pending")
     assert fields["Dead deliveries"] == "0"
     assert fields["Last error"] == "none"
+
+
+async def test_status_lists_each_followed_source(deps: HandlerDeps) -> None:
+    channel, feed, later = "https://t.me/s/kpszsu", "https://news.example.org/feed.xml", "https://example.org/new.xml"
+    ok_at = NOW - timedelta(hours=2)
+    for url in (channel, feed):
+        await deps.store.lease_source(url, holder="p", now=ok_at, seconds=60)
+        await deps.store.source_succeeded(url, etag=None, last_modified=None, now=ok_at)
+    for n in (1, 2):
+        await deps.store.save_source_post(channel, SeenPost(f"kpszsu/{n}", "h", f"{n:012d}", True), now=ok_at)
+    await deps.store.source_failed(feed, "HTTP 500", now=NOW - timedelta(minutes=5))
+    deps.sources = (channel, feed, later)
+    fields = dict((await Chat(deps, bot_admin=True).send("status"))[0].fields)
+    assert fields[channel].startswith("ok · last success ")
+    assert fields[channel].endswith(" · 2 posts seen")
+    assert fields[feed].startswith("failing · last success ")
+    assert ": HTTP 500 · 0 posts seen" in fields[feed]
+    assert fields[later] == "not polled yet · no success yet · 0 posts seen"
+    uk = dict((await Chat(deps, bot_admin=True, locale="uk").send("status"))[0].fields)
+    assert uk[channel].startswith("працює · останній успіх ") and uk[channel].endswith("2 дописи переглянуто")
+    # with none configured, every source the store knows is listed
+    deps.sources = ()
+    assert [k for k in dict((await Chat(deps, bot_admin=True).send("status"))[0].fields) if k.startswith("http")] == [
+        feed,
+        channel,
+    ]
 
 
 async def test_correct_a_summary_that_had_no_external_id(deps: HandlerDeps) -> None:
