@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 # a pool replaces its cut connections within milliseconds; a server that is down for longer
 # than these few tries is an outage, which the caller reports and lives through
-ATTEMPTS = 5
+ATTEMPTS = 6
 FIRST_PAUSE = 0.05
 
 

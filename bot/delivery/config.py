@@ -19,6 +19,8 @@ class DispatcherConfig:
     base_backoff: float = 2.0
     max_backoff: float = 900.0
     poll_interval: float = 1.0
+    # on stop, how long the sends already on the wire may take to be answered and stored
+    stop_grace: float = 5.0
     # messages per second per platform; 0 or absent = no global cap
     rates: Mapping[str, float] = field(default_factory=lambda: {"telegram": 30.0, "discord": 40.0})
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Kyiv"))

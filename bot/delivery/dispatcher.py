@@ -3,7 +3,8 @@
 docs/design.md "Delivery semantics" is the contract. The store guarantees per-chat
 order (only the oldest pending row of a subscription is ever leased); this
 module adds rendering once per content, bounded concurrency, the rate limits
-of bot/delivery/ratelimit.py, and the reaction to each platform answer (policy.py).
+of bot/delivery/ratelimit.py, leases that hold while a row is worked on
+(leases.py), and the reaction to each platform answer (policy.py).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from functools import partial
 from typing import Any
 
 from bot.delivery.config import DeliveryObserver, DispatcherConfig
+from bot.delivery.leases import Leases
 from bot.delivery.plan import outcome_label, plan_job
 from bot.delivery.policy import OutcomePolicy
-from bot.delivery.ratelimit import ChatLimiter, ChatPolicy, GlobalLimiter, default_chat_policy
+from bot.delivery.ratelimit import ChatPolicy, PlatformLimits, platform_limits
 from bot.delivery.render import RenderCache, Renderers
 from bot.delivery.results import ResultWriter
 from bot.transports.base import Outcome, SendResult, Target, Transport
@@ -42,6 +44,7 @@ class Dispatcher:
         config: DispatcherConfig | None = None,
         *,
         chat_policies: Mapping[str, ChatPolicy] | None = None,
+        limits: Mapping[str, PlatformLimits] | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: DeliveryObserver | None = None,
@@ -53,7 +56,9 @@ class Dispatcher:
         `clock` (monotonic) paces sends and measures them; `wall_clock` (aware, UTC
         now by default) is the outbox's time: which rows are due, when a retry is
         due, and whether a chat is in its quiet hours at send time. Setting `wakeup` does what `wake()`
-        does, for whoever queues rows and is built before the dispatcher.
+        does, for whoever queues rows and is built before the dispatcher. `limits` are the platforms'
+        budgets when they are shared (with the transports' replies); missing ones are made from
+        `config.rates` and `chat_policies`.
         """
         self.store = store
         self.transports = dict(transports)
@@ -62,24 +67,30 @@ class Dispatcher:
         self._metrics = metrics
         self._clock = clock
         self._wall_clock = wall_clock or partial(datetime.now, UTC)
-        policies = dict(chat_policies or {})
-        self._global = {
-            p: GlobalLimiter(self.config.rates.get(p, 0.0), clock=clock) for p in self.transports
-        }
-        self._chats = {
-            p: ChatLimiter(policies.get(p) or default_chat_policy(p), clock=clock)
-            for p in self.transports
-        }
+        shared = dict(limits or {})
+        missing = [p for p in self.transports if p not in shared]
+        shared |= platform_limits(self.config.rates, missing, chat_policies=chat_policies, clock=clock)
+        self._global = {p: shared[p].overall for p in self.transports}
+        self._chats = {p: shared[p].chats for p in self.transports}
         self._outcomes = OutcomePolicy(
             self.config, self._global, self._chats,
             rng=rng or random.Random(), clock=clock, wall_clock=self._wall_clock,
         )
         self._cache = RenderCache()
-        self._writer = ResultWriter(store)
+        self._leases = Leases(
+            store, lease_seconds=self.config.lease_seconds, clock=clock, wall_clock=self._wall_clock
+        )
+        self._writer = ResultWriter(store, holder=self._leases.holder)
         self._slots = asyncio.Semaphore(self.config.concurrency)
         self._wake = wakeup if wakeup is not None else asyncio.Event()
-        # ids leased by this process and not finished yet (run() only)
-        self._held: set[int] = set()
+        # ids of rows queued or being worked on here (run() only)
+        self._queued: set[int] = set()
+        # rows taken off the queue and not finished yet, and an event for "none" (stopping waits for it)
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        # seconds a platform call takes, smoothed: a claim must fit in a lease on a slow platform too
+        self._latency: float | None = None
         # outcome counts since start, for /status and /metrics
         self.counters: Counter[str] = Counter()
 
@@ -93,7 +104,8 @@ class Dispatcher:
 
         Unlike `run_once`, claims overlap with sending: the next batch is leased
         while the last jobs of the previous one are still out, so the platform
-        connection never idles on a database round trip.
+        connection never idles on a database round trip. Cancelled, it stops as
+        `_stop` says.
         """
         queue: asyncio.Queue[DeliveryJob] = asyncio.Queue()
         low = self.config.concurrency
@@ -102,6 +114,7 @@ class Dispatcher:
             asyncio.create_task(self._worker(queue, room, low), name=f"delivery-{i}")
             for i in range(self.config.concurrency)
         ]
+        renewing = asyncio.create_task(self._leases.run(), name="delivery-leases")
         try:
             while True:
                 if queue.qsize() >= low:
@@ -117,9 +130,9 @@ class Dispatcher:
                     jobs = []
                     await asyncio.sleep(self.config.poll_interval)
                 for job in jobs:
-                    # a row whose lease ran out while queued here comes back: keep the first copy
-                    if job.delivery.id not in self._held:
-                        self._held.add(job.delivery.id)
+                    # a row of ours whose lease ran out while queued comes back: keep the first copy
+                    if job.delivery.id not in self._queued:
+                        self._queued.add(job.delivery.id)
                         queue.put_nowait(job)
                 if jobs:
                     continue
@@ -132,38 +145,74 @@ class Dispatcher:
                 except TimeoutError:
                     pass
         finally:
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            await self._release([queue.get_nowait() for _ in range(queue.qsize())])
-            await self._writer.aclose()
+            await self._stop(queue, workers, renewing)
 
     async def _worker(self, queue: asyncio.Queue[DeliveryJob], room: asyncio.Event, low: int) -> None:
         while True:
             job = await queue.get()
             if queue.qsize() < low:
                 room.set()
+            self._active += 1
+            self._idle.clear()
             try:
                 await self._handle(job)
             finally:
-                self._held.discard(job.delivery.id)
+                self._queued.discard(job.delivery.id)
+                self._leases.let_go(job.delivery.id)
+                self._active -= 1
+                if not self._active:
+                    self._idle.set()
+
+    async def _stop(
+        self, queue: asyncio.Queue[DeliveryJob], workers: list[asyncio.Task[None]], renewing: asyncio.Task[None]
+    ) -> None:
+        """Stop without resending or stalling anything after a restart.
+
+        What never started is handed back at once (due again for whoever runs
+        next); what is on the wire gets `config.stop_grace` seconds to be
+        answered and stored, its leases renewed meanwhile; only what is still
+        out after that is cut off, and comes back when its lease ends.
+        """
+        try:
+            await self._release([queue.get_nowait() for _ in range(queue.qsize())])
+            if self._active:
+                try:
+                    await asyncio.wait_for(self._idle.wait(), self.config.stop_grace)
+                except TimeoutError:
+                    log.warning(
+                        "stopping: %d deliveries still unanswered after %.0fs; they return when their lease ends",
+                        self._active, self.config.stop_grace,
+                    )
+        finally:
+            for task in (*workers, renewing):
+                task.cancel()
+            await asyncio.gather(*workers, renewing, return_exceptions=True)
+            await self._writer.aclose()
 
     async def _claim(self, queued: int, now: datetime | None = None) -> list[DeliveryJob]:
         platforms = [p for p, g in self._global.items() if g.paused_for() == 0]
         limit = self._claim_limit(platforms) - queued
         if not platforms or limit <= 0:
             return []
-        return await self.store.claim_deliveries(
+        since = self._clock()
+        jobs = await self.store.claim_deliveries(
             now=now or self._wall_clock(), limit=limit, lease_seconds=self.config.lease_seconds,
-            platforms=platforms,
+            platforms=platforms, holder=self._leases.holder,
         )
+        self._leases.hold((job.delivery.id for job in jobs), since)
+        return jobs
 
     async def _release(self, jobs: list[DeliveryJob]) -> None:
         """Hand back leased rows nobody started, so a restart need not wait out the lease."""
         if not jobs:
             return
+        for job in jobs:
+            self._queued.discard(job.delivery.id)
+            self._leases.let_go(job.delivery.id)
         try:
-            await self.store.finish_deliveries([self._outcomes.defer(job, 0.0) for job in jobs])
+            await self.store.finish_deliveries(
+                [self._outcomes.defer(job, 0.0) for job in jobs], holder=self._leases.holder
+            )
         except Exception:
             log.exception("releasing %d leased deliveries failed; they return after the lease", len(jobs))
 
@@ -172,21 +221,32 @@ class Dispatcher:
         jobs = await self._claim(0, now)
         if not jobs:
             return 0
+        renewing = asyncio.create_task(self._leases.run(), name="delivery-leases")
         try:
             async with asyncio.TaskGroup() as group:
                 for job in jobs:
                     group.create_task(self._handle(job))
         finally:
+            renewing.cancel()
+            await asyncio.gather(renewing, return_exceptions=True)
+            for job in jobs:
+                self._leases.let_go(job.delivery.id)
             await self._writer.aclose()
         return len(jobs)
 
     def _claim_limit(self, platforms: list[str]) -> int:
-        # a rate-capped platform must finish its batch well within the lease
-        limit = self.config.batch_size
+        # a batch must be sent well within the lease: on a rate-capped platform, and on a slow one
+        config = self.config
+        limit = config.batch_size
         for p in platforms:
             rate = self._global[p].rate
             if rate > 0:
-                limit = min(limit, max(self.config.concurrency, int(rate * self.config.lease_seconds / 3)))
+                limit = min(limit, max(config.concurrency, int(rate * config.lease_seconds / 3)))
+        if self._latency is None:
+            # how long a send takes is not known yet: no more than two rounds until it is
+            limit = min(limit, 2 * config.concurrency)
+        elif self._latency > 0:
+            limit = min(limit, max(config.concurrency, int(config.concurrency * config.lease_seconds / (3 * self._latency))))
         return max(1, limit)
 
     async def _handle(self, job: DeliveryJob) -> None:
@@ -198,6 +258,10 @@ class Dispatcher:
             except Exception as exc:  # a bug in a renderer or transport: fail the row, not the pass
                 log.exception("delivery %d failed unexpectedly", job.delivery.id)
                 result = self._outcomes.transient(job, f"internal error: {exc!r}")
+            if result is None:
+                # the lease ran out or was taken over before the send: the row is not ours to send
+                self.counters["lease_lost"] += 1
+                return
             outcome = outcome_label(result)
             self.counters[outcome] += 1
             if self._metrics is not None:
@@ -206,7 +270,8 @@ class Dispatcher:
             await self._writer.put(result)
 
     # --- one row ------------------------------------------------------------
-    async def _perform(self, job: DeliveryJob) -> DeliveryResult:
+    async def _perform(self, job: DeliveryJob) -> DeliveryResult | None:
+        """The row's result, or None when its lease no longer held at the moment of sending."""
         sub = job.subscription
         transport = self.transports[sub.platform]
         plan = plan_job(job, transport, self.renderers, self._cache, self.config.timezone)
@@ -215,6 +280,8 @@ class Dispatcher:
         wait = await self._admit(sub.platform, sub.chat_id)
         if wait > 0:
             return self._outcomes.defer(job, wait)
+        if not self._leases.holds(job.delivery.id):
+            return None
         # read at send time, not at ingest: a row deferred past 07:00 goes out with sound
         silent = sub.quiet is not None and sub.is_quiet(self._wall_clock(), self.config.timezone)
         target = Target(sub.chat_id, sub.thread_id, silent=silent)
@@ -272,8 +339,10 @@ class Dispatcher:
         except Exception as exc:  # an adapter should map everything; treat leaks as transient
             log.warning("transport %s raised %r", transport.platform, exc)
             answer = SendResult(Outcome.TRANSIENT, error=f"{type(exc).__name__}: {exc}")
+        took = self._clock() - started
+        self._latency = took if self._latency is None else 0.8 * self._latency + 0.2 * took
         if self._metrics is not None:
-            self._metrics.send_latency(transport.platform, self._clock() - started)
+            self._metrics.send_latency(transport.platform, took)
             if answer.outcome == Outcome.RETRY_AFTER:
                 self._metrics.rate_limited(transport.platform)
         return answer

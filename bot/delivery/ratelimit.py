@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
@@ -75,8 +76,45 @@ class SlidingLog:
         return self._stamps[-1] if self._stamps else None
 
 
+class Turns:
+    """One caller at a time; whoever waits for a turn urgently goes first, each kind in arrival order."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    @asynccontextmanager
+    async def turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        """Wait for the turn, hold it for the block, then hand it to the next waiter."""
+        if self._busy:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            (self._urgent if urgent else self._normal).append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._hand_on()  # the turn came and its taker is gone: pass it along
+                raise
+        else:
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._hand_on()
+
+    def _hand_on(self) -> None:
+        for waiters in (self._urgent, self._normal):
+            while waiters:
+                waiter = waiters.popleft()
+                if not waiter.done():  # a cancelled waiter is done: skip it
+                    waiter.set_result(None)
+                    return
+        self._busy = False
+
+
 class GlobalLimiter:
-    """One platform's overall rate: callers queue in order and go evenly spaced.
+    """One platform's overall rate: callers queue and go evenly spaced, urgent ones (replies) first.
 
     Even spacing (not bursts of N followed by a pause) keeps any sliding second
     at N or fewer even when a few requests arrive late, and spreads the load the
@@ -89,7 +127,7 @@ class GlobalLimiter:
         """`rate` messages per second, 0 for no cap (a 429 pause still applies)."""
         self.rate = rate
         self._clock = clock
-        self._lock = asyncio.Lock()
+        self._turns = Turns()
         self._paused_until = 0.0
         self._next_free = 0.0
         # N sends are spread over one second plus the margin: N+1 never fit in a second
@@ -103,11 +141,11 @@ class GlobalLimiter:
         """Seconds left of a global pause, 0 when none."""
         return max(0.0, self._paused_until - self._clock())
 
-    async def acquire(self) -> None:
-        """Wait for the next slot and take it."""
+    async def acquire(self, *, urgent: bool = False) -> None:
+        """Wait for the next slot and take it; `urgent` callers are served before the others waiting."""
         if self._interval == 0.0 and self._paused_until <= self._clock():
             return
-        async with self._lock:
+        async with self._turns.turn(urgent=urgent):
             slot = max(self._next_free, self._clock())
             while (wait := max(slot, self._paused_until) - self._clock()) > 0:
                 await asyncio.sleep(wait)
@@ -172,16 +210,24 @@ class ChatLimiter:
         wait = self.wait_for(chat_id)
         if wait > 0:
             return wait
-        log = self._logs.get(chat_id)
-        if log is None:
-            log = self._logs[chat_id] = SlidingLog(self._policy(chat_id))
-        log.record(self._clock())
-        self._sweep()
+        self.note(chat_id)
         return 0.0
 
     def hold(self, chat_id: str, seconds: float) -> None:
         """The platform said this chat must wait (a 429 with retry_after)."""
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), self._clock() + seconds)
+
+    def held_for(self, chat_id: str) -> float:
+        """Seconds left of the platform's hold on this chat (0 = none), whatever our own windows say."""
+        return max(0.0, self._held.get(chat_id, 0.0) - self._clock())
+
+    def note(self, chat_id: str) -> None:
+        """Count a message sent to this chat without asking first (a reply: a person is waiting)."""
+        log = self._logs.get(chat_id)
+        if log is None:
+            log = self._logs[chat_id] = SlidingLog(self._policy(chat_id))
+        log.record(self._clock())
+        self._sweep()
 
     def _sweep(self) -> None:
         # forget idle chats now and then so 100k subscribers do not pin memory forever
@@ -193,3 +239,29 @@ class ChatLimiter:
             del self._logs[key]
         for key in [k for k, until in self._held.items() if until < now]:
             del self._held[key]
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    """One platform's budget, shared by the alerts the dispatcher sends and the replies to commands."""
+
+    overall: GlobalLimiter
+    chats: ChatLimiter
+
+
+def platform_limits(
+    rates: Mapping[str, float],
+    platforms: Iterable[str],
+    *,
+    chat_policies: Mapping[str, ChatPolicy] | None = None,
+    clock: Clock = time.monotonic,
+) -> dict[str, PlatformLimits]:
+    """The limits of each platform: `rates` messages/s overall (0 or absent: no cap), per-chat windows by platform."""
+    policies = dict(chat_policies or {})
+    return {
+        p: PlatformLimits(
+            GlobalLimiter(rates.get(p, 0.0), clock=clock),
+            ChatLimiter(policies.get(p) or default_chat_policy(p), clock=clock),
+        )
+        for p in platforms
+    }

@@ -19,9 +19,10 @@ class ResultWriter:
     `concurrency` messages can have been sent without being recorded.
     """
 
-    def __init__(self, store: Store) -> None:
-        """Write through `store.finish_deliveries`."""
+    def __init__(self, store: Store, *, holder: str | None = None) -> None:
+        """Write through `store.finish_deliveries` as the holder of the rows' leases."""
         self._store = store
+        self._holder = holder
         self._buffer: list[tuple[DeliveryResult, asyncio.Future[bool]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -38,9 +39,10 @@ class ResultWriter:
             batch, self._buffer = self._buffer, []
             ok = True
             try:
-                await self._store.finish_deliveries([r for r, _ in batch])
+                await self._store.finish_deliveries([r for r, _ in batch], holder=self._holder)
             except Exception:
-                # the rows stay leased and come back after the lease: a retry, never a loss
+                # the store already tried again on a new connection; the rows stay leased
+                # (no longer renewed) and come back after the lease: a retry, never a loss
                 log.exception("recording %d delivery results failed", len(batch))
                 ok = False
             for _, future in batch:

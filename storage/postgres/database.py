@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -11,6 +13,8 @@ import asyncpg
 
 from storage.errors import ConnectionLost, StoreError
 from storage.schema import load_migrations, migrate
+
+log = logging.getLogger(__name__)
 
 # One advisory lock space for strikebot; the second key is the schema, so that
 # stores in different schemas of one database do not wait for each other.
@@ -43,6 +47,11 @@ _CONNECTION_LOST: tuple[type[BaseException], ...] = (
     asyncpg.ConnectionDoesNotExistError,
     ConnectionError,
 )
+
+
+# what leaves a borrowed connection in a state nobody should use again: its connection was
+# lost, or asyncpg gave up on it (a rollback on a closed connection, a reset that failed)
+_BROKEN = (*_CONNECTION_LOST, asyncpg.InterfaceError, asyncpg.InternalClientError)
 
 
 def command_count(status: str) -> int:
@@ -129,32 +138,47 @@ class PostgresDatabase:
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection inside a transaction, committed on success and rolled back on error."""
-        try:
-            async with self.pool.acquire() as con:
-                async with con.transaction():
-                    yield con
-        except _CONNECTION_LOST as exc:
-            raise await self._lost(exc) from exc
-        except (OSError, asyncpg.PostgresError) as exc:
-            # callers see one error type whatever the backend; the transaction is rolled back
-            raise StoreError(f"database error: {exc}") from exc
+        async with self._borrow() as con:
+            async with con.transaction():
+                yield con
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection for reads (autocommit)."""
+        async with self._borrow() as con:
+            yield con
+
+    @asynccontextmanager
+    async def _borrow(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection for the block; database errors come out as StoreError (ConnectionLost when it broke).
+
+        A connection that broke is closed for good rather than handed out again
+        in an unknown state, and the pool's others are replaced: they were most
+        likely cut at the same moment.
+        """
+        pool = self.pool
         try:
-            async with self.pool.acquire() as con:
-                yield con
+            con = await pool.acquire()
         except _CONNECTION_LOST as exc:
-            raise await self._lost(exc) from exc
+            await pool.expire_connections()
+            raise ConnectionLost(f"cannot reach PostgreSQL: {exc}") from exc
         except (OSError, asyncpg.PostgresError) as exc:
             raise StoreError(f"database error: {exc}") from exc
-
-    async def _lost(self, exc: BaseException) -> ConnectionLost:
-        # the pool's other connections were most likely cut at the same moment: replace them all
-        if self._pool is not None:
-            await self._pool.expire_connections()
-        return ConnectionLost(f"database connection lost: {exc}")
+        try:
+            yield con
+        except _BROKEN as exc:
+            with contextlib.suppress(asyncpg.InterfaceError):  # a proxy the pool already took back
+                con.terminate()
+            await pool.expire_connections()
+            raise ConnectionLost(f"database connection lost: {exc}") from exc
+        except (OSError, asyncpg.PostgresError) as exc:
+            # callers see one error type whatever the backend; the transaction is rolled back
+            raise StoreError(f"database error: {exc}") from exc
+        finally:
+            try:
+                await pool.release(con)
+            except Exception as exc:  # the pool has dropped a connection it could not reset; the work stands
+                log.info("a broken PostgreSQL connection was closed on its way back to the pool: %s", exc)
 
     async def schema_version(self) -> int:
         """The highest migration applied."""

@@ -174,11 +174,9 @@ class FakeDiscord(InteractionsMixin, FaultsMixin):
         if not request.path.startswith("/api/v10/webhooks") and not request.path.startswith("/api/v10/interactions"):
             if request.headers.get("Authorization") != f"Bot {BOT_TOKEN}":
                 return error(401, 0, "401: Unauthorized")
-        fault = self._fault_for(request.method, path)
-        if fault is not None:
-            return fault
         try:
-            return await handler(request)
+            answer = await self._answer_fault(request.method, path, request, handler)
+            return answer if answer is not None else await handler(request)
         except web.HTTPException:
             raise
         except Exception as exc:

@@ -1,8 +1,10 @@
-"""Fault injection for the fake Discord: error answers with Discord's codes, 429s with or without `Via`."""
+"""Fault injection for the fake Discord: error answers with Discord's codes, 429s with or without `Via`, slow answers."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -19,11 +21,16 @@ class Fault:
     status: int
     body: JSON
     headers: dict[str, str]
-    times: int
+    # None: until removed
+    times: int | None
+    # seconds to wait before answering
+    hold: float = 0.0
+    # after the hold: carry the request out and answer normally (True) or answer with the error (False)
+    deliver: bool = False
 
 
 class FaultsMixin:
-    """`fail()` queues error answers; the middleware asks `_fault_for()` before every handler."""
+    """`fail()` and `slow()` queue answers; the middleware asks `_answer_fault()` before every handler."""
 
     def __init__(self) -> None:
         self.faults: list[Fault] = []
@@ -54,9 +61,32 @@ class FaultsMixin:
                 headers["Via"] = "1.1 google"
         self.faults.append(Fault(method, re.compile(path), status, body, headers, times))
 
-    def _fault_for(self, method: str, path: str) -> web.Response | None:
+    def slow(self, method: str, path: str, seconds: float, *, deliver: bool = True, times: int | None = None) -> Fault:
+        """Answer matching requests after `seconds`: normally (`deliver`), or with a 504 that changed nothing.
+
+        A delivered request takes effect even when the client has given up
+        waiting, as it would on a real server that had already received it.
+        """
+        fault = Fault(method, re.compile(path), 504, {"code": 0, "message": "504: Gateway Time-out"}, {}, times, seconds, deliver)
+        self.faults.append(fault)
+        return fault
+
+    def remove_fault(self, fault: Fault) -> None:
+        """Disarm one fault."""
+        if fault in self.faults:
+            self.faults.remove(fault)
+
+    async def _answer_fault(
+        self, method: str, path: str, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse | None:
+        """The armed fault's answer to this request, or None to answer normally."""
         for fault in self.faults:
-            if fault.times > 0 and fault.method == method and fault.path.search(path):
-                fault.times -= 1
+            if (fault.times is None or fault.times > 0) and fault.method == method and fault.path.search(path):
+                if fault.times is not None:
+                    fault.times -= 1
+                if fault.hold:
+                    await asyncio.sleep(fault.hold)
+                if fault.deliver:
+                    return await handler(request)
                 return json_response(fault.body, fault.status, fault.headers)
         return None
