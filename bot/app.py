@@ -8,7 +8,7 @@ import functools
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,6 +19,8 @@ from aiohttp import web
 from bot.api import build_api
 from bot.charts import ChartRenderer
 from bot.delivery import Dispatcher, DispatcherConfig, Renderers
+from bot.delivery.ratelimit import PlatformLimits, platform_limits
+from bot.delivery.replies import ReplyPacer
 from bot.logging_redact import Redactor
 from bot.logs import setup_logging
 from bot.metrics import Metrics
@@ -105,12 +107,14 @@ async def _start_transports(
     console_io: tuple[TextIO | None, TextIO | None],
     stop: asyncio.Event,
     backoff: StartupBackoff,
+    limits: Mapping[str, PlatformLimits],
 ) -> tuple[dict[str, Transport], asyncio.Task[InputEnd] | None]:
     """Telegram and Discord when their tokens are set; the console chat when neither is.
 
     A platform that cannot be reached is retried with backoff until it starts
-    or `stop` is set. Returns the started transports by platform name, and the
-    console's reading task.
+    or `stop` is set. Replies to commands are paced within `limits`, the budgets
+    the dispatcher's alerts use too. Returns the started transports by platform
+    name, and the console's reading task.
     """
     transports: dict[str, Transport] = {}
     retry = functools.partial(
@@ -122,14 +126,19 @@ async def _start_transports(
 
         def telegram() -> TelegramTransport:
             return TelegramTransport(
-                telegram_token.get_secret_value(), deps, api_url=settings.telegram_api_url, admins=settings.admins
+                telegram_token.get_secret_value(),
+                deps,
+                api_url=settings.telegram_api_url,
+                admins=settings.admins,
+                pacer=ReplyPacer(limits["telegram"]),
             )
 
         transports["telegram"] = await retry(telegram, "Telegram")
     if settings.discord_token is not None:
         from bot.transports.discord.transport import DiscordTransport
 
-        transports["discord"] = await retry(lambda: DiscordTransport.from_settings(settings, deps), "Discord")
+        pacer = ReplyPacer(limits["discord"])
+        transports["discord"] = await retry(lambda: DiscordTransport.from_settings(settings, deps, pacer=pacer), "Discord")
     if transports:
         return transports, None
     stdin, stdout = console_io
@@ -171,15 +180,19 @@ async def running(
             chart=ChartRenderer(),
             sources=tuple(settings.sources),
         )
+        config = DispatcherConfig.from_settings(settings)
+        # one budget per platform, shared by the dispatcher's alerts and the transports' replies
+        limits = platform_limits(config.rates, ("telegram", "discord"))
         transports, console_input = await _start_transports(
-            stack, settings, deps, (stdin, stdout), stop or asyncio.Event(), backoff or StartupBackoff()
+            stack, settings, deps, (stdin, stdout), stop or asyncio.Event(), backoff or StartupBackoff(), limits
         )
         dispatcher = Dispatcher(
             store,
             transports,
             Renderers.from_handlers(),
-            DispatcherConfig.from_settings(settings),
+            config,
             metrics=metrics,
+            limits=limits,
             wakeup=wakeup,
         )
         runtime = Runtime(

@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection
+from functools import partial
 from typing import Any
 
+import aiohttp
 import discord
 
+from bot.delivery.replies import ReplyPacer
+from bot.transports.base import Outcome, SendResult
+from bot.transports.discord.outbox import classify
 from bot.transports.discord.render import BLANK, RenderedMessage, render_embed
 from handlers.context import ChatKind, CommandContext, HandlerDeps, Identity, Message
 
@@ -58,11 +63,14 @@ class InteractionRunner:
         admins: Collection[str] = (),
         handle: HandleFn | None = None,
         reply_budget: float = DEFAULT_REPLY_BUDGET,
+        pacer: ReplyPacer | None = None,
     ) -> None:
+        """Answer within `reply_budget` seconds (or defer); every REST call of an answer paced by `pacer`."""
         self.deps = deps
         self._admins = frozenset(admins)
         self._handle = handle
         self._reply_budget = reply_budget
+        self._pacer = pacer or ReplyPacer.unshared()
 
     @property
     def handle(self) -> HandleFn:
@@ -119,9 +127,9 @@ class InteractionRunner:
         public_placeholder = False
         if not done:
             if interaction.type == discord.InteractionType.component:
-                await interaction.response.defer()
+                await self._call(interaction, interaction.response.defer)
             else:
-                await interaction.response.defer(ephemeral=private, thinking=True)
+                await self._call(interaction, partial(interaction.response.defer, ephemeral=private, thinking=True))
                 public_placeholder = not private
         try:
             messages = await task
@@ -132,7 +140,7 @@ class InteractionRunner:
         if public_placeholder and rendered and rendered[0].private:
             # the first follow-up would fill the public "thinking…" placeholder; a private answer
             # (a refusal, say) must not, so the placeholder goes and the answer follows ephemerally
-            await interaction.delete_original_response()
+            await self._call(interaction, interaction.delete_original_response)
         await self._reply(interaction, rendered, private=private)
 
     async def _reply(self, interaction: AnyInteraction, rendered: list[RenderedMessage], *, private: bool) -> None:
@@ -141,17 +149,33 @@ class InteractionRunner:
         if not rendered:
             if not response.is_done():
                 if is_component:
-                    await response.defer()
+                    await self._call(interaction, response.defer)
                 else:
-                    await response.send_message(BLANK + "✓", ephemeral=True)
+                    await self._call(interaction, partial(response.send_message, BLANK + "✓", ephemeral=True))
             return
         for index, item in enumerate(rendered):
+            ephemeral = private or item.private
             if is_component and item.replace and index == 0:
                 if response.is_done():
-                    await interaction.edit_original_response(**item.edit_kwargs())
+                    await self._call(interaction, partial(interaction.edit_original_response, **item.edit_kwargs()))
                 else:
-                    await response.edit_message(**item.edit_kwargs())
+                    await self._call(interaction, partial(response.edit_message, **item.edit_kwargs()))
             elif not response.is_done():
-                await response.send_message(ephemeral=private or item.private, **item.send_kwargs())
+                await self._call(interaction, partial(response.send_message, ephemeral=ephemeral, **item.send_kwargs()))
             else:
-                await interaction.followup.send(ephemeral=private or item.private, **item.send_kwargs())
+                await self._call(interaction, partial(interaction.followup.send, ephemeral=ephemeral, **item.send_kwargs()))
+
+    async def _call(self, interaction: AnyInteraction, request: Callable[[], Awaitable[object]]) -> None:
+        """One REST call of an answer, paced with the alerts and tried again after a 429; a failure is logged."""
+        chat_id = str(interaction.channel_id or 0)
+
+        async def attempt() -> SendResult:
+            try:
+                await request()
+            except (discord.HTTPException, discord.RateLimited, asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
+                return classify(exc)
+            return SendResult(Outcome.OK)
+
+        result = await self._pacer.deliver(chat_id, attempt)
+        if result.outcome != Outcome.OK:
+            log.warning("reply in channel %s not delivered: %s %s", chat_id, result.outcome, result.error)

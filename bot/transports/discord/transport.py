@@ -10,6 +10,7 @@ from typing import Any
 import discord
 from discord.http import Route
 
+from bot.delivery.replies import ReplyPacer
 from bot.transports.base import SendResult, Target, TokenRefused
 from bot.transports.discord.commands.translator import CatalogTranslator
 from bot.transports.discord.commands.tree import build_tree
@@ -119,6 +120,8 @@ class DiscordTransport:
         guild_ready_timeout: float = 2.0,
         handle: HandleFn | None = None,
         reply_budget: float = DEFAULT_REPLY_BUDGET,
+        # paces interaction replies within the bot's budget shared with alerts (the app's)
+        pacer: ReplyPacer | None = None,
         send_timeout: float = 20.0,
         gateway_at_start: bool = True,
     ) -> None:
@@ -128,7 +131,7 @@ class DiscordTransport:
         self._guild_ids = tuple(guild_ids)
         self._guild_ready_timeout = guild_ready_timeout
         self._send_timeout = send_timeout
-        self.runner = InteractionRunner(deps, admins=admins, handle=handle, reply_budget=reply_budget)
+        self.runner = InteractionRunner(deps, admins=admins, handle=handle, reply_budget=reply_budget, pacer=pacer)
         self.ready = asyncio.Event()
         self._client: StrikeClient | None = None
         self._outbox: DiscordOutbox | None = None

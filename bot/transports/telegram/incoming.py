@@ -10,6 +10,7 @@ from telegram import Message as TgMessage
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.delivery.replies import ReplyPacer
 from bot.transports.base import Outcome, SendResult, Target
 from bot.transports.telegram.admins import ChatAdminCache
 from bot.transports.telegram.outbox import TelegramOutbox
@@ -51,9 +52,12 @@ class IncomingUpdates:
         admins: frozenset[str],
         bot_username: Callable[[], str | None],
         handle: Handle | None = None,
+        pacer: ReplyPacer | None = None,
     ) -> None:
+        """Answer through `outbox`, each reply paced by `pacer` (the bot's budget shared with alerts)."""
         self._deps = deps
         self._outbox = outbox
+        self._pacer = pacer or ReplyPacer.unshared()
         self._admin_cache = admin_cache
         self._admins = admins
         self._bot_username = bot_username
@@ -168,11 +172,11 @@ class IncomingUpdates:
         payload = self._outbox.render(reply)
         result: SendResult | None = None
         if reply.replace and origin is not None:
-            result = await self._outbox.edit(target, origin, payload)
+            result = await self._pacer.deliver(target.chat_id, lambda: self._outbox.edit(target, origin, payload))
             if result.outcome == Outcome.NOT_EDITABLE:
                 result = None  # the button's message is gone: answer with a new one
         if result is None:
-            result = await self._outbox.send(target, payload)
+            result = await self._pacer.deliver(target.chat_id, lambda: self._outbox.send(target, payload))
         if result.outcome != Outcome.OK:
             log.warning("reply to chat %s not delivered: %s %s", target.chat_id, result.outcome, result.error)
 

@@ -15,6 +15,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, TypeHandler
 
 from bot.cluster.updates_seen import UpdateLedger
+from bot.delivery.replies import ReplyPacer
 from bot.transports.base import SendResult, Target, TokenRefused
 from bot.transports.telegram.admins import ChatAdminCache
 from bot.transports.telegram.incoming import Handle, IncomingUpdates
@@ -58,6 +59,8 @@ class TelegramTransport:
         api_url: str = "https://api.telegram.org",
         admins: Iterable[str] = (),
         handle: Handle | None = None,
+        # paces replies to commands within the bot's budget shared with alerts (the app's)
+        pacer: ReplyPacer | None = None,
         command_menu: CommandMenu | None = None,
         admin_menu: CommandMenu | None = None,
         poll_timeout: float = 10.0,
@@ -98,6 +101,7 @@ class TelegramTransport:
             admins=self.admins,
             bot_username=lambda: self.username,
             handle=handle,
+            pacer=pacer,
         )
         self.reception = UpdateReception(
             self.app,
