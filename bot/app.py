@@ -12,15 +12,17 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from aiohttp import web
 
 from bot.api import build_api
 from bot.charts import ChartRenderer
+from bot.cluster.coordination import Coordination, coordinate
 from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.delivery.ratelimit import PlatformLimits, platform_limits
 from bot.delivery.replies import ReplyPacer
+from bot.leadership import leader_duties
 from bot.logging_redact import Redactor
 from bot.logs import setup_logging
 from bot.metrics import Metrics
@@ -32,6 +34,9 @@ from bot.transports.console import ConsoleTransport, InputEnd
 from handlers.context import HandlerDeps
 from handlers.seeding import load_seeds
 from storage import Store, open_store
+
+if TYPE_CHECKING:
+    from bot.transports.telegram.reception import WebhookConfig
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,7 @@ class Runtime:
     deps: HandlerDeps
     dispatcher: Dispatcher
     metrics: Metrics
+    coordination: Coordination = field(default_factory=lambda: Coordination(None))
     transports: dict[str, Transport] = field(default_factory=dict)
     api_port: int | None = None
     # the console chat reading stdin, when it runs; it ends with how the input ended
@@ -86,6 +92,7 @@ async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
         timezone=settings.tz,
         sources=settings.sources,
     )
+    _serve_webhook(app, runtime)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
@@ -100,6 +107,31 @@ async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
     return int(port)
 
 
+def _serve_webhook(app: web.Application, runtime: Runtime) -> None:
+    """Take Telegram's updates on POST /telegram/webhook when the transport runs in webhook mode."""
+    if "telegram" not in runtime.transports:
+        return
+    from bot.transports.telegram.transport import TelegramTransport
+    from bot.transports.telegram.webhook import TelegramWebhook
+
+    telegram = runtime.transports.get("telegram")
+    if isinstance(telegram, TelegramTransport) and telegram.reception.webhook is not None:
+        TelegramWebhook(telegram.reception.webhook.secret, telegram.reception.feed).add_to(app)
+
+
+def _webhook(settings: Settings) -> WebhookConfig | None:
+    """TELEGRAM_WEBHOOK_URL and its secret, checked; None for polling."""
+    if not settings.telegram_webhook_url:
+        return None
+    if settings.telegram_webhook_secret is None:
+        raise StartupError("STRIKEBOT_TELEGRAM_WEBHOOK_URL needs STRIKEBOT_TELEGRAM_WEBHOOK_SECRET")
+    if not settings.api_host:
+        raise StartupError("webhook mode takes updates on the HTTP API: set STRIKEBOT_API_HOST")
+    from bot.transports.telegram.reception import WebhookConfig
+
+    return WebhookConfig(settings.telegram_webhook_url, settings.telegram_webhook_secret.get_secret_value())
+
+
 async def _start_transports(
     stack: AsyncExitStack,
     settings: Settings,
@@ -107,6 +139,7 @@ async def _start_transports(
     console_io: tuple[TextIO | None, TextIO | None],
     stop: asyncio.Event,
     backoff: StartupBackoff,
+    coordination: Coordination,
     limits: Mapping[str, PlatformLimits],
 ) -> tuple[dict[str, Transport], asyncio.Task[InputEnd] | None]:
     """Telegram and Discord when their tokens are set; the console chat when neither is.
@@ -124,12 +157,18 @@ async def _start_transports(
     if telegram_token is not None:
         from bot.transports.telegram.transport import TelegramTransport
 
+        webhook = _webhook(settings)
+
         def telegram() -> TelegramTransport:
             return TelegramTransport(
                 telegram_token.get_secret_value(),
                 deps,
                 api_url=settings.telegram_api_url,
                 admins=settings.admins,
+                webhook=webhook,
+                ledger=coordination.ledger,
+                poll_at_start=coordination.lead_at_start,
+                paid_broadcast=settings.telegram_paid_broadcast,
                 pacer=ReplyPacer(limits["telegram"]),
             )
 
@@ -138,7 +177,12 @@ async def _start_transports(
         from bot.transports.discord.transport import DiscordTransport
 
         pacer = ReplyPacer(limits["discord"])
-        transports["discord"] = await retry(lambda: DiscordTransport.from_settings(settings, deps, pacer=pacer), "Discord")
+        transports["discord"] = await retry(
+            lambda: DiscordTransport.from_settings(
+                settings, deps, gateway_at_start=coordination.lead_at_start, pacer=pacer
+            ),
+            "Discord",
+        )
     if transports:
         return transports, None
     stdin, stdout = console_io
@@ -180,11 +224,20 @@ async def running(
             chart=ChartRenderer(),
             sources=tuple(settings.sources),
         )
+        # alone on SQLite (a second process is refused here) or one of several on PostgreSQL
+        coordination = await stack.enter_async_context(coordinate(settings.database_url, wakeup.set))
         config = DispatcherConfig.from_settings(settings)
         # one budget per platform, shared by the dispatcher's alerts and the transports' replies
         limits = platform_limits(config.rates, ("telegram", "discord"))
         transports, console_input = await _start_transports(
-            stack, settings, deps, (stdin, stdout), stop or asyncio.Event(), backoff or StartupBackoff(), limits
+            stack,
+            settings,
+            deps,
+            (stdin, stdout),
+            stop or asyncio.Event(),
+            backoff or StartupBackoff(),
+            coordination,
+            limits,
         )
         dispatcher = Dispatcher(
             store,
@@ -201,10 +254,12 @@ async def running(
             deps=deps,
             dispatcher=dispatcher,
             metrics=metrics,
+            coordination=coordination,
             transports=transports,
             console_input=console_input,
         )
         runtime.api_port = await _serve_api(stack, runtime)
+        coordination.follow(leader_duties(transports))
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
         housekeeping = asyncio.create_task(_prune_outbox(store, settings.outbox_retention_days), name="prune")
         runtime.started.set()

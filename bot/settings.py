@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +26,10 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_rate: float = Field(default=30.0, ge=0)
+    # webhook mode: Telegram posts updates to this public URL, which the reverse proxy sends on to
+    # POST /telegram/webhook of the HTTP API; every request carries the secret (docs/deployment.md)
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: SecretStr | None = None
     discord_token: SecretStr | None = None
     discord_api_url: str = "https://discord.com/api/v10"
     discord_guild_ids: Annotated[list[int], NoDecode] = []
@@ -44,6 +49,8 @@ class Settings(BaseSettings):
     outbox_retention_days: int = Field(default=7, ge=1, le=3650)
     # how long a claimed outbox row stays with this process; after a crash it comes back then
     delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    # how often the dispatcher looks at the outbox without being woken (new rows wake it at once)
+    delivery_poll_interval: float = Field(default=1.0, gt=0, le=60)
     # followed sources (docs/sources.md): RSS/Atom feeds and t.me/s/<channel> pages
     sources: Annotated[list[str], NoDecode] = []
     sources_interval: float = Field(default=300.0, ge=5, le=86400)
@@ -92,6 +99,14 @@ class Settings(BaseSettings):
             return items
         return value
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("the webhook secret takes 1-256 characters: letters, digits, _ and -")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -113,6 +128,6 @@ class Settings(BaseSettings):
         """Every configured secret value, for log redaction."""
         return [
             s.get_secret_value()
-            for s in (self.telegram_token, self.discord_token, self.api_token)
+            for s in (self.telegram_token, self.discord_token, self.api_token, self.telegram_webhook_secret)
             if s is not None and s.get_secret_value()
         ]

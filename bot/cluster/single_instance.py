@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.startup import StartupError
 
-class AlreadyRunning(Exception):
+
+class AlreadyRunning(StartupError):
     """Another `strikebot run` holds the database (message is user-facing)."""
 
 
