@@ -9,7 +9,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from handlers.charts_spec import ChartRenderer
-from handlers.drafts import PendingDrafts
+from handlers.drafts import PendingDrafts, SharedDrafts
 from storage.protocol import Store
 
 
@@ -118,3 +118,5 @@ class HandlerDeps:
     chart: ChartRenderer | None = None
     # the followed sources (STRIKEBOT_SOURCES) /status lists; none: every source the store knows
     sources: tuple[str, ...] = ()
+    # source reports waiting for review, kept in the database (set when the source watcher starts)
+    shared_drafts: SharedDrafts | None = None

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 DRAFT_TTL = timedelta(minutes=15)
 MAX_DRAFTS = 200
@@ -27,6 +27,14 @@ class PendingDraft:
     expires_at: datetime
     # for a draft shown to several admins: updates the previews of those who did not press
     on_decided: OnDecided | None = None
+
+
+class SharedDrafts(Protocol):
+    """Drafts kept outside this process (in the database): found at a source, decidable after a restart."""
+
+    async def take(self, token: str, now: datetime) -> PendingDraft | None:
+        """Remove and return a live draft; None when unknown, used or expired."""
+        ...
 
 
 @dataclass

@@ -23,7 +23,7 @@ from storage.models import (
     SummaryDraft,
 )
 from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
-from storage.sources import SeenPost, SourceState
+from storage.sources import SeenPost, ShownCopy, SourceDraft, SourceState
 
 
 class Store(Protocol):
@@ -193,3 +193,12 @@ class Store(Protocol):
 
     async def source_failed(self, url: str, error: str, *, now: datetime) -> None:
         """A poll failed: keep its one-line reason and its time."""
+
+    async def add_source_draft(self, draft: SourceDraft, *, now: datetime) -> None:
+        """Keep a source report waiting for review, so it can be decided after a restart."""
+
+    async def source_draft_shown(self, token: str, shown: Sequence[ShownCopy]) -> None:
+        """Record the admins' copies of a draft's preview (to tell them who decided)."""
+
+    async def take_source_draft(self, token: str, *, now: datetime) -> SourceDraft | None:
+        """Remove and return a live draft; None when unknown, already decided or expired."""

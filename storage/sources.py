@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 C_contra = TypeVar("C_contra", contravariant=True)
 
@@ -61,6 +61,37 @@ class SeenPost:
     deleted: bool = False
 
 
+@dataclass(frozen=True)
+class ShownCopy:
+    """One bot admin's copy of a preview: the transport that sent it, the chat and the message."""
+
+    platform: str
+    chat_id: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class SourceDraft:
+    """A report found at a source, waiting for a bot admin's Confirm or Cancel (kept across restarts)."""
+
+    token: str
+    source_url: str
+    post_url: str
+    payload: dict[str, Any]
+    expires_at: datetime
+    shown: tuple[ShownCopy, ...] = ()
+
+
+def shown_to_json(shown: Sequence[ShownCopy]) -> list[list[str]]:
+    """The copies as the JSON the backends store."""
+    return [[c.platform, c.chat_id, c.message_id] for c in shown]
+
+
+def shown_from_json(value: Any) -> tuple[ShownCopy, ...]:
+    """The copies from the stored JSON."""
+    return tuple(ShownCopy(str(p), str(c), str(m)) for p, c, m in value or [])
+
+
 class SourceSql(Protocol[C_contra]):
     """The source statements of a backend."""
 
@@ -96,4 +127,16 @@ class SourceSql(Protocol[C_contra]):
 
     async def failed(self, con: C_contra, url: str, error: str, now: datetime) -> None:
         """A poll failed: keep a one-line reason and the time."""
+        ...
+
+    async def add_draft(self, con: C_contra, draft: SourceDraft, now: datetime) -> None:
+        """Keep a draft waiting for review (expired drafts dropped)."""
+        ...
+
+    async def set_shown(self, con: C_contra, token: str, shown: Sequence[ShownCopy]) -> None:
+        """Record where the draft's previews were shown."""
+        ...
+
+    async def take_draft(self, con: C_contra, token: str, now: datetime) -> SourceDraft | None:
+        """Delete and return a live draft; None when unknown, taken or expired."""
         ...

@@ -25,7 +25,7 @@ from storage.models import (
 from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
 from storage.ranking import RankingSql, TopQuery, read_largest
 from storage.retrying import write_retrying
-from storage.sources import SeenPost, SourceSql, SourceState
+from storage.sources import SeenPost, ShownCopy, SourceDraft, SourceSql, SourceState
 from storage.stats import RollupSql, StatsSql, read_stats
 from storage.subscriptions import NewSubscription, SubscriptionSql, move_subscription, subscription_changes
 from storage.summaries import SummarySql
@@ -349,3 +349,18 @@ class SqlStore(Generic[C]):
         async with self._database.tx() as con:
             await self._sources.ensure(con, url)
             await self._sources.failed(con, url, error[:500], now)
+
+    async def add_source_draft(self, draft: SourceDraft, *, now: datetime) -> None:
+        """Keep a source report waiting for review, so it can be decided after a restart."""
+        async with self._database.tx() as con:
+            await self._sources.add_draft(con, draft, now)
+
+    async def source_draft_shown(self, token: str, shown: Sequence[ShownCopy]) -> None:
+        """Record the admins' copies of a draft's preview (to tell them who decided)."""
+        async with self._database.tx() as con:
+            await self._sources.set_shown(con, token, shown)
+
+    async def take_source_draft(self, token: str, *, now: datetime) -> SourceDraft | None:
+        """Remove and return a live draft; None when unknown, already decided or expired."""
+        async with self._database.tx() as con:
+            return await self._sources.take_draft(con, token, now)

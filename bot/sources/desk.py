@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from bot.transports.base import Outcome, Target, Transport
 from handlers.context import HandlerDeps, Message
-from handlers.drafts import ANY_ADMIN
+from handlers.drafts import ANY_ADMIN, PendingDraft
 from handlers.ingest import ingest_summary
 from handlers.parser import ParseResult
 from handlers.source_review import decided_notice, deleted_notice, source_preview
+from storage.sources import ShownCopy, SourceDraft
 
 log = logging.getLogger(__name__)
 
@@ -23,18 +25,14 @@ REVIEW_TTL = timedelta(hours=24)
 CONSOLE_CHAT = "console"
 
 
-@dataclass(frozen=True)
-class Shown:
-    """One admin's copy of a preview."""
-
-    transport: Transport
-    target: Target
-    message_id: str
-
-
 @dataclass
 class ReportDesk:
-    """Turns parsed source posts into previews (review) or stored reports (auto), and tells admins of deletions."""
+    """Turns parsed source posts into previews (review) or stored reports (auto), and tells admins of deletions.
+
+    Previews wait in the database (Store.add_source_draft), so an admin can
+    decide one after a restart or on another process: the desk is the
+    handlers' SharedDrafts.
+    """
 
     deps: HandlerDeps
     transports: Mapping[str, Transport]
@@ -55,7 +53,7 @@ class ReportDesk:
                 out.append((self.transports[platform], Target(user)))
         return out
 
-    async def report(self, result: ParseResult, *, url: str, edited: bool) -> str:
+    async def report(self, result: ParseResult, *, url: str, edited: bool, source: str = "") -> str:
         """Handle one report post; returns what was done (previewed, created, revised, unchanged)."""
         payload = dict(result.draft) | {"external_id": url, "source_url": url}
         if self.mode == "auto":
@@ -65,32 +63,49 @@ class ReportDesk:
                 self.deps.wake_dispatcher()
             log.info("source report stored", extra={"url": url, "outcome": outcome.status, "summary": outcome.id})
             return outcome.status
-        await self._preview(payload, result.warnings, edited=edited)
+        await self._preview(payload, result.warnings, edited=edited, source=source or url)
         return "previewed"
 
-    async def _preview(self, payload: dict[str, Any], warnings: list[str], *, edited: bool) -> None:
+    async def _preview(self, payload: dict[str, Any], warnings: list[str], *, edited: bool, source: str) -> None:
         now = self.deps.now()
-        shown: list[Shown] = []
+        locale = self.deps.default_locale
+        token = secrets.token_urlsafe(9)
+        # the preview is checked (IngestError) before anything is kept
+        message = source_preview(
+            payload, token, locale=locale, tz=self.deps.timezone, now=now, edited=edited, warnings=warnings
+        )
+        post_url = str(payload["source_url"])
+        await self.deps.store.add_source_draft(SourceDraft(token, source, post_url, payload, now + REVIEW_TTL), now=now)
+        targets = self.admin_targets()
+        if not targets:
+            log.warning("a source report waits for review, but no bot admin can be reached", extra={"url": post_url})
+        shown: list[ShownCopy] = []
+        for transport, target in targets:
+            sent = await transport.send(target, transport.render(message))
+            if sent.outcome is Outcome.OK and sent.message_id is not None:
+                shown.append(ShownCopy(transport.platform, target.chat_id, sent.message_id))
+            else:
+                log.warning("preview not delivered", extra={"chat": target.chat_id, "outcome": sent.outcome})
+        await self.deps.store.source_draft_shown(token, shown)
+
+    async def take(self, token: str, now: datetime) -> PendingDraft | None:
+        """A preview's draft for the admin who pressed first (SharedDrafts); the others' copies are told who did."""
+        draft = await self.deps.store.take_source_draft(token, now=now)
+        if draft is None:
+            return None
         locale = self.deps.default_locale
 
         async def decided(who: str, result: str) -> None:
             notice = decided_notice(who, result, locale=locale)
-            for copy in shown:
-                await copy.transport.edit(copy.target, copy.message_id, copy.transport.render(notice))
+            for copy in draft.shown:
+                transport = self.transports.get(copy.platform)
+                if transport is None:
+                    continue
+                edited = await transport.edit(Target(copy.chat_id), copy.message_id, transport.render(notice))
+                if edited.outcome is not Outcome.OK:
+                    log.warning("preview not updated", extra={"chat": copy.chat_id, "outcome": edited.outcome})
 
-        pending = self.deps.drafts.add(payload, ANY_ADMIN, now, ttl=REVIEW_TTL, on_decided=decided)
-        message = source_preview(
-            payload, pending.token, locale=locale, tz=self.deps.timezone, now=now, edited=edited, warnings=warnings
-        )
-        targets = self.admin_targets()
-        if not targets:
-            log.warning("a source report waits for review, but no bot admin can be reached", extra={"url": payload["source_url"]})
-        for transport, target in targets:
-            sent = await transport.send(target, transport.render(message))
-            if sent.outcome is Outcome.OK and sent.message_id is not None:
-                shown.append(Shown(transport, target, sent.message_id))
-            else:
-                log.warning("preview not delivered", extra={"chat": target.chat_id, "outcome": sent.outcome})
+        return PendingDraft(draft.token, draft.payload, ANY_ADMIN, draft.expires_at, decided)
 
     async def deleted(self, link: str) -> None:
         """A report post vanished at its source: a notice to every admin, nothing withdrawn."""

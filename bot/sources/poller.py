@@ -186,7 +186,7 @@ class SourcePoller:
             digest = post.content_hash
             if before is not None and before.content_hash == digest:
                 continue
-            report = await self._one(post, edited=before is not None and before.report, take_note=first)
+            report = await self._one(url, post, edited=before is not None and before.report, take_note=first)
             await self._store.save_source_post(
                 url, SeenPost(post.post_id, digest, post.sort_key, report), now=self._now()
             )
@@ -204,7 +204,7 @@ class SourcePoller:
                     now=self._now(),
                 )
 
-    async def _one(self, post: Post, *, edited: bool, take_note: bool) -> bool:
+    async def _one(self, source: str, post: Post, *, edited: bool, take_note: bool) -> bool:
         """Parse one post and, unless only taking note, hand a report to the desk; whether it is a report."""
         try:
             result = parse_report(post.text, post.published, now=self._now())
@@ -213,6 +213,6 @@ class SourcePoller:
             return False
         if take_note:
             return True
-        outcome = await self._desk.report(result, url=post.url, edited=edited)
+        outcome = await self._desk.report(result, url=post.url, edited=edited, source=source)
         log.info("source post handled", extra={"post": post.url, "outcome": outcome, "edited": edited})
         return True

@@ -32,6 +32,8 @@ async def start_sources(
         mode=settings.sources_mode,
         count_ingest=functools.partial(metrics.ingested, "source"),
     )
+    # previews wait in the database: a button pressed after a restart still finds its draft
+    deps.shared_drafts = desk
     poller = SourcePoller(
         deps.store, settings.sources, desk, config=PollerConfig(interval=settings.sources_interval), metrics=metrics
     )

@@ -83,6 +83,10 @@ async def on_post_button(call: Call, data: str) -> list[Message]:
         # refused before taking it, so the author can still confirm
         return call.reply(tr._("Only the admin who sent this /post can confirm or cancel it."), private=True)
     pending = call.deps.drafts.take(token, call.deps.now())
+    shared = call.deps.shared_drafts
+    if pending is None and shared is not None:
+        # a source's report: kept in the database, so it outlives a restart
+        pending = await shared.take(token, call.deps.now())
     if pending is None:
         return [Message(lines=[tr._("This draft has expired or was already handled. Send /post again.")], replace=True)]
     if not confirm:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-from storage.sources import SeenPost, SourceState
+from storage.sources import SeenPost, ShownCopy, SourceDraft, SourceState, shown_from_json, shown_to_json
 
 _STATE = (
     "SELECT s.url, s.etag, s.last_modified, s.last_success, s.last_error, s.last_error_at, "
@@ -79,3 +80,31 @@ class PostgresSources:
     async def failed(self, con: asyncpg.Connection, url: str, error: str, now: datetime) -> None:
         """A poll failed: keep a one-line reason and the time."""
         await con.execute("UPDATE sources SET last_error = $1, last_error_at = $2 WHERE url = $3", error, now, url)
+
+    async def add_draft(self, con: asyncpg.Connection, draft: SourceDraft, now: datetime) -> None:
+        """Keep a draft waiting for review (expired drafts dropped)."""
+        await con.execute("DELETE FROM source_drafts WHERE expires_at <= $1", now)
+        await con.execute(
+            "INSERT INTO source_drafts (token, source_url, post_url, payload, shown, created_at, expires_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            draft.token, draft.source_url, draft.post_url, draft.payload, shown_to_json(draft.shown), now,
+            draft.expires_at,
+        )
+
+    async def set_shown(self, con: asyncpg.Connection, token: str, shown: Sequence[ShownCopy]) -> None:
+        """Record where the draft's previews were shown."""
+        await con.execute("UPDATE source_drafts SET shown = $1 WHERE token = $2", shown_to_json(shown), token)
+
+    async def take_draft(self, con: asyncpg.Connection, token: str, now: datetime) -> SourceDraft | None:
+        """Delete and return a live draft; None when unknown, taken or expired (the row lock decides races)."""
+        row = await con.fetchrow(
+            "DELETE FROM source_drafts WHERE token = $1 AND expires_at > $2 "
+            "RETURNING token, source_url, post_url, payload, shown, expires_at",
+            token, now,
+        )
+        if row is None:
+            return None
+        return SourceDraft(
+            row["token"], row["source_url"], row["post_url"], dict(row["payload"]), row["expires_at"],
+            shown_from_json(row["shown"]),
+        )

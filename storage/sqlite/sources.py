@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
 
 import aiosqlite
 
-from storage.sources import SeenPost, SourceState
+from storage.sources import SeenPost, ShownCopy, SourceDraft, SourceState, shown_from_json, shown_to_json
 from storage.timeutil import from_text, to_text
 
 _STATE = (
@@ -87,3 +89,33 @@ class SqliteSources:
         await con.execute(
             "UPDATE sources SET last_error = ?, last_error_at = ? WHERE url = ?", (error, to_text(now), url)
         )
+
+    async def add_draft(self, con: aiosqlite.Connection, draft: SourceDraft, now: datetime) -> None:
+        """Keep a draft waiting for review (expired drafts dropped)."""
+        await con.execute("DELETE FROM source_drafts WHERE expires_at <= ?", (to_text(now),))
+        await con.execute(
+            "INSERT INTO source_drafts (token, source_url, post_url, payload, shown, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                draft.token, draft.source_url, draft.post_url, json.dumps(draft.payload, ensure_ascii=False),
+                json.dumps(shown_to_json(draft.shown)), to_text(now), to_text(draft.expires_at),
+            ),
+        )
+
+    async def set_shown(self, con: aiosqlite.Connection, token: str, shown: Sequence[ShownCopy]) -> None:
+        """Record where the draft's previews were shown."""
+        await con.execute(
+            "UPDATE source_drafts SET shown = ? WHERE token = ?", (json.dumps(shown_to_json(shown)), token)
+        )
+
+    async def take_draft(self, con: aiosqlite.Connection, token: str, now: datetime) -> SourceDraft | None:
+        """Delete and return a live draft; None when unknown, taken or expired."""
+        async with con.execute(
+            "DELETE FROM source_drafts WHERE token = ? AND expires_at > ? "
+            "RETURNING token, source_url, post_url, payload, shown, expires_at",
+            (token, to_text(now)),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return SourceDraft(row[0], row[1], row[2], json.loads(row[3]), from_text(row[5]), shown_from_json(json.loads(row[4])))

@@ -17,6 +17,7 @@ from bot.sources.desk import ReportDesk
 from bot.sources.poller import PollerConfig, SourcePoller
 from bot.transports.telegram.transport import TelegramTransport
 from handlers.context import HandlerDeps
+from handlers.drafts import PendingDrafts
 from storage.protocol import Store
 from tests.bot.source_pages import NOT_A_REPORT, SourceServer, atom_feed, preview_page, rss_feed, uk_post
 from tests.bot.telegram_support import ADMIN_ID, open_test_store
@@ -41,6 +42,8 @@ class World:
             self.deps, {"telegram": self.transport}, [f"telegram:{ADMIN_ID}", f"telegram:{OTHER_ADMIN}"],
             mode=mode,  # type: ignore[arg-type]
         )
+        # as `strikebot run` does: a preview's buttons find their draft in the database
+        self.deps.shared_drafts = desk
         return SourcePoller(
             self.store, [self.server.url(p) for p in paths], desk,
             config=PollerConfig(interval=60, **config),  # type: ignore[arg-type]
@@ -122,6 +125,37 @@ async def test_review_mode_previews_to_every_admin_first_press_decides(world: Wo
     [summary] = await store.latest(1)
     assert summary.external_id == "https://t.me/testchannel/2"
     assert "Olena" in (fake.text_of(chat_b, preview_b.message_id) or "")
+
+
+async def test_a_preview_waiting_for_review_is_decided_after_a_restart(world: World) -> None:
+    fake, store = world.fake, world.store
+    first, second = fake.user("Olena", user_id=ADMIN_ID), fake.user("Petro", user_id=OTHER_ADMIN)
+    chat_a, chat_b = fake.private_chat(first), fake.private_chat(second)
+    world.server.set(PAGE, preview_page([(1, NOT_A_REPORT)]))
+    assert await world.poll("review") == ["ok"]
+    world.server.set(PAGE, preview_page([(1, NOT_A_REPORT), (2, uk_post(60, 52))]))
+    assert await world.poll("review") == ["ok"]
+    await fake.wait_sent(1, chat_id=chat_a)
+    await fake.wait_sent(1, chat_id=chat_b)
+    [preview_a], [preview_b] = fake.sent(chat_a), fake.sent(chat_b)
+    # the process restarts: what it held in memory is gone, and the new one previews nothing twice
+    world.deps.drafts = PendingDrafts()
+    world.deps.shared_drafts = None
+    assert await world.poll("review") == ["ok"]
+    await asyncio.sleep(0.2)
+    assert len(fake.sent(chat_a)) == 1 and len(fake.sent(chat_b)) == 1
+    confirm = preview_b.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    fake.push_callback(chat_b, second, preview_b.message_id, confirm)
+    await fake.wait_edits(1, chat_id=chat_a)
+    [summary] = await store.latest(1)
+    assert summary.external_id == "https://t.me/testchannel/2" and summary.launched == 60
+    assert "Petro" in (fake.text_of(chat_a, preview_a.message_id) or "")
+    assert "Posted as report #" in (fake.text_of(chat_b, preview_b.message_id) or "")
+    # the first admin's old button now finds the draft decided
+    fake.push_callback(chat_a, first, preview_a.message_id, confirm)
+    await fake.wait_edits(2, chat_id=chat_a)
+    assert "already handled" in (fake.text_of(chat_a, preview_a.message_id) or "")
+    assert await store.count_summaries() == 1
 
 
 async def test_a_deleted_report_post_is_not_retracted_admins_get_a_notice(world: World) -> None:

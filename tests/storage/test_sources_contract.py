@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from storage import Store
-from storage.sources import SeenPost
+from storage.sources import SeenPost, ShownCopy, SourceDraft
 
 URL = "https://t.me/s/example"
 NOW = datetime(2025, 7, 1, 6, 0, tzinfo=UTC)
@@ -59,3 +59,30 @@ async def test_success_keeps_validators_and_error_shows_until_the_next_success(s
     await store.source_succeeded(URL, etag=None, last_modified=None, now=NOW + timedelta(minutes=3))
     [state] = await store.source_states()
     assert not state.failing and state.last_error == "HTTP 500"
+
+
+async def test_a_draft_waiting_for_review_is_taken_once_and_outlives_the_process(store: Store) -> None:
+    payload = {"external_id": "https://t.me/kpszsu/7", "source_url": "https://t.me/kpszsu/7", "note": "Шахеди ✓"}
+    draft = SourceDraft("tok1", URL, "https://t.me/kpszsu/7", payload, NOW + timedelta(hours=24))
+    await store.add_source_draft(draft, now=NOW)
+    shown = [ShownCopy("telegram", "111", "5"), ShownCopy("discord", "222", "9")]
+    await store.source_draft_shown("tok1", shown)
+    taken = await store.take_source_draft("tok1", now=NOW + timedelta(hours=1))
+    assert taken == SourceDraft("tok1", URL, "https://t.me/kpszsu/7", payload, NOW + timedelta(hours=24), tuple(shown))
+    # the second press (another admin, another process) finds nothing
+    assert await store.take_source_draft("tok1", now=NOW + timedelta(hours=1)) is None
+    assert await store.take_source_draft("unknown", now=NOW) is None
+
+
+async def test_an_expired_draft_cannot_be_decided_and_is_dropped(store: Store) -> None:
+    old = SourceDraft("old", URL, "https://t.me/kpszsu/1", {"a": 1}, NOW + timedelta(hours=1))
+    await store.add_source_draft(old, now=NOW)
+    assert await store.take_source_draft("old", now=NOW + timedelta(hours=1)) is None
+    # a later draft's insert clears the expired one; the later one stays decidable
+    await store.add_source_draft(
+        SourceDraft("new", URL, "https://t.me/kpszsu/2", {"b": 2}, NOW + timedelta(hours=30)),
+        now=NOW + timedelta(hours=2),
+    )
+    assert await store.take_source_draft("old", now=NOW) is None
+    new = await store.take_source_draft("new", now=NOW + timedelta(hours=3))
+    assert new is not None and new.payload == {"b": 2} and new.shown == ()
