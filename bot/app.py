@@ -228,7 +228,8 @@ async def running(
         coordination = await stack.enter_async_context(coordinate(settings.database_url, wakeup.set))
         config = DispatcherConfig.from_settings(settings)
         # one budget per platform, shared by the dispatcher's alerts and the transports' replies
-        limits = platform_limits(config.rates, ("telegram", "discord"))
+        # (and by every instance on PostgreSQL)
+        limits = coordination.shared(platform_limits(config.rates, ("telegram", "discord")))
         transports, console_input = await _start_transports(
             stack,
             settings,

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.cluster.instances import Instance
 from bot.cluster.node import Cluster
 from bot.cluster.single_instance import sqlite_run_lock
 from bot.cluster.updates_seen import MemoryLedger, UpdateLedger
-from bot.delivery.ratelimit import GlobalLimiter
+from bot.delivery.ratelimit import PlatformLimits
 from storage.factory import sqlite_path
 
 log = logging.getLogger(__name__)
@@ -65,11 +65,17 @@ class Coordination:
         """leader or follower (alone: leader)."""
         return self.cluster.role if self.cluster is not None else "leader"
 
-    def overall_limiter(self, platform: str, rate: float) -> GlobalLimiter:
-        """`platform`'s overall rate: shared through the database among instances, this process's own when alone."""
-        if self.cluster is None or rate <= 0:
-            return GlobalLimiter(rate)
-        return self.cluster.rate_limiter(platform, rate)
+    def shared(self, limits: Mapping[str, PlatformLimits]) -> dict[str, PlatformLimits]:
+        """`limits` with each platform's overall rate shared among the instances (this process's own when alone)."""
+        cluster = self.cluster
+        if cluster is None:
+            return dict(limits)
+        return {
+            platform: replace(own, overall=cluster.rate_limiter(platform, own.overall.rate))
+            if own.overall.rate > 0
+            else own
+            for platform, own in limits.items()
+        }
 
     async def instances(self) -> list[Instance]:
         """The instances on the database, leader first (none when alone)."""

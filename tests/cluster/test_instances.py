@@ -172,7 +172,8 @@ async def test_two_instances_share_the_telegram_rate(
 ) -> None:
     telegram.enforce_limits(Limits(private_per_second=None, group_per_minute=None, global_per_second=30))
     chats = 120
-    settings = _telegram_settings(telegram, pg_url, TELEGRAM_RATE="30")
+    # few rows in flight per instance, so that both take part in the one fan-out
+    settings = _telegram_settings(telegram, pg_url, TELEGRAM_RATE="30", DELIVERY_CONCURRENCY="8")
     async with open_store(pg_url) as store:
         for i in range(chats):
             await store.subscribe("telegram", str(500_000 + i))
@@ -186,3 +187,14 @@ async def test_two_instances_share_the_telegram_rate(
     stamps = sorted(call.mono for call in telegram.sent())
     busiest = max(sum(1 for s in stamps[i:] if s < stamp + 1.0) for i, stamp in enumerate(stamps))
     assert busiest <= 30
+    # and both instances sent: the budget was shared, not used by one of them alone
+    async with aiohttp.ClientSession() as http:
+        for instance in instances:
+            async with http.get(f"{instance.api}/metrics") as response:
+                text = await response.text()
+            sent = sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("strikebot_deliveries_total{") and 'outcome="sent"' in line
+            )
+            assert sent > 0, f"{instance.name} sent nothing"
