@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from bot.transports.base import Outcome, Target, Transport
 from handlers.context import HandlerDeps, Message
@@ -25,6 +25,15 @@ REVIEW_TTL = timedelta(hours=24)
 CONSOLE_CHAT = "console"
 
 
+@runtime_checkable
+class PrivateChats(Protocol):
+    """A transport whose private chat with a user must be looked up (Discord's DM channels)."""
+
+    async def private_chat(self, user_id: str) -> Target | None:
+        """The chat to message a user privately; None when it cannot be opened."""
+        ...
+
+
 @dataclass
 class ReportDesk:
     """Turns parsed source posts into previews (review) or stored reports (auto), and tells admins of deletions.
@@ -40,7 +49,7 @@ class ReportDesk:
     mode: SourcesMode = "review"
     count_ingest: Any = field(default=lambda outcome: None)
 
-    def admin_targets(self) -> list[tuple[Transport, Target]]:
+    async def admin_targets(self) -> list[tuple[Transport, Target]]:
         """Each bot admin's private chat on a running transport (the console chat is its admin's)."""
         out: list[tuple[Transport, Target]] = []
         console = self.transports.get("console")
@@ -48,9 +57,17 @@ class ReportDesk:
             out.append((console, Target(CONSOLE_CHAT)))
         for admin in self.admins:
             platform, _, user = admin.partition(":")
-            # a Telegram private chat has the user's id; Discord would need a DM channel first
-            if platform == "telegram" and platform in self.transports:
-                out.append((self.transports[platform], Target(user)))
+            transport = self.transports.get(platform)
+            if transport is None:
+                continue
+            if isinstance(transport, PrivateChats):
+                # Discord: a direct-message channel has an id of its own, opened on first use
+                target = await transport.private_chat(user)
+                if target is not None:
+                    out.append((transport, target))
+            else:
+                # a Telegram private chat has the user's id
+                out.append((transport, Target(user)))
         return out
 
     async def report(self, result: ParseResult, *, url: str, edited: bool, source: str = "") -> str:
@@ -76,7 +93,7 @@ class ReportDesk:
         )
         post_url = str(payload["source_url"])
         await self.deps.store.add_source_draft(SourceDraft(token, source, post_url, payload, now + REVIEW_TTL), now=now)
-        targets = self.admin_targets()
+        targets = await self.admin_targets()
         if not targets:
             log.warning("a source report waits for review, but no bot admin can be reached", extra={"url": post_url})
         shown: list[ShownCopy] = []
@@ -110,5 +127,5 @@ class ReportDesk:
     async def deleted(self, link: str) -> None:
         """A report post vanished at its source: a notice to every admin, nothing withdrawn."""
         notice: Message = deleted_notice(link, locale=self.deps.default_locale)
-        for transport, target in self.admin_targets():
+        for transport, target in await self.admin_targets():
             await transport.send(target, transport.render(notice))

@@ -21,6 +21,8 @@ from handlers.drafts import PendingDrafts
 from storage.protocol import Store
 from tests.bot.source_pages import NOT_A_REPORT, SourceServer, atom_feed, preview_page, rss_feed, uk_post
 from tests.bot.telegram_support import ADMIN_ID, open_test_store
+from tests.fakes.discord_harness import discord_world
+from tests.fakes.discord_interact import Reply
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.fakes.telegram_fixtures import fake_telegram  # noqa: F401  (fixture)
 
@@ -156,6 +158,32 @@ async def test_a_preview_waiting_for_review_is_decided_after_a_restart(world: Wo
     await fake.wait_edits(2, chat_id=chat_a)
     assert "already handled" in (fake.text_of(chat_a, preview_a.message_id) or "")
     assert await store.count_summaries() == 1
+
+
+async def test_review_mode_previews_to_a_discord_admin_by_direct_message(tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as w, SourceServer() as server:
+        desk = ReportDesk(w.deps, {"discord": w.transport}, [f"discord:{w.admin.id}"], mode="review")
+        w.deps.shared_drafts = desk
+        server.set(PAGE, preview_page([(1, NOT_A_REPORT)]))
+
+        async def poll() -> None:
+            async with SourcePoller(w.store, [server.url(PAGE)], desk, config=PollerConfig(interval=60)) as poller:
+                assert list((await poller.run_once()).values()) == ["ok"]
+
+        await poll()
+        server.set(PAGE, preview_page([(1, NOT_A_REPORT), (2, uk_post(60, 52))]))
+        await poll()
+        dm = w.fake.dms[w.admin.id]
+        [stored] = await w.fake.wait_for_messages(dm.id, 1)
+        preview = Reply(stored.payload, ephemeral=False, deferred=False, callback_type=0)
+        assert "60" in preview.text and "https://t.me/testchannel/2" in preview.text
+        assert [b["label"] for b in preview.buttons()] == ["Confirm", "Cancel"]
+        assert await w.store.count_summaries() == 0
+        press = await w.fake.press(stored.payload, "Confirm", channel=dm, user=w.admin)
+        done = await press.reply(w.fake)
+        assert "Posted as report #" in done.text
+        [summary] = await w.store.latest(1)
+        assert summary.external_id == "https://t.me/testchannel/2" and summary.launched == 60
 
 
 async def test_a_deleted_report_post_is_not_retracted_admins_get_a_notice(world: World) -> None:

@@ -75,6 +75,8 @@ class FakeDiscord(InteractionsMixin, FaultsMixin):
         self._message_event = asyncio.Condition()
         # interaction replies live in `messages` too but are not channel posts
         self.reply_ids: set[int] = set()
+        # direct-message channels the bot opened, by the user's id
+        self.dms: dict[int, FakeChannel] = {}
         self.errors: list[str] = []
         InteractionsMixin.__init__(self)
         FaultsMixin.__init__(self)
@@ -95,7 +97,10 @@ class FakeDiscord(InteractionsMixin, FaultsMixin):
         return thread
 
     def channel(self, channel_id: int) -> FakeChannel | None:
-        """A known channel or thread."""
+        """A known channel, thread or direct-message channel."""
+        for dm in self.dms.values():
+            if dm.id == channel_id:
+                return dm
         for guild in self.guilds:
             for channel in guild.channels:
                 if channel.id == channel_id:
@@ -132,6 +137,7 @@ class FakeDiscord(InteractionsMixin, FaultsMixin):
         routes = [
             ("GET", "/gateway/bot", self._gateway_bot),
             ("GET", "/users/@me", self._me),
+            ("POST", "/users/@me/channels", self._open_dm),
             ("GET", "/oauth2/applications/@me", self._application),
             ("PUT", "/applications/{app}/commands", self._put_commands),
             ("PUT", "/applications/{app}/guilds/{guild}/commands", self._put_commands),
@@ -271,11 +277,19 @@ class FakeDiscord(InteractionsMixin, FaultsMixin):
             self._message_event.notify_all()
         return stored.payload
 
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        # POST /users/@me/channels {"recipient_id"}: the same DM channel every time for one user
+        recipient = int((request[BODY] or {}).get("recipient_id", 0))
+        dm = self.dms.setdefault(recipient, FakeChannel(self.ids.next(), 0, f"dm-{recipient}"))
+        user = FakeUser(recipient, f"user{recipient}")
+        return json_response({"id": str(dm.id), "type": 1, "last_message_id": None, "recipients": [user.payload()]})
+
     async def _create_message(self, request: web.Request) -> web.Response:
         channel = self.channel(int(request.match_info["channel"]))
         if channel is None:
             return error(404, 10003, "Unknown Channel")
-        payload = await self.store_message(channel.id, request[BODY] or {}, request[FILES], channel.guild_id)
+        guild_id = channel.guild_id or None  # a DM channel belongs to no guild
+        payload = await self.store_message(channel.id, request[BODY] or {}, request[FILES], guild_id)
         return json_response(payload)
 
     async def _edit_message(self, request: web.Request) -> web.Response:

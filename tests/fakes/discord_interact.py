@@ -123,6 +123,8 @@ class InteractionsMixin:
         raise AssertionError(f"/{name} was never synced to this guild or globally")
 
     def _base(self: FakeDiscord, kind: int, data: JSON, channel: FakeChannel, user: FakeUser, permissions: int, locale: str) -> JSON:
+        if not channel.guild_id:
+            return self._dm_base(kind, data, channel, user, locale)
         return {
             "id": str(self.ids.next()),
             "application_id": str(self.app_id),
@@ -140,6 +142,26 @@ class InteractionsMixin:
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(channel.guild_id)},
             "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+
+    def _dm_base(self: FakeDiscord, kind: int, data: JSON, channel: FakeChannel, user: FakeUser, locale: str) -> JSON:
+        # in a direct message there is no guild and no member: the user is given as such
+        return {
+            "id": str(self.ids.next()),
+            "application_id": str(self.app_id),
+            "type": kind,
+            "data": data,
+            "channel_id": str(channel.id),
+            "channel": {"id": str(channel.id), "type": 1, "recipients": [user.payload()]},
+            "user": user.payload(),
+            "token": interaction_token(),
+            "version": 1,
+            "app_permissions": str(MEMBER_DEFAULT),
+            "locale": locale,
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(user.id)},
+            "context": 1,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Collection, Sequence
 from typing import Any
 
+import aiohttp
 import discord
 from discord.http import Route
 
@@ -243,3 +244,12 @@ class DiscordTransport:
     async def edit(self, target: Target, message_id: str, rendered: RenderedMessage) -> SendResult:
         """Edit an alert sent earlier (correction, retraction)."""
         return await self.outbox.edit(target, message_id, rendered)
+
+    async def private_chat(self, user_id: str) -> Target | None:
+        """The direct-message channel with a user (opened over REST); None when Discord refuses it."""
+        try:
+            channel = await asyncio.wait_for(self.client.create_dm(discord.Object(id=int(user_id))), self._send_timeout)
+        except (discord.HTTPException, asyncio.TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+            log.warning("cannot open a direct message with %s: %s", user_id, exc or type(exc).__name__)
+            return None
+        return Target(str(channel.id))
