@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from handlers.csv_import import ImportReport, build_drafts, read_rows
+from handlers.csv_import import ImportReport, read_reports
 from handlers.ingest import parse_many
 from storage.merge import merge_history
 from storage.models import SummaryDraft
@@ -50,8 +50,7 @@ async def load_seeds(store: Store, *, only_if_empty: bool = True) -> SeedReport:
     with tempfile.TemporaryDirectory() as tmp:
         dataset = Path(tmp) / DATASET
         dataset.write_bytes(folder.joinpath(DATASET).read_bytes())
-        rows, lines = read_rows(dataset)
-    history = build_drafts(rows, lines, ImportReport())
+        history = list(read_reports(dataset, ImportReport()))
     night = json.loads(folder.joinpath(SEED_NIGHT).read_text(encoding="utf-8"))
     drafts = merge_seeds(history, parse_many(night, live=False))
     await store.ingest_many(drafts, notify=False, merge_history=True)
