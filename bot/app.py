@@ -215,6 +215,9 @@ async def running(
         # the one event they share is made first
         wakeup = asyncio.Event()
         metrics = Metrics()
+        # alone on SQLite (a second process is refused here) or one of several on PostgreSQL
+        coordination = await stack.enter_async_context(coordinate(settings.database_url, wakeup.set))
+        coordination.register_metrics(metrics.registry)
         deps = HandlerDeps(
             store=store,
             timezone=settings.tz,
@@ -223,9 +226,8 @@ async def running(
             count_ingest=functools.partial(metrics.ingested, "chat"),
             chart=ChartRenderer(),
             sources=tuple(settings.sources),
+            instances=coordination.instances if coordination.cluster is not None else None,
         )
-        # alone on SQLite (a second process is refused here) or one of several on PostgreSQL
-        coordination = await stack.enter_async_context(coordinate(settings.database_url, wakeup.set))
         config = DispatcherConfig.from_settings(settings)
         # one budget per platform, shared by the dispatcher's alerts and the transports' replies
         # (and by every instance on PostgreSQL)

@@ -17,6 +17,8 @@ from pydantic import ValidationError
 
 from bot.cli_format import latest_table, source_dict, stats_text, status_text
 from bot.cli_parse import UnreadableText, add_parse_command, run_parse
+from bot.cluster.instances import leader_of
+from bot.cluster.report import instance_dicts, instances_text, read_instances
 from bot.settings import Settings
 from handlers.csv_import import CsvFormatError, import_csv
 from handlers.ingest import IngestError, ingest_payload
@@ -176,6 +178,7 @@ async def _status(settings: Settings, args: argparse.Namespace) -> None:
         queue = await store.queue_stats(now=datetime.now(UTC))
         summaries = await store.count_summaries()
         sources = followed_sources(await store.source_states(), settings.sources)
+    instances = await read_instances(settings.database_url)
     if args.json:
         print(
             json.dumps(
@@ -184,11 +187,15 @@ async def _status(settings: Settings, args: argparse.Namespace) -> None:
                     "subscriptions": counts,
                     "queue": queue.model_dump(),
                     "sources": [source_dict(s) for s in sources],
+                    "instances": instance_dicts(instances),
+                    "leader": (leader.id if (leader := leader_of(instances)) else None),
                 }
             )
         )
         return
     print(status_text(summaries, counts, queue, sources, settings.tz))
+    for line in instances_text(instances, datetime.now(UTC)):
+        print(line)
 
 
 async def _parse(settings: Settings, args: argparse.Namespace) -> None:

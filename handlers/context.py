@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from handlers.charts_spec import ChartRenderer
 from handlers.drafts import PendingDrafts, SharedDrafts
 from storage.protocol import Store
+
+if TYPE_CHECKING:
+    from handlers.render.instances import InstanceView
 
 
 class ChatKind(StrEnum):
@@ -120,3 +124,5 @@ class HandlerDeps:
     sources: tuple[str, ...] = ()
     # source reports waiting for review, kept in the database (set when the source watcher starts)
     shared_drafts: SharedDrafts | None = None
+    # the instances sharing a PostgreSQL database, for /status (None: this process runs alone)
+    instances: Callable[[], Awaitable[Sequence[InstanceView]]] | None = None

@@ -17,8 +17,11 @@ from dataclasses import dataclass, replace
 
 from bot.cluster.instances import Instance
 from bot.cluster.node import Cluster
+from bot.cluster.report import InstancesCollector
 from bot.cluster.single_instance import sqlite_run_lock
 from bot.cluster.updates_seen import MemoryLedger, UpdateLedger
+from prometheus_client import CollectorRegistry
+
 from bot.delivery.ratelimit import PlatformLimits
 from storage.factory import sqlite_path
 
@@ -76,6 +79,12 @@ class Coordination:
             else own
             for platform, own in limits.items()
         }
+
+    def register_metrics(self, registry: CollectorRegistry) -> None:
+        """Show the instances and this one's role on /metrics (nothing when alone)."""
+        cluster = self.cluster
+        if cluster is not None:
+            registry.register(InstancesCollector(cluster.instance_id, lambda: cluster.role, lambda: cluster.last_seen))
 
     async def instances(self) -> list[Instance]:
         """The instances on the database, leader first (none when alone)."""

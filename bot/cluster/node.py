@@ -38,6 +38,8 @@ class Cluster:
         self.listener = OutboxListener(url, wake)
         self._tasks: list[asyncio.Task[None]] = []
         self._beat_now = asyncio.Event()
+        # the instances table as read at the last heartbeat (for /metrics, which must not query)
+        self.last_seen: list[Instance] = []
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -116,6 +118,7 @@ class Cluster:
     async def _registry_beat(self) -> None:
         assert self._registry is not None
         await self._registry.beat(self.role)
+        self.last_seen = await self._registry.list()
 
     async def _tidy(self) -> None:
         assert self._registry is not None

@@ -12,6 +12,7 @@ from handlers.drafts import ANY_ADMIN, PendingDraft
 from handlers.ingest import IngestError, ingest_summary, parse_summary
 from handlers.render import render_alert
 from handlers.render.chat import render_status
+from handlers.render.instances import instance_fields
 from storage.models import StrikeSummary, SummaryStatus
 from storage.sources import followed_sources
 
@@ -213,4 +214,7 @@ async def cmd_status(call: Call) -> list[Message]:
     counts = await store.subscription_counts()
     queue = await store.queue_stats(now=now)
     sources = followed_sources(await store.source_states(), call.deps.sources)
-    return [render_status(counts, queue, call.locale, sources=sources, tz=call.deps.timezone, now=now)]
+    status = render_status(counts, queue, call.locale, sources=sources, tz=call.deps.timezone, now=now)
+    if call.deps.instances is not None:
+        status.fields.extend(instance_fields(await call.deps.instances(), call.locale, now))
+    return [status]

@@ -8,6 +8,9 @@ Telegram rate. Each test takes seconds.
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -82,7 +85,7 @@ async def test_one_leader_polls_and_keeps_the_gateway_and_the_other_takes_over_a
     async with FakeDiscord() as discord:
         discord.add_guild(channels=("alerts",))
         settings = _telegram_settings(
-            telegram, pg_url, DISCORD_TOKEN=BOT_TOKEN, DISCORD_API_URL=discord.api_url
+            telegram, pg_url, DISCORD_TOKEN=BOT_TOKEN, DISCORD_API_URL=discord.api_url, ADMINS="telegram:4242"
         )
         for name in ("a", "b"):
             instances.append(start_instance(name, tmp_path, settings))
@@ -97,16 +100,52 @@ async def test_one_leader_polls_and_keeps_the_gateway_and_the_other_takes_over_a
         assert "telegram polling started" in leader.output()
         assert "telegram polling started" not in follower.output(), "the follower never polls"
 
+        await _operators_see(leader, follower)
+
         leader.kill()
         took = await _until(lambda: _leader_pid_is(pg_url, follower.proc.pid), 12, "the hand-over")
         assert took < 10
         await _until(lambda: discord.gateway.sessions == 1, 5, "the new gateway session")
-        alice = telegram.user("Alice")
-        chat = telegram.private_chat(alice)
-        telegram.push_message(chat, alice, "/help")
-        await telegram.wait_sent(1, chat_id=chat, timeout=10)
+        admin = telegram.user("Admin", user_id=4242)
+        chat = telegram.private_chat(admin)
+        telegram.push_message(chat, admin, "/status")
+        [reply] = await telegram.wait_sent(1, chat_id=chat, timeout=10)
         await asyncio.sleep(1.0)
         assert len(telegram.sent(chat)) == 1, "a command is answered once after the hand-over"
+        survivor = await _instance_id(pg_url, follower.proc.pid)
+        assert f"Leader</b>: {survivor}" in (reply.text or "") or f"Leader: {survivor}" in (reply.text or "")
+
+
+async def _instance_id(url: str, pid: int) -> str:
+    con = await asyncpg.connect(url)
+    try:
+        return str(await con.fetchval("SELECT id FROM instances WHERE pid = $1", pid))
+    finally:
+        await con.close()
+
+
+async def _operators_see(leader: Instance, follower: Instance) -> None:
+    """`strikebot status --json` and each /metrics name the leader and both instances."""
+    status = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot", "status", "--json"], env=leader.env,
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    report = json.loads(status.stdout)
+    assert {i["role"] for i in report["instances"]} == {"leader", "follower"}
+    [shown] = [i for i in report["instances"] if i["role"] == "leader"]
+    assert shown["pid"] == leader.proc.pid and report["leader"] == shown["id"]
+    text = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot", "status"], env=leader.env,
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert f"Leader:          {shown['id']}" in text.stdout
+    async with aiohttp.ClientSession() as http:
+        for instance, is_leader in ((leader, 1.0), (follower, 0.0)):
+            async with http.get(f"{instance.api}/metrics") as response:
+                metrics = await response.text()
+            [line] = [m for m in metrics.splitlines() if m.startswith("strikebot_leader{")]
+            assert float(line.rsplit(" ", 1)[1]) == is_leader
+            assert "strikebot_instances_alive 2.0" in metrics
 
 
 async def _leader_pid_is(url: str, pid: int) -> bool:
