@@ -59,7 +59,9 @@ async def test_every_ingest_path_counts_with_its_outcome(tmp_path: Path) -> None
         base = f"http://127.0.0.1:{runtime.api_port}"
         posted = await http.post(f"{base}/v1/summaries", json=summary(), headers=AUTH)
         assert posted.status == 201
-        not_json = await http.post(f"{base}/v1/summaries", data=b"{not json", headers=AUTH)
+        not_json = await http.post(
+            f"{base}/v1/summaries", data=b"{not json", headers={**AUTH, "Content-Type": "application/json"}
+        )
         assert not_json.status == 400
         invalid = await http.post(f"{base}/v1/summaries", json=summary(killed=-1), headers=AUTH)
         assert invalid.status == 422
