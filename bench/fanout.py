@@ -1,14 +1,22 @@
-"""Fan-out benchmark: one alert to 10,000 Telegram chats through the fake Bot API (issue 4).
+"""Fan-out benchmark: one alert to many Telegram chats through the fake Bot API (issues 4 and 15).
 
-Mode "fast" (STRIKEBOT_TELEGRAM_RATE=0): messages/s from the ingest call to the
-last sendMessage the fake saw, latency from ingest to the first one, peak RSS,
-then the same 10,000 messages with Apprise pointed at the same fake and the ratio.
-Mode "paced" (default 30/s, the fake answering 429 like Telegram): achieved rate
-and the 429s provoked.
+Mode "fast" (limits off, STRIKEBOT_TELEGRAM_RATE=0), for each of --chats (2,000 and
+10,000 by default), against one fake that records every call as a test double does:
+  - the bot: subscriptions in SQLite, one ingest, the dispatcher sending through
+    python-telegram-bot; measured from the ingest call to the last sendMessage;
+  - bare: an aiohttp client POSTing the same sendMessage bodies to the same fake
+    with the same concurrency, the most a Python sender reaches on this machine;
+  - Apprise (NotifyTelegram), one URL per chat.
+Each contender runs in its own process, so the CPU seconds it used per 1,000
+delivered messages are its own. Printed: msg/s, bot/bare, bot/Apprise.
+Mode "paced": default 30/s, the fake answering 429 like Telegram.
+Mode "paid": paid broadcasts (allow_paid_broadcast) at 1,000/s, the fake enforcing
+1,000/s for such sends and the per-chat limits.
 
-Targets: >= 2x Apprise, >= 1,000 msg/s, first message <= 200 ms, RSS <= 150 MB;
-paced >= 95% of the limit with 0 429s.
-Run: .venv/bin/python bench/fanout.py [--chats 10000] [--paced-chats 300] [--mode all|fast|paced|apprise]
+Targets: bot >= 0.85x bare and >= 3x Apprise; first message <= 200 ms; RSS <= 150 MB;
+paced >= 95% of the limit with 0 429s; paid >= 950 msg/s with 0 429s.
+Run: .venv/bin/python bench/fanout.py [--chats 2000,10000] [--paced-chats 300]
+     [--paid-chats 10000] [--mode all|fast|paced|paid]
 """
 
 from __future__ import annotations
@@ -28,13 +36,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.delivery import Dispatcher, DispatcherConfig, Renderers
-from handlers.ingest import ingest_summary
-from storage.sqlite import SqliteStore
-
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
 TOKEN = "123456789:AAFakeTokenForStrikebotTests_0123456"
 FIRST_CHAT = 100_000_000
+# the dispatcher's default concurrency and the bench's connection pool, shared by the bare client
+CONCURRENCY = 64
+POOL = 128
+PAID_RATE = 1000.0
 
 SUMMARY = {
     "external_id": "bench/night-1",
@@ -57,10 +68,16 @@ class FakeServer:
 
     def __init__(self, *extra: str) -> None:
         """Arguments are passed to the fake's command line."""
-        self.args = [sys.executable, "-m", "tests.fakes.telegram_api", "--port", "0",
-                     "--no-store", "--no-record", *extra]
+        self.args = [sys.executable, "-m", "tests.fakes.telegram_api", "--port", "0", *extra]
         self.proc: subprocess.Popen[str] | None = None
         self.root = ""
+
+    @classmethod
+    def at(cls, root: str) -> FakeServer:
+        """A handle on a fake another process started."""
+        fake = cls()
+        fake.root = root
+        return fake
 
     def __enter__(self) -> FakeServer:
         self.proc = subprocess.Popen(self.args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -81,7 +98,7 @@ class FakeServer:
             return json.loads(resp.read())  # type: ignore[no-any-return]
 
     def reset(self) -> None:
-        """Forget counters (POST /_fake/reset)."""
+        """Forget counters and recorded calls (POST /_fake/reset)."""
         req = urllib.request.Request(f"{self.root}/_fake/reset", data=b"", method="POST")
         urllib.request.urlopen(req, timeout=10).close()
 
@@ -93,31 +110,51 @@ def peak_rss_mb() -> float:
 
 def line(name: str, value: float, unit: str, target: str = "") -> None:
     """One figure, aligned."""
-    print(f"  {name:<34} {value:>10,.1f} {unit:<6} {target}", flush=True)
+    print(f"  {name:<38} {value:>10,.{2 if abs(value) < 10 else 1}f} {unit:<6} {target}", flush=True)
 
 
-async def fan_out(root: str, chats: int, rate: float, db_dir: Path) -> dict[str, float]:
+def _figures(stats: dict[str, Any], started: float, cpu: float) -> dict[str, float]:
+    sent = stats["send_message"]
+    first = stats["first_send_message_wall"] or started
+    last = stats["last_send_message_wall"] or started
+    return {
+        "sent": sent,
+        "rate": sent / max(1e-9, last - started),
+        "first_ms": (first - started) * 1000,
+        "span_rate": (sent - 1) / max(1e-9, stats["send_message_span_s"] or 1e-9),
+        "throttled": stats["throttled_429"],
+        "total_429": stats["total_429"],
+        "cpu_per_1000": cpu / max(1, sent) * 1000,
+        "rss_mb": peak_rss_mb(),
+    }
+
+
+# --- contenders (each runs in its own process: `--contender NAME`) ---------------------
+
+async def bot_fan_out(root: str, chats: int, rate: float, paid: bool, db_dir: Path) -> dict[str, float]:
     """Subscribe `chats` private chats, ingest one summary, wait for the fake to see every send."""
     from telegram import Bot
 
+    from bot.delivery import Dispatcher, DispatcherConfig, Renderers
     from bot.transports.telegram.outbox import TelegramOutbox
     from bot.transports.telegram.request import AiohttpRequest
+    from handlers.ingest import ingest_summary
+    from storage.sqlite import SqliteStore
 
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    db = db_dir / f"fanout-{rate:g}.db"
-    async with SqliteStore(str(db)) as store:
+    fake = FakeServer.at(root)
+    async with SqliteStore(str(db_dir / "fanout.db")) as store:
         for i in range(chats):
             await store.subscribe("telegram", str(FIRST_CHAT + i))
-        bot = Bot(TOKEN, base_url=f"{root}/bot", request=AiohttpRequest(connection_pool_size=128))
+        bot = Bot(TOKEN, base_url=f"{root}/bot", request=AiohttpRequest(connection_pool_size=POOL))
         await bot.initialize()
-        config = replace(DispatcherConfig(), rates={"telegram": rate})
-        dispatcher = Dispatcher(store, {"telegram": TelegramOutbox(bot)}, Renderers.from_handlers(), config)
-        fake = FakeServer.__new__(FakeServer)
-        fake.root = root
+        config = replace(DispatcherConfig(), rates={"telegram": rate}, concurrency=CONCURRENCY)
+        outbox = TelegramOutbox(bot, paid_broadcast=True) if paid else TelegramOutbox(bot)
+        dispatcher = Dispatcher(store, {"telegram": outbox}, Renderers.from_handlers(), config)
         await asyncio.to_thread(fake.reset)
         runner = asyncio.create_task(dispatcher.run())
         await asyncio.sleep(0.2)  # let the loop settle into its idle wait
-        started = time.time()
+        started, cpu0 = time.time(), time.process_time()
         await ingest_summary(store, SUMMARY, notify=True)
         dispatcher.wake()
         polls = 0
@@ -132,21 +169,70 @@ async def fan_out(root: str, chats: int, rate: float, db_dir: Path) -> dict[str,
                 stats = await asyncio.to_thread(fake.stats)
                 break
             await asyncio.sleep(0.05)
+        cpu = time.process_time() - cpu0
         runner.cancel()
         try:
             await runner
         except asyncio.CancelledError:
             pass
         await bot.shutdown()
-    first, last = stats["first_send_message_wall"] or started, stats["last_send_message_wall"] or started
-    return {
-        "sent": stats["send_message"],
-        "rate": stats["send_message"] / max(1e-9, last - started),
-        "first_ms": (first - started) * 1000,
-        "span_rate": (stats["send_message"] - 1) / max(1e-9, stats["send_message_span_s"] or 1e-9),
-        "throttled": stats["throttled_429"],
-        "total_429": stats["total_429"],
-    }
+    return _figures(stats, started, cpu)
+
+
+async def _one_rendered_body(db_dir: Path) -> dict[str, str]:
+    """The sendMessage form fields the bot sends for SUMMARY (rendered by the bot's own code)."""
+    from bot.delivery import Renderers
+    from bot.delivery.plan import Plan, plan_job
+    from bot.delivery.render import RenderCache
+    from bot.transports.telegram.outbox import TelegramOutbox
+    from handlers.ingest import ingest_summary
+    from storage.sqlite import SqliteStore
+
+    async with SqliteStore(str(db_dir / "render.db")) as store:
+        await store.subscribe("telegram", str(FIRST_CHAT))
+        await ingest_summary(store, SUMMARY, notify=True)
+        (job,) = await store.claim_deliveries(now=datetime.now(UTC), limit=1, lease_seconds=60)
+    outbox = TelegramOutbox.__new__(TelegramOutbox)
+    plan = plan_job(job, outbox, Renderers.from_handlers(), RenderCache(), DISPATCH_TZ())
+    assert isinstance(plan, Plan)
+    payload = plan.payload
+    body = {"text": payload.text, "parse_mode": payload.parse_mode,
+            "link_preview_options": json.dumps({"is_disabled": True}), "disable_notification": "false"}
+    if payload.reply_markup is not None:
+        body["reply_markup"] = payload.reply_markup.to_json()
+    return body
+
+
+def DISPATCH_TZ() -> Any:  # noqa: N802 - reads like the constant it stands for
+    """The dispatcher's default time zone."""
+    from bot.delivery import DispatcherConfig
+
+    return DispatcherConfig().timezone
+
+
+async def bare_fan_out(root: str, chats: int, db_dir: Path) -> dict[str, float]:
+    """POST the bot's sendMessage body to every chat with plain aiohttp, CONCURRENCY at a time."""
+    import aiohttp
+
+    body = await _one_rendered_body(db_dir)
+    fake = FakeServer.at(root)
+    url = f"{root}/bot{TOKEN}/sendMessage"
+    connector = aiohttp.TCPConnector(limit=POOL, limit_per_host=POOL)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.to_thread(fake.reset)
+        chat_ids = iter(range(FIRST_CHAT, FIRST_CHAT + chats))
+
+        async def worker() -> None:
+            for chat in chat_ids:
+                async with session.post(url, data={**body, "chat_id": str(chat)}) as resp:
+                    answer = await resp.json()
+                    if not answer.get("ok"):
+                        raise SystemExit(f"bare client: {answer}")
+
+        started, cpu0 = time.time(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        cpu = time.process_time() - cpu0
+    return _figures(await asyncio.to_thread(fake.stats), started, cpu)
 
 
 def apprise_fan_out(root: str, chats: int) -> dict[str, float]:
@@ -155,54 +241,109 @@ def apprise_fan_out(root: str, chats: int) -> dict[str, float]:
     from apprise.plugins.telegram import NotifyTelegram
 
     NotifyTelegram.notify_url = f"{root}/bot"
-    fake = FakeServer.__new__(FakeServer)
-    fake.root = root
+    fake = FakeServer.at(root)
     fake.reset()
     app = apprise.Apprise()
     for i in range(chats):
         app.add(f"tgram://{TOKEN}/{FIRST_CHAT + i}/")
-    started = time.time()
+    started, cpu0 = time.time(), time.process_time()
     app.notify(title="Strike summary", body="539 drones and 11 missiles launched; 483 neutralized")
-    stats = fake.stats()
-    last = stats["last_send_message_wall"] or started
-    return {"sent": stats["send_message"], "rate": stats["send_message"] / max(1e-9, last - started)}
+    cpu = time.process_time() - cpu0
+    return _figures(fake.stats(), started, cpu)
+
+
+def run_contender(args: argparse.Namespace) -> None:
+    """Child process: run one contender and print its figures as one JSON line."""
+    with tempfile.TemporaryDirectory(prefix="strikebot-fanout-") as tmp:
+        if args.contender == "bot":
+            result = asyncio.run(bot_fan_out(args.root, args.chats, args.rate, args.paid, Path(tmp)))
+        elif args.contender == "bare":
+            result = asyncio.run(bare_fan_out(args.root, args.chats, Path(tmp)))
+        else:
+            result = apprise_fan_out(args.root, args.chats)
+    print(json.dumps(result), flush=True)
+
+
+def contender(name: str, root: str, chats: int, *, rate: float = 0.0, paid: bool = False) -> dict[str, float]:
+    """Run one contender in a fresh process and read its figures."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--contender", name, "--root", root,
+           "--chats", str(chats), "--rate", str(rate)]
+    if paid:
+        cmd.append("--paid")
+    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+# --- modes ------------------------------------------------------------------------------
+
+def fast(chats: int) -> None:
+    """Limits off: the bot, bare aiohttp and Apprise against one recording fake."""
+    with FakeServer() as fake:
+        print(f"fan-out to {chats:,} chats, limits off (STRIKEBOT_TELEGRAM_RATE=0), fake records every call")
+        ours = contender("bot", fake.root, chats)
+        bare = contender("bare", fake.root, chats)
+        theirs = contender("apprise", fake.root, chats)
+    line("bot: sendMessage delivered", ours["sent"], "msgs", f"of {chats:,}")
+    line("bot: ingest → last sendMessage", ours["rate"], "msg/s")
+    line("bot: ingest → first sendMessage", ours["first_ms"], "ms", "target <= 200")
+    line("bot: peak RSS", ours["rss_mb"], "MB", "target <= 150")
+    line("bare aiohttp: first → last POST", bare["rate"], "msg/s", f"{bare['sent']:,.0f} delivered")
+    line(f"Apprise {_apprise_version()}", theirs["rate"], "msg/s", f"{theirs['sent']:,.0f} delivered")
+    line("bot / bare", ours["rate"] / max(1e-9, bare["rate"]), "x", "target >= 0.85")
+    line("bot / Apprise", ours["rate"] / max(1e-9, theirs["rate"]), "x", "target >= 3")
+    line("CPU s per 1,000 sent: bot", ours["cpu_per_1000"], "s")
+    line("CPU s per 1,000 sent: bare", bare["cpu_per_1000"], "s")
+    line("CPU s per 1,000 sent: Apprise", theirs["cpu_per_1000"], "s")
+    print(f"  JSON {json.dumps({'chats': chats, 'bot': ours, 'bare': bare, 'apprise': theirs})}", flush=True)
+
+
+def paced(chats: int) -> None:
+    """The default 30/s against a fake enforcing Telegram's limits."""
+    with FakeServer("--no-store", "--enforce-limits", "--global-rate", "30") as fake:
+        print(f"paced fan-out to {chats:,} chats at 30/s (fake enforces Telegram limits)")
+        result = contender("bot", fake.root, chats, rate=30.0)
+    line("sendMessage delivered", result["sent"], "msgs", f"of {chats:,}")
+    line("achieved rate (first → last send)", result["span_rate"], "msg/s",
+         f"{result['span_rate'] / 30:.1%} of 30; target >= 95%")
+    line("429 answers provoked", result["total_429"], "", "target 0")
+
+
+def paid(chats: int) -> None:
+    """Paid broadcasts at 1,000/s against a fake enforcing 1,000/s for them (30/s otherwise)."""
+    with FakeServer("--no-store", "--enforce-limits", "--global-rate", "30",
+                    "--paid-rate", str(int(PAID_RATE))) as fake:
+        print(f"paid broadcast to {chats:,} chats at {PAID_RATE:,.0f}/s (fake enforces 1,000/s paid, 30/s free)")
+        result = contender("bot", fake.root, chats, rate=PAID_RATE, paid=True)
+    line("sendMessage delivered", result["sent"], "msgs", f"of {chats:,}")
+    line("achieved rate (first → last send)", result["span_rate"], "msg/s", "target >= 950")
+    line("ingest → last sendMessage", result["rate"], "msg/s")
+    line("429 answers provoked", result["total_429"], "", "target 0")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the selected modes and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--chats", type=int, default=10_000)
+    parser.add_argument("--chats", default="2000,10000", help="comma-separated chat counts for mode fast")
     parser.add_argument("--paced-chats", type=int, default=300)
-    parser.add_argument("--mode", choices=["all", "fast", "paced", "apprise"], default="all")
+    parser.add_argument("--paid-chats", type=int, default=10_000)
+    parser.add_argument("--mode", choices=["all", "fast", "paced", "paid"], default="all")
+    # internal: one contender in this process
+    parser.add_argument("--contender", choices=["bot", "bare", "apprise"], help=argparse.SUPPRESS)
+    parser.add_argument("--root", help=argparse.SUPPRESS)
+    parser.add_argument("--rate", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--paid", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="strikebot-fanout-") as tmp:
-        ours: dict[str, float] | None = None
-        if args.mode in ("all", "fast", "apprise"):
-            with FakeServer() as fake:
-                if args.mode != "apprise":
-                    print(f"fan-out to {args.chats:,} chats, STRIKEBOT_TELEGRAM_RATE=0")
-                    ours = asyncio.run(fan_out(fake.root, args.chats, 0.0, Path(tmp)))
-                    rss = peak_rss_mb()
-                    line("sendMessage delivered", ours["sent"], "msgs", f"of {args.chats:,}")
-                    line("ingest → last sendMessage", ours["rate"], "msg/s", "target >= 1,000")
-                    line("ingest → first sendMessage", ours["first_ms"], "ms", "target <= 200")
-                    line("peak RSS (bot process)", rss, "MB", "target <= 150")
-                if args.mode in ("all", "apprise"):
-                    print(f"Apprise {_apprise_version()} to the same fake, {args.chats:,} chats")
-                    theirs = apprise_fan_out(fake.root, args.chats)
-                    line("Apprise sendMessage delivered", theirs["sent"], "msgs")
-                    line("Apprise messages/s", theirs["rate"], "msg/s")
-                    if ours is not None:
-                        line("strikebot / Apprise", ours["rate"] / max(1e-9, theirs["rate"]), "x",
-                             "target >= 2")
-        if args.mode in ("all", "paced"):
-            with FakeServer("--enforce-limits", "--global-rate", "30") as fake:
-                print(f"paced fan-out to {args.paced_chats:,} chats at 30/s (fake enforces Telegram limits)")
-                paced = asyncio.run(fan_out(fake.root, args.paced_chats, 30.0, Path(tmp)))
-                line("sendMessage delivered", paced["sent"], "msgs", f"of {args.paced_chats:,}")
-                line("achieved rate (first → last send)", paced["span_rate"], "msg/s",
-                     f"{paced['span_rate'] / 30:.1%} of 30; target >= 95%")
-                line("429 answers provoked", paced["total_429"], "", "target 0")
+    if args.contender:
+        args.chats = int(args.chats)
+        run_contender(args)
+        return
+    if args.mode in ("all", "fast"):
+        for chats in (int(n) for n in args.chats.split(",")):
+            fast(chats)
+    if args.mode in ("all", "paced"):
+        paced(args.paced_chats)
+    if args.mode in ("all", "paid"):
+        paid(args.paid_chats)
 
 
 def _apprise_version() -> str:

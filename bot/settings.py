@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_rate: float = Field(default=30.0, ge=0)
+    # alerts sent with allow_paid_broadcast: up to 1,000/s, billed in Stars to the bot owner
+    telegram_paid_broadcast: bool = False
     # webhook mode: Telegram posts updates to this public URL, which the reverse proxy sends on to
     # POST /telegram/webhook of the HTTP API; every request carries the secret (docs/deployment.md)
     telegram_webhook_url: str = ""

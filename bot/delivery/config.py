@@ -36,11 +36,26 @@ class DispatcherConfig:
             "lease_seconds": getattr(settings, "delivery_lease_seconds", base.lease_seconds),
             "base_backoff": getattr(settings, "delivery_base_backoff", base.base_backoff),
             "poll_interval": getattr(settings, "delivery_poll_interval", base.poll_interval),
-            "rates": {**base.rates, "telegram": float(getattr(settings, "telegram_rate", 30.0))},
+            "rates": {**base.rates, "telegram": telegram_rate(settings)},
             "timezone": ZoneInfo(getattr(settings, "timezone", "Europe/Kyiv")),
         }
         values.update(overrides)
         return cls(**values)
+
+
+# Telegram's ceiling for paid broadcasts (allow_paid_broadcast), messages per second
+PAID_BROADCAST_RATE = 1000.0
+
+
+def telegram_rate(settings: Any) -> float:
+    """The Telegram pace: TELEGRAM_RATE; with paid broadcasts up to 1,000/s (1,000 when unset or 0)."""
+    rate = float(getattr(settings, "telegram_rate", 30.0))
+    if not getattr(settings, "telegram_paid_broadcast", False):
+        return rate
+    chosen = "telegram_rate" in getattr(settings, "model_fields_set", ())
+    if not chosen or rate <= 0:
+        return PAID_BROADCAST_RATE
+    return min(rate, PAID_BROADCAST_RATE)
 
 
 class DeliveryObserver(Protocol):

@@ -268,7 +268,8 @@ class FakeBotAPI(BotApiMethods, Recorder):
                 group_like = self.chat(call.chat_id).is_group_like
             except ApiError:
                 return 0
-        return self.limiter.check(call.method, call.chat_id, group_like, call.mono)
+        paid = call.params.get("allow_paid_broadcast") is True
+        return self.limiter.check(call.method, call.chat_id, group_like, call.mono, paid=paid)
 
     def _fail(self, call: Call, fault: Fault) -> web.Response:
         body = fault.body()

@@ -17,7 +17,7 @@ from tests.fakes.telegram_faults import Limits
 async def _serve(args: argparse.Namespace) -> None:
     limits = None
     if args.enforce_limits:
-        limits = Limits(global_per_second=args.global_rate or None)
+        limits = Limits(global_per_second=args.global_rate or None, paid_per_second=args.paid_rate or None)
     fake = FakeBotAPI(args.token, host=args.host, port=args.port, store_texts=not args.no_store,
                       record=not args.no_record, limits=limits, any_token=args.any_token)
     async with fake:
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="answer 429 like Telegram past 1/s per private chat, 20/min per group")
     parser.add_argument("--global-rate", type=int, default=30,
                         help="with --enforce-limits: messages/s for the whole bot (0 = no cap)")
+    parser.add_argument("--paid-rate", type=int, default=1000,
+                        help="with --enforce-limits: paid broadcasts (allow_paid_broadcast) per second (0 = no cap)")
     asyncio.run(_serve(parser.parse_args(argv)))
 
 

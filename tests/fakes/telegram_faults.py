@@ -166,6 +166,8 @@ class Limits:
     private_per_second: float | None = 1.0  # per private chat
     group_per_minute: int | None = 20  # per group, supergroup or channel
     global_per_second: int | None = 30  # whole bot
+    # paid broadcasts (allow_paid_broadcast=true, paid in Stars) lift the whole-bot cap to this
+    paid_per_second: int | None = 1000
     # a client pacing at exactly the limit sees network jitter; forgive this much
     tolerance: float = 0.01
     methods: frozenset[str] = LIMITED_METHODS
@@ -194,10 +196,17 @@ class RateLimiter:
         """Start with empty windows."""
         self.limits = limits
         self._global = _Window()
+        self._paid = _Window()
         self._chats: dict[str, _Window] = {}
 
-    def check(self, method: str, chat_id: int | str | None, group_like: bool, now: float) -> int:
-        """0 if the call is admitted (and counted), else the `retry_after` seconds to answer."""
+    def check(
+        self, method: str, chat_id: int | str | None, group_like: bool, now: float, *, paid: bool = False
+    ) -> int:
+        """0 if the call is admitted (and counted), else the `retry_after` seconds to answer.
+
+        A `paid` call (allow_paid_broadcast) is held to `paid_per_second` instead of the free
+        whole-bot cap; the per-chat limits apply to it all the same.
+        """
         limits = self.limits
         if method not in limits.methods:
             return 0
@@ -209,8 +218,9 @@ class RateLimiter:
             elif not group_like and limits.private_per_second:
                 span = 1.0 / limits.private_per_second
                 wait = window.admit(now, 1, span, limits.tolerance)
-        if wait == 0.0 and limits.global_per_second:
-            wait = self._global.admit(now, limits.global_per_second, 1.0, limits.tolerance)
+        overall, cap = (self._paid, limits.paid_per_second) if paid else (self._global, limits.global_per_second)
+        if wait == 0.0 and cap:
+            wait = overall.admit(now, cap, 1.0, limits.tolerance)
             if wait and chat_id is not None:
                 # refused globally: the per-chat slot taken above was not really used
                 self._chats[str(chat_id)].stamps.pop()
@@ -219,4 +229,5 @@ class RateLimiter:
     def reset(self) -> None:
         """Forget all counted calls."""
         self._global = _Window()
+        self._paid = _Window()
         self._chats.clear()

@@ -181,6 +181,23 @@ async def test_enforced_limits_answer_429(bot: Bot, fake_telegram: FakeBotAPI) -
     assert fake_telegram.stats()["send_message"] == 21
 
 
+async def test_paid_broadcasts_have_their_own_overall_cap(bot: Bot, fake_telegram: FakeBotAPI) -> None:
+    fake_telegram.enforce_limits(Limits(global_per_second=3, paid_per_second=5))
+    for chat in range(1, 4):
+        await bot.send_message(chat, "free")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(4, "a 4th free send within a second")
+    for chat in range(10, 15):
+        await bot.send_message(chat, "paid", allow_paid_broadcast=True)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(15, "a 6th paid send within a second", allow_paid_broadcast=True)
+    # the per-chat limit holds for paid sends too
+    with pytest.raises(RetryAfter):
+        await bot.send_message(10, "again within a second", allow_paid_broadcast=True)
+    assert fake_telegram.throttled_429 == 3
+    assert fake_telegram.stats()["send_message"] == 8
+
+
 async def test_standalone_process_serves_json_clients_and_stats() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.fakes.telegram_api", "--port", "0", "--no-store",

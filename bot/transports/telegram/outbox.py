@@ -39,6 +39,8 @@ _GONE = (
 _NOT_EDITABLE = ("message can't be edited", "message to edit not found", "message_id_invalid")
 _NOT_MODIFIED = "message is not modified"
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_NO_PREVIEW_JSON = _NO_PREVIEW.to_json()
+
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -92,8 +94,10 @@ class TelegramOutbox:
 
     platform = "telegram"
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, paid_broadcast: bool = False) -> None:
+        """Send through `bot`; `paid_broadcast` sends alerts with allow_paid_broadcast (billed in Stars)."""
         self.bot = bot
+        self.paid_broadcast = paid_broadcast
 
     def render(self, message: Message) -> TelegramPayload:
         """Neutral Message → HTML payload within Telegram's limits."""
@@ -103,37 +107,32 @@ class TelegramOutbox:
         self, target: Target, rendered: TelegramPayload, *, reply_to: str | None = None
     ) -> SendResult:
         """sendMessage (or sendPhoto) to the chat / forum topic."""
-        reply = (
-            ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
-            if reply_to
-            else None
-        )
+        data: dict[str, object] = {
+            "chat_id": target.chat_id,
+            "parse_mode": rendered.parse_mode,
+            "reply_markup": rendered.markup_json,
+            "message_thread_id": _thread(target),
+            "disable_notification": target.silent,
+        }
+        if reply_to:
+            data["reply_parameters"] = ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
+        if self.paid_broadcast:
+            data["allow_paid_broadcast"] = True
+        if rendered.photo is not None:
+            endpoint = "sendPhoto"
+            data["photo"] = InputFile(rendered.photo, filename=rendered.photo_name)
+            data["caption"] = rendered.text
+        else:
+            endpoint = "sendMessage"
+            data["text"] = rendered.text
+            data["link_preview_options"] = _NO_PREVIEW_JSON
         try:
-            if rendered.photo is not None:
-                sent = await self.bot.send_photo(
-                    chat_id=target.chat_id,
-                    photo=InputFile(rendered.photo, filename=rendered.photo_name),
-                    caption=rendered.text,
-                    parse_mode=rendered.parse_mode,
-                    reply_markup=rendered.reply_markup,
-                    message_thread_id=_thread(target),
-                    reply_parameters=reply,
-                    disable_notification=target.silent,
-                )
-            else:
-                sent = await self.bot.send_message(
-                    chat_id=target.chat_id,
-                    text=rendered.text,
-                    parse_mode=rendered.parse_mode,
-                    reply_markup=rendered.reply_markup,
-                    message_thread_id=_thread(target),
-                    reply_parameters=reply,
-                    link_preview_options=_NO_PREVIEW,
-                    disable_notification=target.silent,
-                )
+            # PTB's own request path (error mapping included) without building a Message
+            # from the answer: the dispatcher needs only its message_id
+            sent = await self.bot._post(endpoint, data)
         except TelegramError as exc:
             return classify(exc)
-        return SendResult(Outcome.OK, message_id=str(sent.message_id))
+        return SendResult(Outcome.OK, message_id=str(sent["message_id"]))
 
     async def edit(self, target: Target, message_id: str, rendered: TelegramPayload) -> SendResult:
         """editMessageText (editMessageCaption for a photo) of a message we sent."""

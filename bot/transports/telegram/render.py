@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -27,6 +28,11 @@ class TelegramPayload:
     photo: bytes | None = None
     photo_name: str = "chart.png"
     parse_mode: str = "HTML"
+
+    @cached_property
+    def markup_json(self) -> str | None:
+        """The keyboard as the JSON the Bot API takes, serialized once for every chat it goes to."""
+        return self.reply_markup.to_json() if self.reply_markup is not None else None
 
 
 def tg_length(text: str) -> int:

@@ -7,6 +7,8 @@ here; aiohttp on one keep-alive pool managed ~2,500/s (docs/design.md "Speed").
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
+from urllib.parse import quote_plus
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -18,6 +20,24 @@ def _pick(value: object, default: float | None) -> float | None:
     if value is BaseRequest.DEFAULT_NONE:
         return default
     return value  # type: ignore[return-value]
+
+
+# values this long repeat across a fan-out (the alert text, its keyboard); chat ids do not
+_REPEATED_LENGTH = 64
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@lru_cache(maxsize=256)
+def _quote_repeated(value: str) -> str:
+    return quote_plus(value)
+
+
+def form_body(fields: dict[str, str]) -> bytes:
+    """The fields urlencoded as aiohttp would, quoting a long value once for every chat it goes to."""
+    return "&".join(
+        f"{quote_plus(name)}={_quote_repeated(value) if len(value) >= _REPEATED_LENGTH else quote_plus(value)}"
+        for name, value in fields.items()
+    ).encode("ascii")
 
 
 class AiohttpRequest(BaseRequest):
@@ -82,7 +102,8 @@ class AiohttpRequest(BaseRequest):
         # connect + write + read keeps a stuck upload from hanging forever
         total = None if read is None or write is None else read + write + (connect or 0) + (pool or 0)
         timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
-        body: aiohttp.FormData | dict[str, str] | None = None
+        body: aiohttp.FormData | bytes | None = None
+        headers = {"User-Agent": self.USER_AGENT}
         if files:
             form = aiohttp.FormData(quote_fields=False)
             for name, value in request_data.json_parameters.items():  # type: ignore[union-attr]
@@ -94,11 +115,10 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, data, filename=filename or name, content_type=mime)
             body = form
         elif request_data is not None:
-            body = request_data.json_parameters
+            body = form_body(request_data.json_parameters)
+            headers.update(_FORM)
         try:
-            async with self._session.request(
-                method, url, data=body, timeout=timeout, headers={"User-Agent": self.USER_AGENT}
-            ) as response:
+            async with self._session.request(method, url, data=body, timeout=timeout, headers=headers) as response:
                 return response.status, await response.read()
         except asyncio.TimeoutError as exc:
             raise TimedOut from exc

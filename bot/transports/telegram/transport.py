@@ -70,10 +70,12 @@ class TelegramTransport:
         webhook: WebhookConfig | None = None,
         ledger: UpdateLedger | None = None,
         poll_at_start: bool = True,
+        paid_broadcast: bool = False,
     ) -> None:
         """`webhook` receives updates through TELEGRAM_WEBHOOK_URL instead of polling; `poll_at_start`
         False waits for `reception.start_polling()` (several instances: the leader polls); `ledger`
-        remembers handled update ids (shared by the instances).
+        remembers handled update ids (shared by the instances). `paid_broadcast` sends the alerts
+        (not the replies) with allow_paid_broadcast, billed in Stars.
         """
         root = self._root = api_url.rstrip("/")
         self.deps = deps
@@ -94,6 +96,8 @@ class TelegramTransport:
             .build()
         )
         self.outbox = TelegramOutbox(self.app.bot)
+        # the dispatcher's alerts; replies to commands stay free (self.outbox)
+        self.alerts = TelegramOutbox(self.app.bot, paid_broadcast=True) if paid_broadcast else self.outbox
         self.incoming = IncomingUpdates(
             deps,
             self.outbox,
@@ -197,7 +201,7 @@ class TelegramTransport:
         self, target: Target, rendered: TelegramPayload, *, reply_to: str | None = None
     ) -> SendResult:
         """Send a rendered message; the outcome tells the dispatcher what to do next."""
-        return await self.outbox.send(target, rendered, reply_to=reply_to)
+        return await self.alerts.send(target, rendered, reply_to=reply_to)
 
     async def edit(self, target: Target, message_id: str, rendered: TelegramPayload) -> SendResult:
         """Edit a message sent earlier (corrections, retractions)."""

@@ -1,0 +1,337 @@
+"""100,000 subscriptions on SQLite and PostgreSQL (issue 15).
+
+For each backend: 100,000 active Telegram subscriptions, then
+  - one live ingest that enqueues a delivery for every one (one INSERT … SELECT), target <= 1 s;
+  - the outbox grown to 1,000,000 sent rows plus the 100,000 pending ones, then the store
+    reads behind /status (subscription_counts + queue_stats), `strikebot status` (+ count_summaries)
+    and /metrics (+ source_states), each the median of repeated runs, target <= 50 ms;
+  - the fan-out of those 100,000 rows by the dispatcher to the fake Bot API (limits off), in a
+    process of its own: ingest → first sendMessage (target <= 200 ms) and the peak RSS of that
+    process while it sends (target <= 200 MB), for --fanout-seconds (the whole fan-out with 0).
+
+Run: .venv/bin/python bench/scale.py [--subscriptions 100000] [--sent-rows 1000000]
+     [--backend all|sqlite|postgres] [--url postgresql://postgres@127.0.0.1:5432/postgres]
+     [--fanout-seconds 20]
+PostgreSQL parts are skipped when no server answers at --url.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (str(ROOT), str(ROOT / "bench")):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+from fanout import FIRST_CHAT, POOL, TOKEN, FakeServer  # noqa: E402  (bench/fanout.py, next to this file)
+
+from handlers.ingest import ingest_summary  # noqa: E402
+from storage.protocol import Store  # noqa: E402
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def summary(n: int) -> dict[str, Any]:
+    """A valid live summary, one night per n."""
+    day = 1 + n % 28
+    month = 1 + n // 28
+    return {
+        "external_id": f"scale/night-{n}",
+        "source": "Ukrainian Air Force",
+        "period_start": f"2025-{month:02d}-{day:02d}T18:00:00+03:00",
+        "period_end": f"2025-{month:02d}-{day:02d}T23:00:00+03:00",
+        "regions": ["Kyiv"],
+        "weapons": [{"model": "Shahed-136/131", "launched": 100 + n, "destroyed": 90, "suppressed": 5}],
+    }
+
+
+def line(name: str, value: float, unit: str, target: str = "") -> None:
+    """One figure, aligned."""
+    print(f"  {name:<52} {value:>10,.1f} {unit:<4} {target}", flush=True)
+
+
+async def median_ms(call: Callable[[], Awaitable[object]], runs: int = 9) -> float:
+    """Median wall time of `call` in milliseconds (one warm-up run first)."""
+    await call()
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - t) * 1000)
+    return statistics.median(samples)
+
+
+# --- backends: a store plus raw SQL for the bulk set-up ---------------------------------
+
+class Backend:
+    """One database under test: open a store, run set-up SQL outside the store."""
+
+    name = ""
+
+    def store(self) -> Store:
+        """A fresh store object on this database."""
+        raise NotImplementedError
+
+    async def sql(self, statement: str) -> None:
+        """Run one set-up statement."""
+        raise NotImplementedError
+
+    def fanout_url(self) -> str:
+        """The database URL for the fan-out child process."""
+        raise NotImplementedError
+
+    async def subscribe_all(self, n: int) -> None:
+        """`n` active Telegram subscriptions in one statement."""
+        raise NotImplementedError
+
+    async def mark_sent(self) -> None:
+        """Every pending delivery becomes a sent one (as after its fan-out)."""
+        await self.sql(
+            "UPDATE deliveries SET status = 'sent', attempts = 1, platform_message_id = '1', "
+            "message_revision = revision, lease_until = NULL WHERE status = 'pending'"
+        )
+
+
+class SqliteBackend(Backend):
+    """A temporary SQLite file."""
+
+    name = "SQLite"
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "scale.db"
+
+    def store(self) -> Store:
+        from storage.sqlite import SqliteStore
+
+        return SqliteStore(str(self.path))
+
+    def fanout_url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    async def sql(self, statement: str) -> None:
+        def run() -> None:
+            con = sqlite3.connect(self.path)
+            try:
+                con.execute(statement)
+                con.commit()
+            finally:
+                con.close()
+
+        await asyncio.to_thread(run)
+
+    async def subscribe_all(self, n: int) -> None:
+        now = datetime.now(UTC).isoformat()
+        await self.sql(
+            "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < "
+            f"{n}) INSERT INTO subscriptions (platform, chat_id, created_at, updated_at) "
+            f"SELECT 'telegram', CAST({FIRST_CHAT} + i AS TEXT), '{now}', '{now}' FROM k"
+        )
+
+
+class PostgresBackend(Backend):
+    """A throwaway schema on a PostgreSQL server."""
+
+    name = "PostgreSQL"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def store(self) -> Store:
+        from storage.postgres import PostgresStore
+
+        return PostgresStore(self.url)
+
+    def fanout_url(self) -> str:
+        return self.url
+
+    async def sql(self, statement: str) -> None:
+        import asyncpg
+
+        con = await asyncpg.connect(self.url)
+        try:
+            await con.execute(statement)
+        finally:
+            await con.close()
+
+    async def subscribe_all(self, n: int) -> None:
+        await self.sql(
+            "INSERT INTO subscriptions (platform, chat_id, created_at, updated_at) "
+            f"SELECT 'telegram', ({FIRST_CHAT} + i)::text, now(), now() FROM generate_series(0, {n - 1}) i"
+        )
+
+
+@asynccontextmanager
+async def postgres(url: str) -> AsyncIterator[PostgresBackend | None]:
+    """A PostgreSQL backend on a fresh schema, or None when no server answers."""
+    import asyncpg
+    from store_postgres import schema
+
+    try:
+        (await asyncpg.connect(url, timeout=3)).terminate()
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        print(f"PostgreSQL at {url} unavailable ({type(exc).__name__}): skipped")
+        yield None
+        return
+    async with schema(url) as scoped:
+        yield PostgresBackend(scoped)
+
+
+# --- figures -------------------------------------------------------------------------------
+
+async def bench_backend(backend: Backend, subs: int, sent_rows: int, fanout_seconds: float) -> None:
+    """Every figure of one backend."""
+    print(f"{backend.name}: {subs:,} subscriptions", flush=True)
+    async with backend.store() as store:
+        pass  # migrations
+    t = time.perf_counter()
+    await backend.subscribe_all(subs)
+    print(f"  (set-up: {subs:,} subscriptions in {time.perf_counter() - t:.1f} s)", flush=True)
+    async with backend.store() as store:
+        t = time.perf_counter()
+        outcome = await ingest_summary(store, summary(0), notify=True)
+        took = time.perf_counter() - t
+        line(f"ingest enqueueing {outcome.deliveries:,} deliveries", took * 1000, "ms", "target <= 1,000")
+    rounds = max(0, sent_rows // subs)
+    t = time.perf_counter()
+    for n in range(rounds):
+        await backend.mark_sent()
+        async with backend.store() as store:
+            t_ingest = time.perf_counter()
+            outcome = await ingest_summary(store, summary(n + 1), notify=True)
+            took = time.perf_counter() - t_ingest
+    await backend.sql("ANALYZE")
+    print(f"  (set-up: outbox of {rounds * subs:,} sent + {outcome.deliveries:,} pending rows "
+          f"in {time.perf_counter() - t:.1f} s)", flush=True)
+    async with backend.store() as store:
+        now = datetime.now(UTC)
+        line(f"ingest enqueueing {outcome.deliveries:,}, {rounds} earlier ingests", took * 1000, "ms")
+
+        async def status() -> None:
+            await store.subscription_counts()
+            await store.queue_stats(now=now)
+
+        async def cli_status() -> None:
+            await status()
+            await store.count_summaries()
+
+        async def metrics() -> None:
+            await cli_status()
+            await store.source_states()
+
+        queue = await store.queue_stats(now=now)
+        print(f"  (queue: {queue.pending:,} pending, {queue.sent_24h:,} sent in 24 h)")
+        line("/status store reads (median of 9)", await median_ms(status), "ms", "target <= 50")
+        line("`strikebot status` store reads", await median_ms(cli_status), "ms", "target <= 50")
+        line("/metrics store reads", await median_ms(metrics), "ms", "target <= 50")
+    # the fan-out starts from an outbox of sent rows only, so its first message is the new alert's
+    await backend.mark_sent()
+    with FakeServer("--no-store", "--no-record") as fake:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--fanout-child", backend.fanout_url(),
+               "--root", fake.root, "--fanout-seconds", str(fanout_seconds), "--summary", str(rounds + 1)]
+        out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    line(f"fan-out: ingest enqueueing {result['queued']:,}", result["ingest_ms"], "ms", "target <= 1,000")
+    line("fan-out: ingest → first sendMessage", result["first_ms"], "ms", "target <= 200")
+    line(f"fan-out: sent in {result['seconds']:.0f} s", result["sent"], "msgs", f"{result['rate']:,.0f} msg/s")
+    line("fan-out: peak RSS of the bot process", result["rss_mb"], "MB", "target <= 200")
+
+
+async def fanout_child(url: str, root: str, seconds: float, n: int) -> dict[str, float]:
+    """The dispatcher alone in this process: ingest one summary, send for `seconds` (0: all)."""
+    from telegram import Bot
+
+    from bot.delivery import Dispatcher, DispatcherConfig, Renderers
+    from bot.transports.telegram.outbox import TelegramOutbox
+    from bot.transports.telegram.request import AiohttpRequest
+    from storage.factory import open_store
+
+    fake = FakeServer.at(root)
+    async with open_store(url) as store:
+        # the set-up left the earlier rows sent; the fresh ingest below queues every chat again
+        bot = Bot(TOKEN, base_url=f"{root}/bot", request=AiohttpRequest(connection_pool_size=POOL))
+        await bot.initialize()
+        config = replace(DispatcherConfig(), rates={"telegram": 0.0})
+        dispatcher = Dispatcher(store, {"telegram": TelegramOutbox(bot)}, Renderers.from_handlers(), config)
+        pending = (await store.queue_stats(now=datetime.now(UTC))).pending
+        await asyncio.to_thread(fake.reset)
+        runner = asyncio.create_task(dispatcher.run())
+        await asyncio.sleep(0.2)
+        started = time.time()
+        outcome = await ingest_summary(store, summary(n), notify=True)
+        ingest_ms = (time.time() - started) * 1000
+        dispatcher.wake()
+        total = outcome.deliveries + pending
+        while True:
+            stats = await asyncio.to_thread(fake.stats)
+            elapsed = time.time() - started
+            if stats["send_message"] >= total or (seconds and elapsed >= seconds):
+                break
+            await asyncio.sleep(0.2)
+        runner.cancel()
+        try:
+            await runner
+        except asyncio.CancelledError:
+            pass
+        await bot.shutdown()
+    first = stats["first_send_message_wall"] or started
+    last = stats["last_send_message_wall"] or started
+    return {
+        "queued": outcome.deliveries,
+        "ingest_ms": ingest_ms,
+        "first_ms": (first - started) * 1000,
+        "sent": stats["send_message"],
+        "seconds": last - started,
+        "rate": stats["send_message"] / max(1e-9, last - started),
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Every selected backend in turn."""
+    if args.backend in ("all", "sqlite"):
+        with tempfile.TemporaryDirectory(prefix="strikebot-scale-") as tmp:
+            await bench_backend(SqliteBackend(Path(tmp)), args.subscriptions, args.sent_rows, args.fanout_seconds)
+    if args.backend in ("all", "postgres"):
+        async with postgres(args.url) as backend:
+            if backend is not None:
+                await bench_backend(backend, args.subscriptions, args.sent_rows, args.fanout_seconds)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse options and run."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--sent-rows", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=["all", "sqlite", "postgres"], default="all")
+    parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--fanout-seconds", type=float, default=20.0)
+    # internal: the fan-out in a process of its own
+    parser.add_argument("--fanout-child", help=argparse.SUPPRESS)
+    parser.add_argument("--root", help=argparse.SUPPRESS)
+    parser.add_argument("--summary", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.fanout_child:
+        result = asyncio.run(fanout_child(args.fanout_child, args.root, args.fanout_seconds, args.summary))
+        print(json.dumps(result), flush=True)
+        return
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
