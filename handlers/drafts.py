@@ -13,8 +13,9 @@ MAX_DRAFTS = 200
 # the owner of a draft any bot admin may decide (a post found at a followed source)
 ANY_ADMIN = "*"
 
-# told who decided a shared draft (their name) and what came of it (a one-line result)
-OnDecided = Callable[[str, str], Awaitable[None]]
+# told who decided a shared draft (their name), what came of it (a one-line result) and in which
+# chat (platform, chat id), whose copy the decider's own reply replaces
+OnDecided = Callable[[str, str, tuple[str, str]], Awaitable[None]]
 
 
 @dataclass(frozen=True)

@@ -200,5 +200,8 @@ class Store(Protocol):
     async def source_draft_shown(self, token: str, shown: Sequence[ShownCopy]) -> None:
         """Record the admins' copies of a draft's preview (to tell them who decided)."""
 
+    async def live_source_drafts(self, *, now: datetime) -> list[SourceDraft]:
+        """Source reports still waiting for review, oldest first."""
+
     async def take_source_draft(self, token: str, *, now: datetime) -> SourceDraft | None:
         """Remove and return a live draft; None when unknown, already decided or expired."""

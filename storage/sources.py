@@ -137,6 +137,10 @@ class SourceSql(Protocol[C_contra]):
         """Record where the draft's previews were shown."""
         ...
 
+    async def live_drafts(self, con: C_contra, now: datetime) -> list[SourceDraft]:
+        """Drafts still waiting for review, oldest first."""
+        ...
+
     async def take_draft(self, con: C_contra, token: str, now: datetime) -> SourceDraft | None:
         """Delete and return a live draft; None when unknown, taken or expired."""
         ...

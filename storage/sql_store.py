@@ -360,6 +360,11 @@ class SqlStore(Generic[C]):
         async with self._database.tx() as con:
             await self._sources.set_shown(con, token, shown)
 
+    async def live_source_drafts(self, *, now: datetime) -> list[SourceDraft]:
+        """Source reports still waiting for review, oldest first."""
+        async with self._database.read() as con:
+            return await self._sources.live_drafts(con, now)
+
     async def take_source_draft(self, token: str, *, now: datetime) -> SourceDraft | None:
         """Remove and return a live draft; None when unknown, already decided or expired."""
         async with self._database.tx() as con:

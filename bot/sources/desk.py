@@ -105,6 +105,29 @@ class ReportDesk:
                 log.warning("preview not delivered", extra={"chat": target.chat_id, "outcome": sent.outcome})
         await self.deps.store.source_draft_shown(token, shown)
 
+    async def show_again_on_console(self) -> int:
+        """After a restart: previews still waiting are shown again in the console chat; how many.
+
+        A Telegram or Discord preview keeps its buttons across a restart; the
+        console's buttons live only as long as the process that printed them.
+        """
+        console = self.transports.get("console")
+        if console is None:
+            return 0
+        now = self.deps.now()
+        waiting = await self.deps.store.live_source_drafts(now=now)
+        for draft in waiting:
+            message = source_preview(
+                draft.payload, draft.token, locale=self.deps.default_locale, tz=self.deps.timezone, now=now,
+                edited=False, warnings=[],
+            )
+            sent = await console.send(Target(CONSOLE_CHAT), console.render(message))
+            kept = [c for c in draft.shown if c.platform != "console"]
+            if sent.outcome is Outcome.OK and sent.message_id is not None:
+                kept.append(ShownCopy("console", CONSOLE_CHAT, sent.message_id))
+            await self.deps.store.source_draft_shown(draft.token, kept)
+        return len(waiting)
+
     async def take(self, token: str, now: datetime) -> PendingDraft | None:
         """A preview's draft for the admin who pressed first (SharedDrafts); the others' copies are told who did."""
         draft = await self.deps.store.take_source_draft(token, now=now)
@@ -112,11 +135,11 @@ class ReportDesk:
             return None
         locale = self.deps.default_locale
 
-        async def decided(who: str, result: str) -> None:
+        async def decided(who: str, result: str, where: tuple[str, str]) -> None:
             notice = decided_notice(who, result, locale=locale)
             for copy in draft.shown:
                 transport = self.transports.get(copy.platform)
-                if transport is None:
+                if transport is None or (copy.platform, copy.chat_id) == where:
                     continue
                 edited = await transport.edit(Target(copy.chat_id), copy.message_id, transport.render(notice))
                 if edited.outcome is not Outcome.OK:

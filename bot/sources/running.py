@@ -38,4 +38,5 @@ async def start_sources(
         deps.store, settings.sources, desk, config=PollerConfig(interval=settings.sources_interval), metrics=metrics
     )
     await stack.enter_async_context(poller)
+    await desk.show_again_on_console()
     return asyncio.create_task(poller.run(), name="sources")

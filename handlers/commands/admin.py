@@ -117,7 +117,7 @@ async def _tell_others(call: Call, pending: PendingDraft, result: str) -> None:
         return
     user = call.ctx.user
     who = (user.display_name or user.key) if user is not None else call.ctx.platform
-    await pending.on_decided(who, result)
+    await pending.on_decided(who, result, (call.ctx.platform, call.ctx.chat_id))
 
 
 async def cmd_correct(call: Call) -> list[Message]:

@@ -95,6 +95,20 @@ class PostgresSources:
         """Record where the draft's previews were shown."""
         await con.execute("UPDATE source_drafts SET shown = $1 WHERE token = $2", shown_to_json(shown), token)
 
+    async def live_drafts(self, con: asyncpg.Connection, now: datetime) -> list[SourceDraft]:
+        """Drafts still waiting for review, oldest first."""
+        rows = await con.fetch(
+            "SELECT token, source_url, post_url, payload, shown, expires_at FROM source_drafts "
+            "WHERE expires_at > $1 ORDER BY created_at, token",
+            now,
+        )
+        return [
+            SourceDraft(
+                r["token"], r["source_url"], r["post_url"], dict(r["payload"]), r["expires_at"], shown_from_json(r["shown"])
+            )
+            for r in rows
+        ]
+
     async def take_draft(self, con: asyncpg.Connection, token: str, now: datetime) -> SourceDraft | None:
         """Delete and return a live draft; None when unknown, taken or expired (the row lock decides races)."""
         row = await con.fetchrow(

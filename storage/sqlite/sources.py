@@ -108,6 +108,19 @@ class SqliteSources:
             "UPDATE source_drafts SET shown = ? WHERE token = ?", (json.dumps(shown_to_json(shown)), token)
         )
 
+    async def live_drafts(self, con: aiosqlite.Connection, now: datetime) -> list[SourceDraft]:
+        """Drafts still waiting for review, oldest first."""
+        async with con.execute(
+            "SELECT token, source_url, post_url, payload, shown, expires_at FROM source_drafts "
+            "WHERE expires_at > ? ORDER BY created_at, token",
+            (to_text(now),),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            SourceDraft(r[0], r[1], r[2], json.loads(r[3]), from_text(r[5]), shown_from_json(json.loads(r[4])))
+            for r in rows
+        ]
+
     async def take_draft(self, con: aiosqlite.Connection, token: str, now: datetime) -> SourceDraft | None:
         """Delete and return a live draft; None when unknown, taken or expired."""
         async with con.execute(

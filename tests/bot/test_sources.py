@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.metrics import Metrics
 from bot.sources.desk import ReportDesk
 from bot.sources.poller import PollerConfig, SourcePoller
+from bot.transports.console import ConsoleTransport
 from bot.transports.telegram.transport import TelegramTransport
 from handlers.context import HandlerDeps
 from handlers.drafts import PendingDrafts
@@ -152,12 +154,43 @@ async def test_a_preview_waiting_for_review_is_decided_after_a_restart(world: Wo
     [summary] = await store.latest(1)
     assert summary.external_id == "https://t.me/testchannel/2" and summary.launched == 60
     assert "Petro" in (fake.text_of(chat_a, preview_a.message_id) or "")
+    # the decider's own copy is replaced by the outcome only, not told that they decided
+    await fake.wait_edits(1, chat_id=chat_b)
     assert "Posted as report #" in (fake.text_of(chat_b, preview_b.message_id) or "")
     # the first admin's old button now finds the draft decided
     fake.push_callback(chat_a, first, preview_a.message_id, confirm)
     await fake.wait_edits(2, chat_id=chat_a)
     assert "already handled" in (fake.text_of(chat_a, preview_a.message_id) or "")
     assert await store.count_summaries() == 1
+
+
+async def test_a_restarted_console_prints_a_waiting_preview_again_and_1_confirms_it(world: World, tmp_path: Path) -> None:
+    def console_desk(typed: str) -> tuple[ConsoleTransport, io.StringIO, ReportDesk]:
+        out = io.StringIO()
+        deps = HandlerDeps(store=world.store, timezone=ZoneInfo("Europe/Kyiv"))
+        console = ConsoleTransport(deps, stdin=io.StringIO(typed), stdout=out, image_dir=tmp_path / "img")
+        desk = ReportDesk(deps, {"console": console}, [], mode="review")
+        deps.shared_drafts = desk
+        return console, out, desk
+
+    url = world.server.url(PAGE)
+    _, first_out, desk = console_desk("")
+    world.server.set(PAGE, preview_page([(1, NOT_A_REPORT)]))
+    async with SourcePoller(world.store, [url], desk) as poller:
+        await poller.run_once()
+        world.server.set(PAGE, preview_page([(1, NOT_A_REPORT), (2, uk_post(60, 52))]))
+        await poller.run_once()
+    assert "Preview" in first_out.getvalue()
+    # a new process: its console never printed that preview's buttons, so it prints it again
+    console, out, desk = console_desk("1\n")
+    assert await desk.show_again_on_console() == 1
+    assert "Preview" in out.getvalue() and "[1] Confirm" in out.getvalue()
+    await console.run()
+    assert "Posted as report #1." in out.getvalue()
+    [summary] = await world.store.latest(1)
+    assert summary.external_id == "https://t.me/testchannel/2"
+    # decided: a further restart has nothing to show
+    assert await console_desk("")[2].show_again_on_console() == 0
 
 
 async def test_review_mode_previews_to_a_discord_admin_by_direct_message(tmp_path: Path) -> None:

@@ -67,11 +67,15 @@ async def test_a_draft_waiting_for_review_is_taken_once_and_outlives_the_process
     await store.add_source_draft(draft, now=NOW)
     shown = [ShownCopy("telegram", "111", "5"), ShownCopy("discord", "222", "9")]
     await store.source_draft_shown("tok1", shown)
+    assert [d.token for d in await store.live_source_drafts(now=NOW)] == ["tok1"]
+    assert (await store.live_source_drafts(now=NOW))[0].shown == tuple(shown)
+    assert await store.live_source_drafts(now=NOW + timedelta(hours=24)) == []
     taken = await store.take_source_draft("tok1", now=NOW + timedelta(hours=1))
     assert taken == SourceDraft("tok1", URL, "https://t.me/kpszsu/7", payload, NOW + timedelta(hours=24), tuple(shown))
     # the second press (another admin, another process) finds nothing
     assert await store.take_source_draft("tok1", now=NOW + timedelta(hours=1)) is None
     assert await store.take_source_draft("unknown", now=NOW) is None
+    assert await store.live_source_drafts(now=NOW) == []
 
 
 async def test_an_expired_draft_cannot_be_decided_and_is_dropped(store: Store) -> None:
