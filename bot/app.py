@@ -91,6 +91,7 @@ async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
         health=healthy,
         timezone=settings.tz,
         sources=settings.sources,
+        body_timeout=settings.api_body_timeout,
     )
     _serve_webhook(app, runtime)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)

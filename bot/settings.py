@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8080, ge=0, le=65535)
     api_token: SecretStr | None = None
+    # seconds a client has to send a whole request body; a trickling client is cut off (408)
+    api_body_timeout: float = Field(default=30.0, gt=0, le=3600)
     timezone: str = "Europe/Kyiv"
     locale: Literal["en", "uk"] = "en"
     seed: Literal["auto", "none"] = "auto"

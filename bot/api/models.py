@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 MAX_BODY = 256 * 1024
+# seconds a client has to send its whole body (STRIKEBOT_API_BODY_TIMEOUT)
+BODY_TIMEOUT = 30.0
 MAX_LATEST = 100
 
 

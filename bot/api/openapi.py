@@ -94,11 +94,13 @@ def openapi_document() -> dict[str, Any]:
                         "201": _json("IngestReply", "A new summary was stored"),
                         "200": _json("IngestReply", "Known external_id: revised, or unchanged"),
                         **_errors(
-                            (400, "Body is not UTF-8 or not JSON"),
+                            (400, "Body unreadable, not UTF-8 or not JSON (or a number over 4,300 digits)"),
                             *_WRITE_ERRORS,
+                            (408, "The body did not arrive within STRIKEBOT_API_BODY_TIMEOUT seconds"),
                             (413, f"Body over {MAX_BODY // 1024} KiB"),
+                            (415, "Content-Type is not application/json"),
                             (422, "Invalid summary; each error names a field"),
-                            (503, "The store is unavailable"),
+                            (503, "The store is unavailable (down, disk full, read-only or I/O error)"),
                         ),
                     },
                 }

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.api.auth import BearerAuth
-from bot.api.body import parse_json, read_body
+from bot.api.body import parse_json, read_body, require_json
 from bot.api.errors import ApiError, error_middleware
-from bot.api.models import MAX_BODY, MAX_LATEST, HealthReply, IngestReply, SourceHealth
+from bot.api.models import BODY_TIMEOUT, MAX_BODY, MAX_LATEST, HealthReply, IngestReply, SourceHealth
 from bot.api.openapi import openapi_document
 from bot.api.replies import json_reply
+from bot.api.server_log import ServerLog
 from bot.metrics import Metrics
 from handlers.ingest import IngestError, parse_summary
 from handlers.serialize import QueryError, parse_region, parse_when, stats_to_dict, summary_to_dict
@@ -44,6 +45,7 @@ class _Api:
         health: Callable[[], Awaitable[bool]] | None,
         tz: tzinfo,
         sources: Sequence[str] = (),
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         self.store = store
         self.auth = auth
@@ -52,14 +54,17 @@ class _Api:
         self.health_check = health
         self.tz = tz
         self.sources = tuple(sources)
+        self.body_timeout = body_timeout
         self.openapi = openapi_document()
 
     async def ingest(self, request: web.Request) -> web.Response:
         """POST /v1/summaries: validate, store (notify), wake the dispatcher."""
         self.auth.check(request)
         try:
-            payload = parse_json(await read_body(request, MAX_BODY))
-        except ApiError:  # too large, unreadable, not UTF-8 or not JSON: a feed's report was refused
+            body = await read_body(request, MAX_BODY, self.body_timeout)
+            require_json(request)
+            payload = parse_json(body)
+        except ApiError:  # too large, too slow, unreadable, not JSON: a feed's report was refused
             self.metrics.ingested("api", "rejected")
             raise
         try:
@@ -211,6 +216,7 @@ def build_api(
     health: Callable[[], Awaitable[bool]] | None = None,
     timezone: str | tzinfo = "Europe/Kyiv",
     sources: Sequence[str] = (),
+    body_timeout: float = BODY_TIMEOUT,
 ) -> web.Application:
     """The aiohttp application of the HTTP API; the caller runs it (AppRunner) and owns the store.
 
@@ -218,6 +224,7 @@ def build_api(
     deliveries; `health` reports whether the transports started (None: always).
     `timezone` is what /v1/stats takes times without an offset in.
     `sources` are the followed sources /healthz lists (none: every source the store knows).
+    `body_timeout` is how many seconds a client has to send a request body.
     """
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     api = _Api(
@@ -228,9 +235,12 @@ def build_api(
         health=health,
         tz=tz,
         sources=sources,
+        body_timeout=body_timeout,
     )
     # the body is read by read_body with its own limit; this only has to be above it
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY + 1)
+    app = web.Application(
+        middlewares=[error_middleware], client_max_size=MAX_BODY + 1, handler_args={"logger": ServerLog()}
+    )
     app.router.add_post("/v1/summaries", api.ingest)
     app.router.add_post("/v1/summaries/{id}/retract", api.retract)
     app.router.add_get("/v1/summaries/latest", api.latest)
