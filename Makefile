@@ -35,6 +35,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/import_memory.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/api.py
 
