@@ -21,47 +21,57 @@ from bot.delivery.ratelimit import DEFAULT_MARGIN, Clock, GlobalLimiter
 
 log = logging.getLogger(__name__)
 
-# a batch covers this long at the full rate: one database round trip per ~100 ms of sending
-BATCH_SECONDS = 0.1
+# a batch covers this long at the full rate: one database round trip per ~200 ms of sending
+BATCH_SECONDS = 0.2
 
 
 class SharedSlots:
     """Reserves send slots from the `rate_budgets` row of one bucket (e.g. "telegram")."""
 
-    def __init__(self, pool: asyncpg.Pool, bucket: str, *, clock: Clock = time.monotonic) -> None:
+    def __init__(self, pool: asyncpg.Pool, bucket: str) -> None:
         self._pool = pool
         self._bucket = bucket
-        self._clock = clock
 
     async def reserve(self, count: int, interval: float) -> float:
-        """Take `count` slots `interval` apart; the first one's time on the local `clock`."""
+        """Take `count` slots `interval` apart; the first one, in seconds since the epoch on the database's clock."""
         async with self._pool.acquire() as con:
             await con.execute(
                 "INSERT INTO rate_budgets (bucket) VALUES ($1) ON CONFLICT DO NOTHING", self._bucket
             )
-            row = await con.fetchrow(
-                "WITH now AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t) "
-                "UPDATE rate_budgets SET next_free = greatest(next_free, (SELECT t FROM now)) + $2 "
-                "WHERE bucket = $1 RETURNING next_free - $2 AS first, (SELECT t FROM now) AS now",
+            first = await con.fetchval(
+                "UPDATE rate_budgets SET next_free = greatest(next_free, extract(epoch FROM clock_timestamp())) + $2 "
+                "WHERE bucket = $1 RETURNING next_free - $2",
                 self._bucket,
                 count * interval,
             )
-            local_now = self._clock()
-        return local_now + (float(row["first"]) - float(row["now"]))
+        return float(first)
 
 
 class SharedRateLimiter(GlobalLimiter):
     """A GlobalLimiter whose slots come from SharedSlots: the rate is the bot's, not the process's."""
 
     def __init__(
-        self, rate: float, slots: SharedSlots, *, margin: float = DEFAULT_MARGIN, clock: Clock = time.monotonic
+        self,
+        rate: float,
+        slots: SharedSlots,
+        *,
+        margin: float = DEFAULT_MARGIN,
+        clock: Clock = time.monotonic,
+        wall: Clock = time.time,
     ) -> None:
-        """`rate` messages per second for all instances together (0: no cap, and nothing shared)."""
+        """`rate` messages per second for all instances together (0: no cap, and nothing shared).
+
+        Slots are times on the database's clock, waited for on `wall`: one clock on one host,
+        and within milliseconds of it on hosts that NTP keeps in time.
+        """
         super().__init__(rate, margin=margin, clock=clock)
         self._slots = slots
-        self._clock_fn = clock
+        self._clock_fn = wall
         self._spacing = (1.0 + margin) / rate if rate > 0 else 0.0
         self._batch = max(1, round(rate * BATCH_SECONDS))
+        # a slot is used at most this late or not at all: any one second then still holds no more
+        # than `rate` sends, whoever holds the neighbouring slots (a later send would bunch up with them)
+        self._lateness = 0.9 * self._spacing
         self._ready: deque[float] = deque()
         self._lock = asyncio.Lock()
         self._urgent_waiting = 0
@@ -84,7 +94,7 @@ class SharedRateLimiter(GlobalLimiter):
                     slot = await self._next_slot()
                     while (wait := max(slot, self._clock_fn() + self.paused_for()) - self._clock_fn()) > 0:
                         await asyncio.sleep(wait)
-                    if self._clock_fn() <= slot + self._spacing / 2:
+                    if self._clock_fn() <= slot + self._lateness:
                         break
                     # woke too late for this slot: sending now would crowd the next instance's slot
         finally:
@@ -95,9 +105,7 @@ class SharedRateLimiter(GlobalLimiter):
 
     async def _next_slot(self) -> float:
         now = self._clock_fn()
-        # a slot is used within half a spacing of its time or not at all: late sends would bunch up
-        # with the slots other instances hold next to it
-        while self._ready and self._ready[0] < now - self._spacing / 2:
+        while self._ready and self._ready[0] < now - self._lateness:
             self._ready.popleft()
         if not self._ready:
             try:
