@@ -38,6 +38,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import_memory.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/parse.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
