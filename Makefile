@@ -37,6 +37,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/import_memory.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/parse.py
 
