@@ -31,7 +31,7 @@ class Database(Protocol[C_co]):
         ...
 
     async def ping(self) -> None:
-        """Raise when the database does not answer."""
+        """Raise when the database does not answer; StoreUnavailable when it cannot write."""
         ...
 
     async def schema_version(self) -> int:

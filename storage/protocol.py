@@ -33,7 +33,7 @@ class Store(Protocol):
     async def __aexit__(self, *exc: object) -> None: ...
 
     async def ping(self) -> None:
-        """Raise when the database does not answer."""
+        """Raise when the database does not answer; StoreUnavailable when it cannot write."""
 
     # --- summaries -----------------------------------------------------
     async def ingest(self, draft: SummaryDraft, *, notify: bool) -> IngestOutcome:

@@ -77,7 +77,7 @@ class SqlStore(Generic[C]):
         await self._database.close()
 
     async def ping(self) -> None:
-        """Raise when the database does not answer."""
+        """Raise when the database does not answer; StoreUnavailable when it cannot write."""
         await self._database.ping()
 
     async def schema_version(self) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from bot.api.models import MAX_BODY, MAX_LATEST, ErrorReply, HealthReply, IngestReply
+from bot.api.models import MAX_BODY, MAX_LATEST, ErrorReply, HealthReply, IngestReply, ParseReply
 from handlers.ingest_schema import SummaryIn
 from storage.models import Stats, StrikeSummary
 
@@ -25,6 +25,7 @@ def _component_schemas() -> dict[str, Any]:
             (IngestReply, "serialization"),
             (ErrorReply, "serialization"),
             (HealthReply, "serialization"),
+            (ParseReply, "validation"),
         ],
         ref_template=_REF,
     )
@@ -117,6 +118,42 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/v1/reports/parse": {
+                "post": {
+                    "summary": "Read a report's text (Air Force post or news) into an ingest draft; nothing is stored",
+                    "description": "The parser of docs/parsing.md: offline and rule-based. The draft can be "
+                    "posted to /v1/summaries as it is (add external_id and source_url when known).",
+                    "operationId": "parseReport",
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        {
+                            "name": "published",
+                            "in": "query",
+                            "required": False,
+                            "schema": {
+                                **when,
+                                "description": "When the text was published; dates without a year, weekdays "
+                                "and 'overnight' resolve against it. " + when["description"],
+                            },
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "responses": {
+                        "200": _json("ParseReply", "The draft and what could not be read cleanly"),
+                        **_errors(
+                            (400, "Body unreadable or not UTF-8"),
+                            *_WRITE_ERRORS,
+                            (408, "The body did not arrive within STRIKEBOT_API_BODY_TIMEOUT seconds"),
+                            (413, f"Body over {MAX_BODY // 1024} KiB"),
+                            (415, "Content-Type is not text/plain (UTF-8)"),
+                            (422, "The text holds no report (the message says what was missing), or a bad published"),
+                        ),
+                    },
+                }
+            },
             "/v1/summaries/latest": {
                 "get": {
                     "summary": "The newest active summaries, newest period_end first",
@@ -175,13 +212,13 @@ def openapi_document() -> dict[str, Any]:
             },
             "/healthz": {
                 "get": {
-                    "summary": "Liveness: the store answers and the transports started",
+                    "summary": "Liveness: the store answers and can write, and the transports started",
                     "description": "Also lists each followed source (STRIKEBOT_SOURCES) with its last poll; "
                     "a failing source shows as `failing` there and leaves the answer 200.",
                     "operationId": "health",
                     "responses": {
                         "200": _json("HealthReply", "Healthy (followed sources may still be failing)"),
-                        "503": _json("HealthReply", "Store or transports down"),
+                        "503": _json("HealthReply", "Store down or unable to write (disk full, read-only, file gone), or transports down"),
                     },
                 }
             },

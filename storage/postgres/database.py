@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import asyncpg
 
-from storage.errors import ConnectionLost, StoreError
+from storage.errors import ConnectionLost, StoreError, StoreUnavailable
 from storage.schema import load_migrations, migrate
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,22 @@ _CONNECTION_LOST: tuple[type[BaseException], ...] = (
 # what leaves a borrowed connection in a state nobody should use again: its connection was
 # lost, or asyncpg gave up on it (a rollback on a closed connection, a reset that failed)
 _BROKEN = (*_CONNECTION_LOST, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
+# SQLSTATE classes of the disk and I/O kind: 53 insufficient resources (53100 disk_full,
+# 53200 out_of_memory), 58 system error (58030 io_error); and 25006, a read-only server
+_UNAVAILABLE_CLASSES = ("53", "58")
+_READ_ONLY = "25006"
+# the health probe's row: the server has to write it (table and WAL), and can every few seconds
+_PROBE_BYTES = 64
+
+
+def _store_error(exc: BaseException) -> StoreError:
+    """The driver's error as the store's: StoreUnavailable for a full disk, an I/O error, a read-only server."""
+    sqlstate = str(getattr(exc, "sqlstate", "") or "")
+    if sqlstate[:2] in _UNAVAILABLE_CLASSES or sqlstate == _READ_ONLY:
+        return StoreUnavailable(f"database unavailable: {exc}")
+    return StoreError(f"database error: {exc}")
 
 
 def command_count(status: str) -> int:
@@ -163,7 +180,7 @@ class PostgresDatabase:
             await pool.expire_connections()
             raise ConnectionLost(f"cannot reach PostgreSQL: {exc}") from exc
         except (OSError, asyncpg.PostgresError) as exc:
-            raise StoreError(f"database error: {exc}") from exc
+            raise _store_error(exc) from exc
         try:
             yield con
         except _BROKEN as exc:
@@ -173,7 +190,7 @@ class PostgresDatabase:
             raise ConnectionLost(f"database connection lost: {exc}") from exc
         except (OSError, asyncpg.PostgresError) as exc:
             # callers see one error type whatever the backend; the transaction is rolled back
-            raise StoreError(f"database error: {exc}") from exc
+            raise _store_error(exc) from exc
         finally:
             try:
                 await pool.release(con)
@@ -186,6 +203,9 @@ class PostgresDatabase:
             return int(await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
 
     async def ping(self) -> None:
-        """Raise when the database does not answer."""
-        async with self.read() as con:
-            await con.fetchval("SELECT 1")
+        """Raise when the database does not answer; StoreUnavailable when it cannot write (one probe row committed)."""
+        async with self.tx() as con:
+            await con.execute(
+                "INSERT INTO store_probe (id, filler) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET filler = $1",
+                os.urandom(_PROBE_BYTES),
+            )

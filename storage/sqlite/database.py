@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,8 +12,33 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.errors import StoreError
+from storage.errors import StoreError, StoreUnavailable
 from storage.schema import load_migrations, migrate
+from storage.sqlite.file_identity import FileIdentity
+
+log = logging.getLogger(__name__)
+
+# primary result codes of the disk and I/O kind: the database cannot do the work until
+# someone frees space, fixes permissions or the disk (https://sqlite.org/rescode.html)
+_UNAVAILABLE_CODES = {
+    3: "SQLITE_PERM",
+    8: "SQLITE_READONLY",
+    10: "SQLITE_IOERR",
+    11: "SQLITE_CORRUPT",
+    13: "SQLITE_FULL",
+    14: "SQLITE_CANTOPEN",
+    26: "SQLITE_NOTADB",
+}
+# a store that cannot grow by this much is not healthy (the health probe's size)
+_PROBE_BYTES = 64 * 1024
+
+
+def _store_error(exc: sqlite3.Error) -> StoreError:
+    """The driver's error as the store's: StoreUnavailable for the disk and I/O kind."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in _UNAVAILABLE_CODES:
+        return StoreUnavailable(f"database unavailable: {exc}")
+    return StoreError(f"database error: {exc}")
 
 
 def _statements(script: str) -> list[str]:
@@ -27,6 +54,12 @@ def _statements(script: str) -> list[str]:
     ):
         raise ValueError(f"incomplete SQL statement at the end of a migration: {buffer.strip()[:60]!r}")
     return statements
+
+
+def _free_bytes(path: str) -> int:
+    """Bytes an unprivileged writer may still use on the file system holding `path`."""
+    st = os.statvfs(Path(path).resolve().parent)
+    return st.f_bavail * st.f_frsize
 
 
 def _probe(path: str) -> None:
@@ -79,6 +112,7 @@ class SqliteDatabase:
         self.path = path
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._file = FileIdentity(path) if path != ":memory:" else None
 
     async def open(self) -> None:
         """Connect, set pragmas and apply pending migrations."""
@@ -100,6 +134,8 @@ class SqliteDatabase:
         await self._db.execute("PRAGMA synchronous=NORMAL")
         await self._db.execute("PRAGMA busy_timeout=10000")
         await migrate(_SqliteMigrations(self._db), load_migrations("sqlite"))
+        if self._file is not None:
+            self._file.remember()
 
     async def close(self) -> None:
         """Close the connection."""
@@ -116,20 +152,43 @@ class SqliteDatabase:
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        """A write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error.
+
+        Driver errors come out as StoreError (StoreUnavailable for a full disk,
+        an I/O error, a read-only file), the COMMIT's included; nothing is
+        begun when the file was deleted or replaced under the connection.
+        """
         async with self._lock:
             db = self.connection
-            await db.execute("BEGIN IMMEDIATE")
+            if self._file is not None:
+                self._file.check()
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _store_error(exc) from exc
             try:
                 yield db
             except BaseException as exc:
-                await db.execute("ROLLBACK")
+                await self._rollback(db)
                 if isinstance(exc, sqlite3.Error):
                     # callers see one error type whatever the backend
-                    raise StoreError(f"database error: {exc}") from exc
+                    raise _store_error(exc) from exc
                 raise
-            else:
+            try:
+                # a full disk often shows only here, when the WAL is written
                 await db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                await self._rollback(db)
+                raise _store_error(exc) from exc
+
+    async def _rollback(self, db: aiosqlite.Connection) -> None:
+        # SQLite may have rolled back already (SQLITE_FULL, an I/O error): then there is nothing to end
+        if not db.in_transaction:
+            return
+        try:
+            await db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            log.warning("rollback failed: %s", exc)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -138,7 +197,7 @@ class SqliteDatabase:
             try:
                 yield self.connection
             except sqlite3.Error as exc:
-                raise StoreError(f"database error: {exc}") from exc
+                raise _store_error(exc) from exc
 
     async def schema_version(self) -> int:
         """The highest migration applied."""
@@ -146,6 +205,21 @@ class SqliteDatabase:
             return await _SqliteMigrations(db).version(db)
 
     async def ping(self) -> None:
-        """Raise when the database does not answer."""
-        async with self.read() as db:
-            await db.execute("SELECT 1")
+        """Raise when the database does not answer; StoreUnavailable when it cannot write.
+
+        The probe grows the database by _PROBE_BYTES inside a savepoint it then
+        rolls back (so a store that cannot grow fails, and no free pages are
+        left behind for the next writer), commits one small row (so a read-only
+        file or an I/O error fails), and asks the file system for room.
+        """
+        async with self.tx() as db:
+            await db.execute("SAVEPOINT probe")
+            await db.execute("INSERT INTO store_probe (id, filler) VALUES (2, zeroblob(?))", (_PROBE_BYTES,))
+            await db.execute("ROLLBACK TO probe")
+            await db.execute("RELEASE probe")
+            await db.execute("INSERT OR REPLACE INTO store_probe (id, filler) VALUES (1, randomblob(8))")
+        if self.path != ":memory:":
+            # a write into space the WAL already holds succeeds on a full disk: ask the file system too
+            free = await asyncio.to_thread(_free_bytes, self.path)
+            if free < _PROBE_BYTES:
+                raise StoreUnavailable(f"the disk holding {self.path} is full ({free:,} bytes free)")
