@@ -1,4 +1,4 @@
-"""Request bodies: read within a size limit and a time limit, then decoded as strict UTF-8 JSON."""
+"""Request bodies: read within a size limit and a time limit, then decoded as strict UTF-8 JSON or text."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.api.models import BODY_TIMEOUT, MAX_BODY
 # Python's own cap on the digits of an integer it reads from text (sys.get_int_max_str_digits)
 MAX_INT_DIGITS = 4300
 _JSON_TYPES = ("application/json",)
+_TEXT_TYPES = ("text/plain",)
 
 
 class _LongNumber(ValueError):
@@ -66,6 +67,31 @@ def require_json(request: web.Request) -> None:
         return
     shown = media[:100] or "(empty)"
     raise ApiError.one(415, f"Content-Type must be application/json, not {shown}")
+
+
+def require_text(request: web.Request) -> None:
+    """Refuse (415) a body sent as anything but text/plain in UTF-8; no Content-Type is taken as text."""
+    header = request.headers.get("Content-Type")
+    if header is None:
+        return
+    media, _, params = header.partition(";")
+    media = media.strip().lower()
+    if media not in _TEXT_TYPES:
+        shown = media[:100] or "(empty)"
+        raise ApiError.one(415, f"Content-Type must be text/plain, not {shown}")
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8", "us-ascii"):
+            raise ApiError.one(415, f"the text must be UTF-8, not {charset[:40] or '(empty)'}")
+
+
+def parse_text(body: bytes) -> str:
+    """Decode strict UTF-8 (a leading byte-order mark is dropped); 400 when it is not."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ApiError.one(400, f"body is not valid UTF-8 (byte {exc.start})") from None
 
 
 def _integer(text: str) -> int:

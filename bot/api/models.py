@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from handlers.ingest_schema import SummaryIn
+
 MAX_BODY = 256 * 1024
 # seconds a client has to send its whole body (STRIKEBOT_API_BODY_TIMEOUT)
 BODY_TIMEOUT = 30.0
@@ -62,3 +64,12 @@ class HealthReply(BaseModel):
     store: bool
     transports: bool
     sources: list[SourceHealth] = []
+
+
+class ParseReply(BaseModel):
+    """POST /v1/reports/parse: the draft a report's text yields (nothing stored) and what could not be read cleanly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: SummaryIn
+    warnings: list[str]

@@ -1,4 +1,4 @@
-"""The HTTP API's endpoints (docs/design.md "HTTP API" contract): ingest, retract, read, stats, health, metrics."""
+"""The HTTP API's endpoints (docs/design.md "HTTP API" contract): ingest, retract, read, parse, stats, health, metrics."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.api.auth import BearerAuth
-from bot.api.body import parse_json, read_body, require_json
+from bot.api.body import parse_json, parse_text, read_body, require_json, require_text
 from bot.api.errors import ApiError, error_middleware
 from bot.api.models import BODY_TIMEOUT, MAX_BODY, MAX_LATEST, HealthReply, IngestReply, SourceHealth
 from bot.api.openapi import openapi_document
@@ -20,6 +20,7 @@ from bot.api.replies import json_reply
 from bot.api.server_log import ServerLog
 from bot.metrics import Metrics
 from handlers.ingest import IngestError, parse_summary
+from handlers.parser import NoReport, parse_report
 from handlers.serialize import QueryError, parse_region, parse_when, stats_to_dict, summary_to_dict
 from storage.protocol import Store
 from storage.sources import followed_sources
@@ -88,6 +89,29 @@ class _Api:
             self.wake()
         reply = IngestReply(id=outcome.id, revision=outcome.revision, status=outcome.status)
         return json_reply(reply.model_dump(), status=201 if outcome.status == "created" else 200)
+
+    async def parse(self, request: web.Request) -> web.Response:
+        """POST /v1/reports/parse: a report's text → its ingest draft and warnings; nothing is stored."""
+        self.auth.check(request)
+        require_text(request)
+        raw = request.query.get("published", "").strip()
+        try:
+            published = parse_when(raw, self.tz, loc="published") if raw else None
+        except QueryError as exc:
+            raise ApiError(422, exc.errors) from None
+        text = parse_text(await read_body(request, MAX_BODY, self.body_timeout))
+        try:
+            result = parse_report(text, published, tz=self.tz)
+        except NoReport as exc:
+            raise ApiError.one(422, f"no report in the text: {exc}") from None
+        try:
+            # what is answered must be postable as it is: the same checks as history ingest
+            parse_summary(result.draft, live=False)
+        except IngestError as exc:
+            errors = [{"loc": f"summary.{e['loc']}" if e["loc"] else "summary", "msg": e["msg"]} for e in exc.errors]
+            raise ApiError(422, errors) from None
+        log.info("report parsed", extra={"chars": len(text), "warnings": len(result.warnings)})
+        return json_reply({"summary": result.draft, "warnings": result.warnings})
 
     async def retract(self, request: web.Request) -> web.Response:
         """POST /v1/summaries/{id}/retract."""
@@ -245,6 +269,7 @@ def build_api(
     app.router.add_post("/v1/summaries/{id}/retract", api.retract)
     app.router.add_get("/v1/summaries/latest", api.latest)
     app.router.add_get("/v1/summaries/{id}", api.get_summary)
+    app.router.add_post("/v1/reports/parse", api.parse)
     app.router.add_get("/v1/stats", api.stats)
     app.router.add_get("/v1/openapi.json", api.openapi_json)
     app.router.add_get("/healthz", api.healthz)
