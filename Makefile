@@ -39,6 +39,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/instances.py
 	$(BIN)/python bench/parse.py
 
 clean:

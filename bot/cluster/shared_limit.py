@@ -69,9 +69,9 @@ class SharedRateLimiter(GlobalLimiter):
         self._clock_fn = wall
         self._spacing = (1.0 + margin) / rate if rate > 0 else 0.0
         self._batch = max(1, round(rate * BATCH_SECONDS))
-        # a slot is used at most this late or not at all: any one second then still holds no more
-        # than `rate` sends, whoever holds the neighbouring slots (a later send would bunch up with them)
-        self._lateness = 0.9 * self._spacing
+        # a slot is used at most half a spacing late or not at all: a later send would bunch up with
+        # the neighbouring slot, which another instance may hold, and network jitter takes the rest
+        self._lateness = 0.5 * self._spacing
         self._ready: deque[float] = deque()
         self._lock = asyncio.Lock()
         self._urgent_waiting = 0
