@@ -149,7 +149,7 @@ async def bot_fan_out(root: str, chats: int, rate: float, paid: bool, db_dir: Pa
         bot = Bot(TOKEN, base_url=f"{root}/bot", request=AiohttpRequest(connection_pool_size=POOL))
         await bot.initialize()
         config = replace(DispatcherConfig(), rates={"telegram": rate}, concurrency=CONCURRENCY)
-        outbox = TelegramOutbox(bot, paid_broadcast=True) if paid else TelegramOutbox(bot)
+        outbox = TelegramOutbox(bot, paid_broadcast=paid)
         dispatcher = Dispatcher(store, {"telegram": outbox}, Renderers.from_handlers(), config)
         await asyncio.to_thread(fake.reset)
         runner = asyncio.create_task(dispatcher.run())
