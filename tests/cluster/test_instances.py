@@ -221,6 +221,10 @@ async def test_two_instances_share_the_telegram_rate(
         await asyncio.gather(*(wait_healthy(i) for i in instances))
         await ingest_summary(store, SUMMARY, notify=True)
     await _until(lambda: len(telegram.sent()) >= chats, 20, "every chat")
+    await asyncio.sleep(0.5)
+    assert sorted(int(str(c.chat_id)) for c in telegram.sent()) == list(range(500_000, 500_000 + chats)), (
+        "with no kill every chat gets the alert exactly once"
+    )
     stats = telegram.stats()
     assert stats["total_429"] == 0
     stamps = sorted(call.mono for call in telegram.sent())
@@ -237,3 +241,36 @@ async def test_two_instances_share_the_telegram_rate(
                 if line.startswith("strikebot_deliveries_total{") and 'outcome="sent"' in line
             )
             assert sent > 0, f"{instance.name} sent nothing"
+
+
+async def test_sigkill_mid_fan_out_loses_no_chat(
+    pg_url: str, telegram: FakeBotAPI, instances: list[Instance], tmp_path: Path
+) -> None:
+    chats = 2000
+    # short leases, so that the rows the killed instance held come back within the test
+    settings = _telegram_settings(telegram, pg_url, TELEGRAM_RATE="0", DELIVERY_LEASE_SECONDS="3")
+    async with open_store(pg_url) as store:
+        for name in ("a", "b"):
+            instances.append(start_instance(name, tmp_path, settings))
+        await asyncio.gather(*(wait_healthy(i) for i in instances))
+        con = await asyncpg.connect(pg_url)
+        try:
+            await con.execute(
+                "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, min_launched, created_at, "
+                "updated_at) SELECT 'telegram', (600000 + g)::text, '', 'en', 0, now(), now() "
+                "FROM generate_series(0, $1 - 1) g",
+                chats,
+            )
+        finally:
+            await con.close()
+        await ingest_summary(store, SUMMARY, notify=True)
+    await _until(lambda: len(telegram.sent()) >= chats // 4, 30, "a quarter of the fan-out")
+    instances[0].kill()
+    await _until(lambda: len({c.chat_id for c in telegram.sent()}) >= chats, 60, "every chat")
+    await asyncio.sleep(1.0)
+    per_chat: dict[Any, int] = {}
+    for call in telegram.sent():
+        per_chat[call.chat_id] = per_chat.get(call.chat_id, 0) + 1
+    assert len(per_chat) == chats
+    duplicates = sum(n - 1 for n in per_chat.values())
+    assert duplicates <= 64, "no more duplicates than sends in flight (DELIVERY_CONCURRENCY)"
