@@ -72,6 +72,23 @@ class Identity:
         return f"{self.platform}:{self.user_id}"
 
 
+@dataclass(frozen=True)
+class ReportOrigin:
+    """Where a forwarded post was first published: its stable key and link (a public channel's post)."""
+
+    external_id: str
+    url: str
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """The message a command replies to: its text (or caption) and, when forwarded, where it came from."""
+
+    text: str
+    origin: ReportOrigin | None = None
+
+
 @dataclass
 class CommandContext:
     """One command (or button press) from one chat, in platform-neutral form."""
@@ -89,6 +106,8 @@ class CommandContext:
     callback: str | None = None
     # asked lazily: Telegram needs a getChatMember round trip
     chat_admin_check: Callable[[], Awaitable[bool]] | None = None
+    # the message this command replies to (/post as a reply to a forwarded report), if any
+    quoted: Quoted | None = None
 
     async def is_chat_admin(self) -> bool:
         """Whether the user may change this chat's subscription (chat admin, or a private chat)."""

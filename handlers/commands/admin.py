@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from handlers.commands.base import ArgsError, Call, one_id, parse_id, split_args
+from handlers.commands.post_text import ReportText, parse_post, report_text
 from handlers.commands.postargs import WEAPON_KEYS, build_payload, ingest_problem, parse_pairs
 from handlers.context import Button, Message
 from handlers.drafts import ANY_ADMIN, PendingDraft
@@ -20,12 +21,18 @@ CONFIRM = "post:ok:"
 CANCEL = "post:no:"
 
 
-def _validate(call: Call, payload: dict[str, Any], *, live: bool = True) -> StrikeSummary:
-    """Run the API's validation; a summary-shaped preview on success."""
+def _validate(call: Call, payload: dict[str, Any], *, live: bool = True, typed: bool = True) -> StrikeSummary:
+    """Run the API's validation; a summary-shaped preview on success.
+
+    `typed`: the payload came from key=value, so errors name the keys; else they name the fields.
+    """
     try:
         draft = parse_summary(payload, live=live)
     except IngestError as exc:
-        raise ArgsError(ingest_problem(call, exc, payload)) from None
+        if typed:
+            raise ArgsError(ingest_problem(call, exc, payload)) from None
+        problems = "; ".join(f"{e['loc']}: {e['msg']}" if e["loc"] else e["msg"] for e in exc.errors)
+        raise ArgsError(call.tr._("Not accepted: {problems}", problems=problems)) from None
     now = call.deps.now()
     return StrikeSummary.model_validate(
         draft.model_dump() | {"id": 0, "created_at": now, "updated_at": now}
@@ -37,7 +44,10 @@ def _owner(call: Call) -> str:
 
 
 async def cmd_post(call: Call) -> list[Message]:
-    """/post key=value …: a manual report, previewed and stored only on Confirm."""
+    """/post key=value …, or /post with a report's text (or replying to one): previewed, stored only on Confirm."""
+    text = report_text(call)
+    if text is not None:
+        return await post_text(call, text)
     words = split_args(call)
     if not words:
         # the router adds the usage line; this one shows a whole report
@@ -45,6 +55,8 @@ async def cmd_post(call: Call) -> list[Message]:
             call.tr._(
                 "Give the report's figures, e.g. /post drones=120 missiles=4 destroyed=100 suppressed=10 regions=\"Kyiv, Odesa\" injured=3 note=\"…\""
             )
+            + " "
+            + call.tr._("Or paste a report's text after /post, or send /post as a reply to it.")
         )
     try:
         pairs = parse_pairs(call, words)
@@ -54,24 +66,44 @@ async def cmd_post(call: Call) -> list[Message]:
     except ArgsError:
         call.deps.count_ingest("rejected")
         raise
+    # zeros the admin did not type are not figures
+    unknown = not any(key in pairs for key in ("destroyed", "suppressed", "neutralized"))
+    return [_preview(call, preview, payload, neutralized_unknown=unknown)]
+
+
+async def post_text(call: Call, text: ReportText) -> list[Message]:
+    """/post with a report's text: the parser's draft previewed with its warnings, stored only on Confirm."""
+    try:
+        parsed = parse_post(call, text)
+        preview = _validate(call, parsed.payload, typed=False)
+    except ArgsError as exc:
+        call.deps.count_ingest("rejected")
+        # one line saying what was missing; a usage line about key=value would not help here
+        return call.reply(str(exc))
+    return [_preview(call, preview, parsed.payload, neutralized_unknown=not preview.neutralized, warnings=parsed.warnings)]
+
+
+def _preview(
+    call: Call,
+    preview: StrikeSummary,
+    payload: dict[str, Any],
+    *,
+    neutralized_unknown: bool,
+    warnings: list[str] | None = None,
+) -> Message:
+    """The alert as it would go out, the warnings, and Confirm / Cancel for a draft kept until pressed."""
     now = call.deps.now()
     pending = call.deps.drafts.add(payload, _owner(call), now)
-    msg = render_alert(
-        preview,
-        call.locale,
-        call.deps.timezone,
-        now=now,
-        # zeros the admin did not type are not figures
-        neutralized_unknown=not any(key in pairs for key in ("destroyed", "suppressed")),
-    )
+    msg = render_alert(preview, call.locale, call.deps.timezone, now=now, neutralized_unknown=neutralized_unknown)
     tr = call.tr
     msg.title = tr._("Preview: {title}", title=msg.title)
+    msg.lines.extend("⚠️ " + warning for warning in warnings or [])
     msg.lines.append(tr._("Post this report? Chats subscribed to it get an alert."))
     msg.buttons = [
         Button(tr._("Confirm"), CONFIRM + pending.token),
         Button(tr._("Cancel"), CANCEL + pending.token),
     ]
-    return [msg]
+    return msg
 
 
 async def on_post_button(call: Call, data: str) -> list[Message]:
@@ -99,16 +131,22 @@ async def on_post_button(call: Call, data: str) -> list[Message]:
         call.deps.count_ingest("rejected")
         return [Message(lines=[ingest_problem(call, exc, pending.payload)], replace=True)]
     call.deps.count_ingest(outcome.status)
+    if outcome.status == "unchanged":
+        # the same report again (a text pasted twice): nobody is alerted twice
+        same = tr._("Report #{id} already says that; nothing changed.", id=outcome.id)
+        await _tell_others(call, pending, same)
+        return [Message(lines=[same], replace=True)]
     call.deps.wake_dispatcher()
-    posted = tr._("Posted as report #{id}.", id=outcome.id)
-    await _tell_others(call, pending, posted)
-    return [
-        Message(
-            title="✅ " + posted,
-            lines=[tr.ngettext("Alert queued for {n} chat.", "Alert queued for {n} chats.", outcome.deliveries)],
-            replace=True,
+    if outcome.status == "revised":
+        posted = tr._("Report #{id} corrected: revision {revision}.", id=outcome.id, revision=outcome.revision)
+        queued = tr.ngettext(
+            "{n} alert will be updated or sent.", "{n} alerts will be updated or sent.", outcome.deliveries
         )
-    ]
+    else:
+        posted = tr._("Posted as report #{id}.", id=outcome.id)
+        queued = tr.ngettext("Alert queued for {n} chat.", "Alert queued for {n} chats.", outcome.deliveries)
+    await _tell_others(call, pending, posted)
+    return [Message(title="✅ " + posted, lines=[queued], replace=True)]
 
 
 async def _tell_others(call: Call, pending: PendingDraft, result: str) -> None:

@@ -22,6 +22,7 @@ POST_KEYS = (
     "missiles",
     "destroyed",
     "suppressed",
+    "neutralized",
     "model",
     "regions",
     "hits",
@@ -34,7 +35,7 @@ POST_KEYS = (
     "end",
     "source",
 )
-WEAPON_KEYS = ("drones", "missiles", "destroyed", "suppressed", "model")
+WEAPON_KEYS = ("drones", "missiles", "destroyed", "suppressed", "neutralized", "model")
 DRONE_MODEL = "Unknown UAV"
 MISSILE_MODEL = "Unknown Missile"
 NIGHT_STARTS = time(18, 0)
@@ -50,6 +51,7 @@ FIELD_KEYS = {
     "period_end": "end",
     "source": "source",
     "regions": "regions",
+    "neutralized_unsplit": "neutralized",
 }
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -107,6 +109,8 @@ class _Tally:
     launched: int | str
     destroyed: int | str = 0
     suppressed: int | str = 0
+    # neutralized with no split into shot down and suppressed (neutralized=)
+    unsplit: int | str = 0
 
 
 def _only_model(base: StrikeSummary | None, category: WeaponCategory, fallback: str) -> str:
@@ -131,6 +135,10 @@ def _weapons(call: Call, pairs: dict[str, str], base: StrikeSummary | None) -> l
     missiles = given("missiles", base.missiles_launched if base else 0)
     destroyed = given("destroyed", sum(w.destroyed for w in counted))
     suppressed = given("suppressed", sum(w.suppressed for w in counted))
+    # a summary-wide unsplit total moves onto the weapons, where the launched check sees it
+    unsplit = given(
+        "neutralized", sum(w.neutralized_unsplit for w in counted) + (base.neutralized_unsplit if base else 0)
+    )
     tallies = []
     if "drones" in pairs or drones:
         tallies.append(_Tally("drones", _only_model(base, WeaponCategory.DRONE, DRONE_MODEL), drones))
@@ -142,24 +150,27 @@ def _weapons(call: Call, pairs: dict[str, str], base: StrikeSummary | None) -> l
         if len(tallies) > 1:
             raise ArgsError(call.tr._("model= names one weapon: give it with only drones= or only missiles=."))
         tallies[0].model = pairs["model"]
-    _share(tallies, destroyed, suppressed)
-    return [
-        {"model": t.model, "category": "drone" if t.key == "drones" else "missile",
-         "launched": t.launched, "destroyed": t.destroyed, "suppressed": t.suppressed}
-        for t in tallies
-    ] + [w.model_dump(mode="json") for w in kept]
+    _share(tallies, destroyed, suppressed, unsplit)
+    weapons: list[dict[str, Any]] = []
+    for t in tallies:
+        weapon = {"model": t.model, "category": "drone" if t.key == "drones" else "missile",
+                  "launched": t.launched, "destroyed": t.destroyed, "suppressed": t.suppressed}
+        if t.unsplit:
+            weapon["neutralized_unsplit"] = t.unsplit
+        weapons.append(weapon)
+    return weapons + [w.model_dump(mode="json") for w in kept]
 
 
-def _share(tallies: list[_Tally], destroyed: int | str, suppressed: int | str) -> None:
-    """Spread the totals: suppressed (EW, lost from radar) goes to drones first, destroyed fills the rest.
+def _share(tallies: list[_Tally], destroyed: int | str, suppressed: int | str, unsplit: int | str = 0) -> None:
+    """Spread the totals: suppressed (EW, lost from radar) goes to drones first, destroyed then unsplit fill the rest.
 
     Whatever does not fit stays on the last tally, so the ingest reports the
     excess exactly as it would for the API.
     """
-    if not all(isinstance(v, int) for v in (destroyed, suppressed, *(t.launched for t in tallies))):
-        tallies[0].destroyed, tallies[0].suppressed = destroyed, suppressed
+    if not all(isinstance(v, int) for v in (destroyed, suppressed, unsplit, *(t.launched for t in tallies))):
+        tallies[0].destroyed, tallies[0].suppressed, tallies[0].unsplit = destroyed, suppressed, unsplit
         return
-    left_sup, left_des = int(suppressed), int(destroyed)
+    left_sup, left_des, left_uns = int(suppressed), int(destroyed), int(unsplit)
     for t in tallies:
         room = max(int(t.launched), 0)
         t.suppressed = min(left_sup, room) if t is not tallies[-1] else left_sup
@@ -168,6 +179,10 @@ def _share(tallies: list[_Tally], destroyed: int | str, suppressed: int | str) -
         room = max(int(t.launched) - int(t.suppressed), 0)
         t.destroyed = min(left_des, room) if t is not tallies[-1] else left_des
         left_des -= int(t.destroyed)
+    for t in tallies:
+        room = max(int(t.launched) - int(t.suppressed) - int(t.destroyed), 0)
+        t.unsplit = min(left_uns, room) if t is not tallies[-1] else left_uns
+        left_uns -= int(t.unsplit)
 
 
 def build_payload(
@@ -191,6 +206,8 @@ def build_payload(
     weapons = _weapons(call, pairs, base)
     if weapons is not None:
         payload["weapons"] = weapons
+        # folded into the weapons' own unsplit counts above
+        payload.pop("neutralized_unsplit", None)
     if "regions" in pairs:
         payload["regions"] = parse_regions(call, [pairs["regions"]])
     for field, key in (("hit_locations", "hits"), ("debris_locations", "debris"), ("injured", "injured"), ("killed", "killed")):
@@ -220,8 +237,12 @@ def _key_for(loc: str, payload: dict[str, Any]) -> str:
         tally = weapons[int(index)] if index.isdigit() and int(index) < len(weapons) else {}
         if attr in ("destroyed", "suppressed", "model"):
             return attr
+        if attr == "neutralized_unsplit":
+            return "neutralized"
         if attr == "launched" or not attr:
             kind = "drones" if tally.get("category") == "drone" else "missiles"
-            return kind if attr else "destroyed/suppressed"
+            if attr:
+                return kind
+            return "destroyed/suppressed/neutralized" if tally.get("neutralized_unsplit") else "destroyed/suppressed"
         return loc
     return FIELD_KEYS.get(head, loc)

@@ -177,6 +177,15 @@ class TelegramWorld:
         self.push_update({kind: dict(msg)})  # a copy: later edits must not rewrite queued updates
         return msg
 
+    def push_forwarded(self, chat: FakeChat, user: FakeUser, text: str, *, channel: FakeChat,
+                       channel_message_id: int, posted: int | None = None) -> JSON:
+        """`user` forwards post `channel_message_id` of `channel` into `chat` (forward_origin of type channel)."""
+        msg = self._new_message(chat, user, text, None)
+        msg["forward_origin"] = {"type": "channel", "chat": channel.to_api(), "message_id": channel_message_id,
+                                 "date": posted if posted is not None else int(time.time())}
+        self.push_update({"message": dict(msg)})
+        return msg
+
     def push_channel_post(self, chat: FakeChat, text: str) -> JSON:
         """A post in a channel (no sender user)."""
         return self.push_message(chat, None, text)

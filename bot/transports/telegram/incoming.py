@@ -19,6 +19,7 @@ from bot.transports.telegram.updates import (
     chat_kind,
     is_uk,
     parse_command,
+    quoted,
     sender,
     thread_id,
 )
@@ -124,6 +125,7 @@ class IncomingUpdates:
             is_bot_admin=user is not None and not speaks_for_chat and user.key in self._admins,
             locale=await self._locale(str(chat.id), thread, lang),
             chat_admin_check=self._admin_check(chat.id, message.from_user.id if message.from_user else None, speaks_for_chat),
+            quoted=quoted(message),
         )
         await self._run(ctx, Target(str(chat.id), thread), origin=None)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from telegram import Chat, MaybeInaccessibleMessage
+from telegram import Chat, MaybeInaccessibleMessage, MessageOriginChannel
 from telegram import Message as TgMessage
 
-from handlers.context import ChatKind, Identity
+from handlers.context import ChatKind, Identity, Quoted, ReportOrigin
 
 PLATFORM = "telegram"
 # `/cmd`, `/cmd@SomeBot`, then arguments after any whitespace (newlines included)
@@ -84,3 +84,24 @@ def sender(message: TgMessage) -> tuple[Identity | None, bool]:
 def is_uk(language_code: str | None) -> bool:
     """Whether a Telegram client language means Ukrainian."""
     return bool(language_code) and language_code.lower().split("-")[0] == "uk"  # type: ignore[union-attr]
+
+
+def quoted(message: TgMessage) -> Quoted | None:
+    """The message a command replies to: its text or caption, and a public channel's post it was forwarded from."""
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    text = replied.text or replied.caption
+    if not text:
+        return None
+    return Quoted(text, forward_origin(replied))
+
+
+def forward_origin(message: TgMessage) -> ReportOrigin | None:
+    """`t.me/<channel>/<id>` for a post forwarded from a public channel; None for anything else."""
+    origin = message.forward_origin
+    if not isinstance(origin, MessageOriginChannel) or not origin.chat.username:
+        # a private channel's posts have no public link to key them by
+        return None
+    path = f"t.me/{origin.chat.username}/{origin.message_id}"
+    return ReportOrigin(external_id=path, url=f"https://{path}", published=origin.date)
