@@ -229,6 +229,8 @@ class FakeDiscord(InteractionsMixin, FaultsMixin):
         out = []
         for command in request[BODY]:
             registered = {
+                # Discord answers an empty description for message and user commands
+                "description": "",
                 **command,
                 "id": str(self.ids.next()),
                 "application_id": str(self.app_id),

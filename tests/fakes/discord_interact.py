@@ -17,6 +17,7 @@ from tests.fakes.discord_model import (
     FakeChannel,
     FakeUser,
     interaction_token,
+    message_payload,
     error,
     json_response,
     member_payload,
@@ -200,6 +201,30 @@ class InteractionsMixin:
         if "guild_id" in command:
             data["guild_id"] = command["guild_id"]
         return await self._dispatch(self._base(2, data, channel, user, permissions, locale))
+
+    async def message_command(
+        self: FakeDiscord,
+        name: str,
+        content: str,
+        *,
+        channel: FakeChannel,
+        user: FakeUser,
+        author: FakeUser | None = None,
+        permissions: int = MEMBER_DEFAULT,
+    ) -> InteractionLog:
+        """A member runs the message command `name` (right-click → Apps) on a message of `author` holding `content`."""
+        command = self._command(name, channel.guild_id)
+        target = message_payload(self.ids.next(), channel.id, author or user, {"content": content}, [], channel.guild_id)
+        data: JSON = {
+            "id": command["id"],
+            "name": name,
+            "type": 3,
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}},
+        }
+        if "guild_id" in command:
+            data["guild_id"] = command["guild_id"]
+        return await self._dispatch(self._base(2, data, channel, user, permissions, "en-US"))
 
     async def autocomplete(
         self: FakeDiscord, name: str, option: str, typed: str, *, channel: FakeChannel, user: FakeUser, locale: str = "en-US"

@@ -15,7 +15,7 @@ from bot.delivery.replies import ReplyPacer
 from bot.transports.base import Outcome, SendResult
 from bot.transports.discord.outbox import classify
 from bot.transports.discord.render import BLANK, RenderedMessage, render_embed
-from handlers.context import ChatKind, CommandContext, HandlerDeps, Identity, Message
+from handlers.context import ChatKind, CommandContext, HandlerDeps, Identity, Message, Quoted
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,14 @@ def chat_of(interaction: AnyInteraction) -> tuple[str, str | None, ChatKind]:
         # a thread's subscription belongs to the thread; its parent is the chat
         return str(channel.parent_id), str(channel.id), ChatKind.FORUM_TOPIC
     return channel_id, None, ChatKind.GROUP
+
+
+def message_text(message: discord.Message) -> str:
+    """What a reader sees of a message: its content, else its embeds' titles and descriptions (an announcement)."""
+    if message.content.strip():
+        return message.content
+    parts = [part for embed in message.embeds for part in (embed.title, embed.description) if part]
+    return "\n".join(parts)
 
 
 def locale_of(interaction: AnyInteraction, default: str) -> str:
@@ -80,7 +88,12 @@ class InteractionRunner:
         return self._handle
 
     async def context(
-        self, interaction: AnyInteraction, command: str, args: str = "", callback: str | None = None
+        self,
+        interaction: AnyInteraction,
+        command: str,
+        args: str = "",
+        callback: str | None = None,
+        quoted: Quoted | None = None,
     ) -> CommandContext:
         """The neutral CommandContext for one interaction."""
         chat_id, thread_id, kind = chat_of(interaction)
@@ -109,11 +122,17 @@ class InteractionRunner:
             locale=locale,
             callback=callback,
             chat_admin_check=manages_channel,
+            quoted=quoted,
         )
 
     async def run_command(self, interaction: AnyInteraction, command: str, args: str) -> None:
         """One slash command: route it and answer (deferring when the router is slow)."""
         ctx = await self.context(interaction, command, args)
+        await self._answer(interaction, ctx, private=command in PRIVATE_COMMANDS)
+
+    async def run_on_message(self, interaction: AnyInteraction, command: str, message: discord.Message) -> None:
+        """A message command: `command` with no arguments, as if sent in reply to `message`."""
+        ctx = await self.context(interaction, command, quoted=Quoted(message_text(message)))
         await self._answer(interaction, ctx, private=command in PRIVATE_COMMANDS)
 
     async def run_callback(self, interaction: AnyInteraction, data: str) -> None:

@@ -1,10 +1,11 @@
-"""Slash commands for bot admins: /post, /correct, /retract, /broadcast, /status."""
+"""Slash commands for bot admins: /post, /correct, /retract, /broadcast, /status; the message command "Post as report"."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
+import discord
 from discord import app_commands
 
 from bot.transports.discord.commands.regions import complete_regions
@@ -12,6 +13,8 @@ from bot.transports.discord.commands.specs import Count, Interaction, ReportId, 
 from bot.transports.discord.interactions import InteractionRunner
 from handlers.commands.base import Access, ArgKind, ArgSpec, build_args
 
+# the message command: /post with the message's text, parsed into a preview (docs/parsing.md)
+POST_AS_REPORT = "Post as report"
 Note = app_commands.Range[str, 1, 4000]
 Source = app_commands.Range[str, 1, 500]
 
@@ -69,6 +72,11 @@ def register(tree: app_commands.CommandTree[Any], runner: InteractionRunner) -> 
             "note": note, "source": source,
         })
         await runner.run_command(interaction, "post", post_spec.args(fields=fields))
+
+    @tree.context_menu(name=POST_AS_REPORT)
+    async def post_as_report(interaction: Interaction, message: discord.Message) -> None:
+        # the router refuses anyone but bot admins, as for /post
+        await runner.run_on_message(interaction, "post", message)
 
     @tree.command(name="correct", description=correct_spec.description)
     @app_commands.describe(id=correct_spec.help("id"), **FIELD_HELP)
