@@ -260,3 +260,49 @@ def test_a_count_of_several_kinds_is_a_total_detailed_after_including() -> None:
         "X-101/X-555": {"launched": 8, "destroyed": 8},
     }
     assert not any("launched" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Збили або придушили 57.",
+        "Збили або придушили 57 БпЛА.",
+        "Збито/подавлено 57 БпЛА.",
+        "Збито або подавлено 57.",
+        "Збили чи подавили 57 БпЛА.",
+        "Збито та придушено 57 БпЛА.",
+        "57 БпЛА збито або подавлено.",
+        "Знешкоджено (збито та подавлено) 57.",
+        "Знешкоджено (збито та подавлено) 57 БпЛА.",
+        "Збито/подавлено засобами ППО та РЕБ 57 БпЛА.",
+        "Air defences shot down or suppressed 57.",
+        "57 drones were shot down or suppressed.",
+        "57 drones were shot down and suppressed.",
+        "57 drones were shot down/suppressed.",
+        "57 drones were downed or jammed.",
+        "57 drones were shot down or locationally lost.",
+        "57 drones were neutralized (shot down or suppressed).",
+    ],
+)
+def test_shot_down_or_suppressed_together_is_an_unsplit_neutralized_count(sentence: str) -> None:
+    text = f"Противник атакував 60 ударними БпЛА. {sentence}"
+    assert weapons(parse_report(text, datetime(2025, 7, 4, 9, 0)).draft) == {
+        "Unknown UAV": {"launched": 60, "neutralized_unsplit": 57}
+    }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        ("Збито 57 БпЛА.", "destroyed"),
+        ("57 drones were shot down.", "destroyed"),
+        ("Подавлено 57 БпЛА.", "suppressed"),
+        ("Придушено 57 БпЛА.", "suppressed"),
+        ("Локаційно втрачено 57 БпЛА.", "suppressed"),
+        ("57 drones were suppressed.", "suppressed"),
+        ("57 drones were locationally lost.", "suppressed"),
+    ],
+)
+def test_a_verb_alone_says_shot_down_or_suppressed(sentence: str, role: str) -> None:
+    text = f"Противник атакував 60 ударними БпЛА. {sentence}"
+    assert weapons(parse_report(text, datetime(2025, 7, 4, 9, 0)).draft) == {"Unknown UAV": {"launched": 60, role: 57}}
