@@ -306,3 +306,21 @@ def test_shot_down_or_suppressed_together_is_an_unsplit_neutralized_count(senten
 def test_a_verb_alone_says_shot_down_or_suppressed(sentence: str, role: str) -> None:
     text = f"Противник атакував 60 ударними БпЛА. {sentence}"
     assert weapons(parse_report(text, datetime(2025, 7, 4, 9, 0)).draft) == {"Unknown UAV": {"launched": 60, role: 57}}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "hits", "debris"),
+    [
+        ("Debris fell at three locations.", None, 3),
+        ("Debris fell at three.", None, 3),
+        ("Уламки впали на трьох локаціях.", None, 3),
+        ("Уламки впали на трьох.", None, 3),
+        ("Зафіксовано падіння уламків на 3, влучання на 2.", 2, 3),
+        ("Hits were recorded at two locations, and debris fell at three.", 2, 3),
+        ("Debris fell at 3 a.m. in Kyiv.", None, None),
+        ("Debris fell on 2 houses.", None, None),
+    ],
+)
+def test_hit_and_debris_locations_with_or_without_the_word_locations(sentence: str, hits: int | None, debris: int | None) -> None:
+    d = parse_report(f"Russia launched 60 drones. {sentence}", datetime(2025, 7, 4, 9, 0)).draft
+    assert (d.get("hit_locations"), d.get("debris_locations")) == (hits, debris)
