@@ -35,7 +35,8 @@ import aiohttp  # noqa: E402
 import asyncpg  # noqa: E402
 
 from bench.fanout import SUMMARY, TOKEN, FakeServer, line  # noqa: E402
-from bot.cluster.instances import leader_of, list_instances  # noqa: E402
+from bot.cluster.instances import leader_of  # noqa: E402
+from bot.cluster.report import read_instances  # noqa: E402
 from storage import open_store  # noqa: E402
 from tests.cluster.processes import API_TOKEN, Instance, start_instance, wait_healthy  # noqa: E402
 
@@ -81,11 +82,7 @@ class Schema:
 
 
 async def _leader_pid(url: str) -> int | None:
-    con = await asyncpg.connect(url)
-    try:
-        leader = leader_of(await list_instances(con))
-    finally:
-        await con.close()
+    leader = leader_of(await read_instances(url))
     return leader.pid if leader is not None else None
 
 

@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
-from bot.cluster.instances import Instance
+from prometheus_client import CollectorRegistry
+
 from bot.cluster.node import Cluster
 from bot.cluster.report import InstancesCollector
 from bot.cluster.single_instance import sqlite_run_lock
 from bot.cluster.updates_seen import MemoryLedger, UpdateLedger
-from prometheus_client import CollectorRegistry
-
 from bot.delivery.ratelimit import PlatformLimits
+from storage.coordination import Instance, is_shared
 from storage.factory import sqlite_path
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ async def _keep_taking(duties: list[LeaderDuty], pause: float = RETRY_SECONDS) -
 @asynccontextmanager
 async def coordinate(database_url: str, wake: Callable[[], None]) -> AsyncIterator[Coordination]:
     """Hold the SQLite run lock (AlreadyRunning when taken), or join the PostgreSQL cluster, for the block."""
-    if database_url.startswith(("postgres://", "postgresql://")):
+    if is_shared(database_url):
         async with Cluster(database_url, wake) as cluster:
             yield Coordination(cluster)
     elif database_url.startswith("sqlite:"):

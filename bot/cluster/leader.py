@@ -1,6 +1,6 @@
 """Leader election: a PostgreSQL session advisory lock held on a connection of its own.
 
-The instance whose connection holds the lock is the leader: it alone polls
+The instance whose session holds the lock is the leader: it alone polls
 Telegram's getUpdates and keeps the Discord gateway. PostgreSQL frees the lock
 the moment that session ends, so:
 
@@ -10,22 +10,20 @@ the moment that session ends, so:
   when a heartbeat does not come back within `heartbeat` seconds, before that;
 - a follower tries the lock every `retry` seconds.
 
-With the defaults a follower takes over within 10 s in every case.
+With the defaults a follower takes over within 10 s in every case. The
+session and its SQL live in storage/postgres/coordination.py; the timers and
+the roles are here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-import asyncpg
+from storage.coordination import CoordinationError, CoordinationStore, LeaderSession
 
 log = logging.getLogger(__name__)
-
-# the lock's two keys: strikebot's leader, per schema (stores in other schemas elect their own)
-_LOCK_KEYS = "hashtext('strikebot-leader'), hashtext(current_schema())"
 
 RoleChange = Callable[[bool], Awaitable[None]]
 
@@ -35,7 +33,7 @@ class LeaderLock:
 
     def __init__(
         self,
-        url: str,
+        store: CoordinationStore,
         on_change: RoleChange,
         *,
         heartbeat: float = 2.0,
@@ -43,7 +41,7 @@ class LeaderLock:
         session_timeout: float = 7.0,
     ) -> None:
         """`on_change(True)` when this instance becomes leader, `on_change(False)` when it stops being one."""
-        self._url = url
+        self._store = store
         self._on_change = on_change
         self._heartbeat = heartbeat
         self._retry = retry
@@ -61,33 +59,28 @@ class LeaderLock:
         """Try, hold and heartbeat the lock forever (reconnecting when the database goes away)."""
         try:
             while True:
-                con: asyncpg.Connection | None = None
+                session: LeaderSession | None = None
                 try:
-                    con = await asyncpg.connect(self._url, timeout=max(self._heartbeat, 5.0))
-                    await self._limit_idle(con)
-                    await self._hold(con)
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                    session = await self._store.lead(
+                        connect_timeout=max(self._heartbeat, 5.0), idle_timeout=self._session_timeout
+                    )
+                    await self._hold(session)
+                except (OSError, CoordinationError, TimeoutError) as exc:
                     log.warning("leader lock connection failed: %s", exc)
                 finally:
                     await self._set(False)
-                    if con is not None:
-                        # the lock goes with the session: terminate rather than wait for a dead server
-                        con.terminate()
+                    if session is not None:
+                        # the lock goes with the session: end it rather than wait for a dead server
+                        session.end()
                 await asyncio.sleep(self._retry)
         finally:
             await asyncio.shield(self._set(False))
 
-    async def _limit_idle(self, con: asyncpg.Connection) -> None:
-        # a leader that stops answering loses its session (and the lock) on the server's side too
-        millis = int(self._session_timeout * 1000)
-        with contextlib.suppress(asyncpg.PostgresError):
-            await con.execute(f"SET idle_session_timeout = {millis}")
-
-    async def _hold(self, con: asyncpg.Connection) -> None:
+    async def _hold(self, session: LeaderSession) -> None:
         while True:
             if self.is_leader:
-                await con.fetchval("SELECT 1", timeout=self._heartbeat)
-            elif await con.fetchval(f"SELECT pg_try_advisory_lock({_LOCK_KEYS})", timeout=self._heartbeat):
+                await session.heartbeat(self._heartbeat)
+            elif await session.try_lead(self._heartbeat):
                 await self._set(True)
             await asyncio.sleep(self._heartbeat if self.is_leader else self._retry)
 

@@ -8,13 +8,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 
-import asyncpg
-
-from bot.cluster.instances import Instance, InstanceRegistry, new_instance_id
+from bot.cluster.instances import InstanceRegistry, new_instance_id
 from bot.cluster.leader import LeaderLock, RoleChange
 from bot.cluster.notify import OutboxListener
 from bot.cluster.shared_limit import SharedRateLimiter, SharedSlots
-from bot.cluster.updates_seen import PostgresLedger
+from bot.cluster.updates_seen import SharedLedger
+from storage.coordination import CoordinationError, CoordinationStore, Instance, open_coordination
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +28,24 @@ class Cluster:
 
     def __init__(self, url: str, wake: Callable[[], None], *, instance_id: str | None = None) -> None:
         """`url` is the store's PostgreSQL URL, `wake` the local dispatcher's wake-up."""
-        self._url = url
+        self._store = open_coordination(url)
         self._wake = wake
         self.instance_id = instance_id or new_instance_id()
-        self._pool: asyncpg.Pool | None = None
+        self._open = False
         self._registry: InstanceRegistry | None = None
         self._leader: LeaderLock | None = None
-        self.listener = OutboxListener(url, wake)
+        self.listener = OutboxListener(self._store, wake)
         self._tasks: list[asyncio.Task[None]] = []
         self._beat_now = asyncio.Event()
         # the instances table as read at the last heartbeat (for /metrics, which must not query)
         self.last_seen: list[Instance] = []
 
     @property
-    def pool(self) -> asyncpg.Pool:
-        """The cluster's own small pool (not the store's)."""
-        if self._pool is None:
+    def store(self) -> CoordinationStore:
+        """The cluster's coordination store, with a small pool of its own (not the bot store's)."""
+        if not self._open:
             raise RuntimeError("the cluster is not started")
-        return self._pool
+        return self._store
 
     @property
     def role(self) -> str:
@@ -54,13 +53,13 @@ class Cluster:
         return "leader" if self._leader is not None and self._leader.is_leader else "follower"
 
     @property
-    def ledger(self) -> PostgresLedger:
+    def ledger(self) -> SharedLedger:
         """Update ids claimed by any instance."""
-        return PostgresLedger(self.pool)
+        return SharedLedger(self.store)
 
     def rate_limiter(self, platform: str, rate: float) -> SharedRateLimiter:
         """The overall rate of `platform`, shared with every instance."""
-        return SharedRateLimiter(rate, SharedSlots(self.pool, platform))
+        return SharedRateLimiter(rate, SharedSlots(self.store, platform))
 
     async def instances(self) -> list[Instance]:
         """Every instance on the database, leader first."""
@@ -69,8 +68,9 @@ class Cluster:
         return await self._registry.list()
 
     async def __aenter__(self) -> Cluster:
-        self._pool = await asyncpg.create_pool(self._url, min_size=1, max_size=4)
-        self._registry = InstanceRegistry(self._pool, self.instance_id)
+        await self._store.open()
+        self._open = True
+        self._registry = InstanceRegistry(self._store, self.instance_id)
         await self._registry.beat(self.role)
         self._tasks.append(asyncio.create_task(self.listener.run(), name="cluster-listen"))
         self._tasks.append(asyncio.create_task(self._beat(), name="cluster-beat"))
@@ -84,7 +84,7 @@ class Cluster:
             self._beat_now.set()
             await on_change(leader)
 
-        self._leader = LeaderLock(self._url, changed)
+        self._leader = LeaderLock(self._store, changed)
         self._tasks.append(asyncio.create_task(self._leader.run(), name="cluster-leader"))
 
     async def __aexit__(
@@ -96,11 +96,11 @@ class Cluster:
                 await task
         self._tasks.clear()
         if self._registry is not None:
-            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            with contextlib.suppress(OSError, CoordinationError):
                 await self._registry.leave()
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        if self._open:
+            await self._store.close()
+            self._open = False
         log.info("instance left", extra={"instance": self.instance_id})
 
     async def _beat(self) -> None:
@@ -130,5 +130,5 @@ async def _quietly(what: str, work: Awaitable[None]) -> None:
     # housekeeping against a database that is away: log, and try again on the next beat
     try:
         await work
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+    except (OSError, CoordinationError) as exc:
         log.warning("%s failed: %s", what, exc)

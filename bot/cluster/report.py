@@ -6,24 +6,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from bot.cluster.instances import Instance, leader_of, list_instances
+from bot.cluster.instances import ALIVE_SECONDS, leader_of
+from storage import coordination
+from storage.coordination import Instance
 
 
 async def read_instances(database_url: str) -> list[Instance]:
     """The instances table of a PostgreSQL database; none for SQLite (one instance) or before migration 0009."""
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        return []
-    con = await asyncpg.connect(database_url, timeout=10)
-    try:
-        return await list_instances(con)
-    except asyncpg.UndefinedTableError:
-        return []
-    finally:
-        await con.close()
+    return await coordination.read_instances(database_url, ALIVE_SECONDS)
 
 
 def instances_text(instances: Sequence[Instance], now: datetime) -> list[str]:

@@ -1,7 +1,7 @@
-"""A platform's overall send rate shared by every instance through a PostgreSQL row.
+"""A platform's overall send rate shared by every instance through a database row (rate_budgets).
 
 The row holds the next free send slot on the database's clock. An instance that
-needs slots moves it forward by a small batch in one UPDATE (atomic, so two
+needs slots moves it forward by a small batch in one atomic step (so two
 instances never get the same slot) and sends at the slots it got, evenly spaced
 as the local limiter does. Together the instances stay within the rate; an
 instance alone takes consecutive batches and gets the whole rate. When the
@@ -15,9 +15,8 @@ import logging
 import time
 from collections import deque
 
-import asyncpg
-
 from bot.delivery.ratelimit import DEFAULT_MARGIN, Clock, GlobalLimiter
+from storage.coordination import CoordinationError, CoordinationStore
 
 log = logging.getLogger(__name__)
 
@@ -26,25 +25,15 @@ BATCH_SECONDS = 0.2
 
 
 class SharedSlots:
-    """Reserves send slots from the `rate_budgets` row of one bucket (e.g. "telegram")."""
+    """Reserves send slots from the shared budget of one bucket (e.g. "telegram")."""
 
-    def __init__(self, pool: asyncpg.Pool, bucket: str) -> None:
-        self._pool = pool
+    def __init__(self, store: CoordinationStore, bucket: str) -> None:
+        self._store = store
         self._bucket = bucket
 
     async def reserve(self, count: int, interval: float) -> float:
         """Take `count` slots `interval` apart; the first one, in seconds since the epoch on the database's clock."""
-        async with self._pool.acquire() as con:
-            await con.execute(
-                "INSERT INTO rate_budgets (bucket) VALUES ($1) ON CONFLICT DO NOTHING", self._bucket
-            )
-            first = await con.fetchval(
-                "UPDATE rate_budgets SET next_free = greatest(next_free, extract(epoch FROM clock_timestamp())) + $2 "
-                "WHERE bucket = $1 RETURNING next_free - $2",
-                self._bucket,
-                count * interval,
-            )
-        return float(first)
+        return await self._store.take_rate_slots(self._bucket, count, interval)
 
 
 class SharedRateLimiter(GlobalLimiter):
@@ -110,7 +99,7 @@ class SharedRateLimiter(GlobalLimiter):
         if not self._ready:
             try:
                 first = await self._slots.reserve(self._batch, self._spacing)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except (OSError, CoordinationError) as exc:
                 log.warning("shared rate budget unavailable, pacing this instance alone: %s", exc)
                 await super().acquire()
                 return self._clock_fn()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Protocol
 
-import asyncpg
+from storage.coordination import CoordinationStore
 
 # claims are kept this long: longer than Telegram keeps an update or retries a webhook
 KEEP_SECONDS = 2 * 86400.0
@@ -42,25 +42,16 @@ class MemoryLedger:
         return True
 
 
-class PostgresLedger:
-    """The ledger shared by every instance: a row per update id with a unique key."""
+class SharedLedger:
+    """The ledger shared by every instance: the database keeps one claim per update id."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+    def __init__(self, store: CoordinationStore) -> None:
+        self._store = store
 
     async def claim(self, platform: str, update_id: int) -> bool:
-        """True for the one instance whose insert created the row."""
-        claimed = await self._pool.fetchval(
-            "INSERT INTO processed_updates (platform, update_id) VALUES ($1, $2) "
-            "ON CONFLICT DO NOTHING RETURNING true",
-            platform,
-            update_id,
-        )
-        return bool(claimed)
+        """True for the one instance whose claim was first."""
+        return await self._store.claim_update(platform, update_id)
 
     async def prune(self) -> int:
         """Delete claims older than KEEP_SECONDS; how many."""
-        status = await self._pool.execute(
-            "DELETE FROM processed_updates WHERE seen_at < now() - make_interval(secs => $1)", KEEP_SECONDS
-        )
-        return int(status.rsplit(" ", 1)[-1])
+        return await self._store.forget_updates(KEEP_SECONDS)

@@ -14,7 +14,8 @@ from bot.cluster.leader import LeaderLock
 from bot.cluster.node import Cluster
 from bot.cluster.notify import OutboxListener
 from bot.cluster.single_instance import AlreadyRunning, sqlite_run_lock
-from bot.cluster.updates_seen import MemoryLedger, PostgresLedger
+from bot.cluster.updates_seen import MemoryLedger, SharedLedger
+from storage.coordination import open_coordination
 
 
 async def _until(check: Callable[[], bool], timeout: float) -> float:
@@ -36,10 +37,10 @@ def _recorder(into: list[bool]) -> Callable[[bool], Awaitable[None]]:
 async def test_one_leader_and_takeover_when_its_session_dies(pg_url: str) -> None:
     first_roles: list[bool] = []
     second_roles: list[bool] = []
-    first = LeaderLock(pg_url, _recorder(first_roles), heartbeat=0.5, retry=0.2)
+    first = LeaderLock(open_coordination(pg_url), _recorder(first_roles), heartbeat=0.5, retry=0.2)
     first_task = asyncio.create_task(first.run())
     await _until(lambda: first.is_leader, 5)
-    second = LeaderLock(pg_url, _recorder(second_roles), heartbeat=0.5, retry=0.2)
+    second = LeaderLock(open_coordination(pg_url), _recorder(second_roles), heartbeat=0.5, retry=0.2)
     second_task = asyncio.create_task(second.run())
     try:
         await asyncio.sleep(1.0)
@@ -65,16 +66,18 @@ async def test_one_leader_and_takeover_when_its_session_dies(pg_url: str) -> Non
 
 
 async def test_an_update_id_is_claimed_once_across_instances(pg_url: str) -> None:
-    pools = [await asyncpg.create_pool(pg_url, min_size=1, max_size=2) for _ in range(2)]
+    stores = [open_coordination(pg_url) for _ in range(2)]
+    for store in stores:
+        await store.open()
     try:
-        ledgers = [PostgresLedger(pool) for pool in pools]
+        ledgers = [SharedLedger(store) for store in stores]
         claims = await asyncio.gather(*(ledger.claim("telegram", 77) for ledger in ledgers * 3))
         assert sum(claims) == 1
         assert await ledgers[1].claim("telegram", 78)
         assert await ledgers[0].claim("discord", 77), "ids of different platforms do not collide"
     finally:
-        for pool in pools:
-            await pool.close()
+        for store in stores:
+            await store.close()
 
 
 async def test_memory_ledger_drops_copies() -> None:
@@ -85,7 +88,7 @@ async def test_memory_ledger_drops_copies() -> None:
 
 async def test_an_outbox_insert_wakes_every_listener(pg_url: str) -> None:
     woken = [asyncio.Event(), asyncio.Event()]
-    listeners = [OutboxListener(pg_url, event.set) for event in woken]
+    listeners = [OutboxListener(open_coordination(pg_url), event.set) for event in woken]
     tasks = [asyncio.create_task(listener.run()) for listener in listeners]
     try:
         for listener in listeners:

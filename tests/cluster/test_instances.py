@@ -20,14 +20,15 @@ import aiohttp
 import asyncpg
 import pytest
 
-from bot.cluster.instances import leader_of, list_instances
+from bot.cluster.instances import leader_of
+from bot.cluster.report import read_instances
 from bot.transports.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
 from handlers.ingest import ingest_summary
 from storage import open_store
 from tests.cluster.processes import Instance, start_instance, wait_healthy
-from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
-from tests.fakes.telegram_api import FakeBotAPI
-from tests.fakes.telegram_faults import Limits
+from tests.fakes.discord.api import BOT_TOKEN, FakeDiscord
+from tests.fakes.telegram.api import FakeBotAPI
+from tests.fakes.telegram.faults import Limits
 
 SECRET = "webhook-secret_42"
 
@@ -71,11 +72,7 @@ def _telegram_settings(fake: FakeBotAPI, url: str, **extra: str) -> dict[str, st
 
 
 async def _leader_pid(url: str) -> int | None:
-    con = await asyncpg.connect(url)
-    try:
-        leader = leader_of(await list_instances(con))
-    finally:
-        await con.close()
+    leader = leader_of(await read_instances(url))
     return leader.pid if leader is not None else None
 
 

@@ -1,0 +1,211 @@
+"""The cluster's tables and sessions on PostgreSQL: instances, rate_budgets, processed_updates, leader lock, NOTIFY.
+
+The tables and the outbox trigger come from migration 0009.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+
+import asyncpg
+
+from storage.coordination import CoordinationError, Instance
+from storage.postgres.database import command_count
+
+# the lock's two keys: strikebot's leader, per schema (stores in other schemas elect their own)
+_LOCK_KEYS = "hashtext('strikebot-leader'), hashtext(current_schema())"
+# the channel the deliveries trigger notifies, with the schema as payload
+OUTBOX_CHANNEL = "strikebot_outbox"
+
+_INSTANCES_SQL = (
+    "SELECT id, role, host, pid, started_at, last_seen, "
+    "last_seen > now() - make_interval(secs => $1) AS alive "
+    "FROM instances ORDER BY (role = 'leader' AND last_seen > now() - make_interval(secs => $1)) DESC, "
+    "last_seen DESC, id"
+)
+
+
+@contextlib.contextmanager
+def _driver_errors() -> Iterator[None]:
+    # the callers retry on the next beat; they need the reason, not the driver's type
+    try:
+        yield
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise CoordinationError(str(exc)) from exc
+
+
+async def _instances(con: asyncpg.Pool | asyncpg.Connection, alive_within: float) -> list[Instance]:
+    rows = await con.fetch(_INSTANCES_SQL, alive_within)
+    return [
+        Instance(r["id"], r["role"], r["host"], r["pid"], r["started_at"], r["last_seen"], r["alive"]) for r in rows
+    ]
+
+
+async def read_instances(url: str, alive_within: float) -> list[Instance]:
+    """The instances table read on a connection of its own; none before migration 0009."""
+    con = await asyncpg.connect(url, timeout=10)
+    try:
+        return await _instances(con, alive_within)
+    except asyncpg.UndefinedTableError:
+        return []
+    finally:
+        await con.close()
+
+
+class PostgresLeaderSession:
+    """A connection that tries and holds the session advisory lock of strikebot's leader."""
+
+    def __init__(self, con: asyncpg.Connection) -> None:
+        self._con = con
+
+    async def try_lead(self, timeout: float) -> bool:
+        """Take the lock if free (pg_try_advisory_lock); whether it is held now."""
+        with _driver_errors():
+            return bool(await self._con.fetchval(f"SELECT pg_try_advisory_lock({_LOCK_KEYS})", timeout=timeout))
+
+    async def heartbeat(self, timeout: float) -> None:
+        """One round trip within `timeout` seconds."""
+        with _driver_errors():
+            await self._con.fetchval("SELECT 1", timeout=timeout)
+
+    def end(self) -> None:
+        """Terminate the connection rather than wait for a dead server; the lock is freed with the session."""
+        self._con.terminate()
+
+
+class PostgresOutboxWatch:
+    """A connection listening on the outbox channel."""
+
+    def __init__(self, con: asyncpg.Connection) -> None:
+        self._con = con
+
+    async def check(self, timeout: float) -> None:
+        """One round trip within `timeout` seconds."""
+        with _driver_errors():
+            await self._con.fetchval("SELECT 1", timeout=timeout)
+
+    def end(self) -> None:
+        """Terminate the connection."""
+        self._con.terminate()
+
+
+def _for_schema(schema: str, wake: Callable[[], None]) -> Callable[[object, int, str, str], None]:
+    def on_notify(_con: object, _pid: int, _channel: str, payload: str) -> None:
+        if payload == schema:
+            wake()
+
+    return on_notify
+
+
+class PostgresCoordination:
+    """The cluster's rows through a small pool of its own (not the store's); sessions on connections of their own."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def _rows(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the coordination store is not open")
+        return self._pool
+
+    async def open(self) -> None:
+        """Open the pool (1 to 4 connections)."""
+        self._pool = await asyncpg.create_pool(self._url, min_size=1, max_size=4)
+
+    async def close(self) -> None:
+        """Close the pool."""
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def record_instance(self, instance_id: str, role: str, host: str, pid: int) -> None:
+        """Insert or refresh the instance's row (role and last_seen)."""
+        with _driver_errors():
+            await self._rows.execute(
+                "INSERT INTO instances (id, role, host, pid) VALUES ($1, $2, $3, $4) "
+                "ON CONFLICT (id) DO UPDATE SET role = excluded.role, last_seen = now()",
+                instance_id,
+                role,
+                host,
+                pid,
+            )
+
+    async def remove_instance(self, instance_id: str) -> None:
+        """Delete the instance's row."""
+        with _driver_errors():
+            await self._rows.execute("DELETE FROM instances WHERE id = $1", instance_id)
+
+    async def forget_instances(self, gone_for: float) -> int:
+        """Delete rows last seen more than `gone_for` seconds ago; how many."""
+        with _driver_errors():
+            status = await self._rows.execute(
+                "DELETE FROM instances WHERE last_seen < now() - make_interval(secs => $1)", gone_for
+            )
+        return command_count(status)
+
+    async def list_instances(self, alive_within: float) -> list[Instance]:
+        """Every instance, the live leader first."""
+        with _driver_errors():
+            return await _instances(self._rows, alive_within)
+
+    async def take_rate_slots(self, bucket: str, count: int, interval: float) -> float:
+        """Move the bucket's next free slot forward in one UPDATE (atomic: no slot is given twice)."""
+        with _driver_errors():
+            async with self._rows.acquire() as con:
+                await con.execute("INSERT INTO rate_budgets (bucket) VALUES ($1) ON CONFLICT DO NOTHING", bucket)
+                first = await con.fetchval(
+                    "UPDATE rate_budgets "
+                    "SET next_free = greatest(next_free, extract(epoch FROM clock_timestamp())) + $2 "
+                    "WHERE bucket = $1 RETURNING next_free - $2",
+                    bucket,
+                    count * interval,
+                )
+        return float(first)
+
+    async def claim_update(self, platform: str, update_id: int) -> bool:
+        """True for the one caller whose insert created the row."""
+        with _driver_errors():
+            claimed = await self._rows.fetchval(
+                "INSERT INTO processed_updates (platform, update_id) VALUES ($1, $2) "
+                "ON CONFLICT DO NOTHING RETURNING true",
+                platform,
+                update_id,
+            )
+        return bool(claimed)
+
+    async def forget_updates(self, older_than: float) -> int:
+        """Delete claims older than `older_than` seconds; how many."""
+        with _driver_errors():
+            status = await self._rows.execute(
+                "DELETE FROM processed_updates WHERE seen_at < now() - make_interval(secs => $1)", older_than
+            )
+        return command_count(status)
+
+    async def lead(self, *, connect_timeout: float, idle_timeout: float) -> PostgresLeaderSession:
+        """Connect, and have the server end the session when it is idle for `idle_timeout` seconds."""
+        with _driver_errors():
+            con = await asyncpg.connect(self._url, timeout=connect_timeout)
+        try:
+            # a leader that stops answering loses its session (and the lock) on the server's side too
+            with _driver_errors(), contextlib.suppress(asyncpg.PostgresError):
+                await con.execute(f"SET idle_session_timeout = {int(idle_timeout * 1000)}")
+        except BaseException:
+            con.terminate()
+            raise
+        return PostgresLeaderSession(con)
+
+    async def listen_outbox(self, wake: Callable[[], None], *, connect_timeout: float) -> PostgresOutboxWatch:
+        """Connect and LISTEN; notifications from other schemas are ignored."""
+        with _driver_errors():
+            con = await asyncpg.connect(self._url, timeout=connect_timeout)
+        try:
+            with _driver_errors():
+                schema = await con.fetchval("SELECT current_schema()")
+                await con.add_listener(OUTBOX_CHANNEL, _for_schema(str(schema), wake))
+        except BaseException:
+            con.terminate()
+            raise
+        return PostgresOutboxWatch(con)
