@@ -318,18 +318,14 @@ async def _until_stopped(runtime: Runtime, stop: asyncio.Event) -> None:
         if end is InputEnd.HANGUP:
             log.info("stopping: the console's terminal is gone")
             return
-        serving = [name for name in runtime.transports if name != "console"]
-        if runtime.api_port is not None:
-            serving.append(f"the HTTP API on {runtime.settings.api_host}:{runtime.api_port}")
-        if not serving:
+        platforms = [name for name in runtime.transports if name != "console"]
+        api = f"{runtime.settings.api_host}:{runtime.api_port}" if runtime.api_port is not None else None
+        if not platforms and api is None:
             await _drain(runtime.dispatcher)
             return
         console = runtime.transports["console"]
         if isinstance(console, ConsoleTransport):
-            await console.note(
-                f"End of input: the console chat is closed, but the bot keeps running for {', '.join(serving)}. "
-                "Press Ctrl-C (or send SIGTERM) to stop it."
-            )
+            await console.note_still_running(platforms, api)
         await stopping
     finally:
         stopping.cancel()

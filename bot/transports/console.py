@@ -17,7 +17,7 @@ import asyncio
 import logging
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -144,6 +144,20 @@ class ConsoleTransport:
             self._stdout.write(text + "\n\n")
             self._stdout.flush()
 
+    async def note_still_running(self, platforms: Sequence[str], api_address: str | None) -> None:
+        """After end of input: the chat is closed but the bot still serves `platforms` and the API, in the chat's language."""
+        tr = translator(await self._locale())
+        serving = list(platforms)
+        if api_address is not None:
+            serving.append(tr._("the HTTP API on {address}", address=api_address))
+        await self.note(
+            tr._(
+                "End of input: the console chat is closed, but the bot keeps running for {serving}. "
+                "Press Ctrl-C (or send SIGTERM) to stop it.",
+                serving=", ".join(serving),
+            )
+        )
+
     def _save_image(self, image: Image, message_id: str) -> Path:
         self._image_dir.mkdir(parents=True, exist_ok=True)
         name = Path(image.filename).name or "image.png"
@@ -165,11 +179,8 @@ class ConsoleTransport:
         """Handle typed commands until the input ends; say how it ended (the app decides what follows)."""
         if _interactive(self._stdin):
             # a person at a terminal, not a pipe: say what this is and how to start
-            self._stdout.write(
-                "strikebot console chat: you are a bot admin here. Type /help to begin; "
-                "Ctrl-C quits.\n\n"
-            )
-            self._stdout.flush()
+            tr = translator(await self._locale())
+            await self.note(tr._("strikebot console chat: you are a bot admin here. Type /help to begin; Ctrl-C quits."))
         ended: list[InputEnd] = []
         async for line in self._lines(ended):
             text = line.strip()
@@ -179,7 +190,8 @@ class ConsoleTransport:
                 await self._on_line(text)
             except Exception:  # one bad line must not end the console
                 log.exception("console command failed")
-                await self.send(Target(CHAT_ID), self.render(Message(lines=["Sorry, something went wrong."])))
+                sorry = translator(await self._locale())._("Sorry, something went wrong.")
+                await self.send(Target(CHAT_ID), self.render(Message(lines=[sorry])))
         end = ended[0] if ended else InputEnd.EOF
         if end is InputEnd.HANGUP:
             log.info("console terminal hung up")
@@ -193,7 +205,7 @@ class ConsoleTransport:
             await self._run(self._context("callback", "", callback=button.data), origin)
             return
         if not text.startswith("/"):
-            note = "Commands start with a slash, e.g. /help"
+            note = translator(await self._locale())._("Commands start with a slash, e.g. /help")
             await self.send(Target(CHAT_ID), self.render(Message(lines=[note])))
             return
         head, _, args = text[1:].partition(" ")
