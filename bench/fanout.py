@@ -193,7 +193,7 @@ async def _one_rendered_body(db_dir: Path) -> dict[str, str]:
         await ingest_summary(store, SUMMARY, notify=True)
         (job,) = await store.claim_deliveries(now=datetime.now(UTC), limit=1, lease_seconds=60)
     outbox = TelegramOutbox.__new__(TelegramOutbox)
-    plan = plan_job(job, outbox, Renderers.from_handlers(), RenderCache(), DISPATCH_TZ())
+    plan = plan_job(job, outbox, Renderers.from_handlers(), RenderCache(), DISPATCH_TZ(), now=datetime.now(UTC))
     assert isinstance(plan, Plan)
     payload = plan.payload
     body = {"text": payload.text, "parse_mode": payload.parse_mode,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,9 +29,12 @@ def skipped(job: DeliveryJob, reason: str | None) -> DeliveryResult:
 
 
 def plan_job(
-    job: DeliveryJob, transport: Transport, renderers: Renderers, cache: RenderCache, tz: ZoneInfo
+    job: DeliveryJob, transport: Transport, renderers: Renderers, cache: RenderCache, tz: ZoneInfo, *, now: datetime
 ) -> Plan | DeliveryResult:
-    """The request for a row, rendered once per (content, platform, locale, format); or a finished result."""
+    """The request for a row, rendered once per (content, platform, locale, format, year); or a finished result.
+
+    `now` is the wall clock's time: an alert about a report from another year shows that year.
+    """
     d, summary, locale, fmt = job.delivery, job.summary, job.subscription.locale, job.subscription.format
     platform = transport.platform
     if d.summary_id is None:
@@ -55,9 +59,10 @@ def plan_job(
             # a pending send renders the current revision, so this edit has nothing to add
             return skipped(job, None)
     # a compact chat's corrections are rendered compact too: the edit replaces a compact message
-    alert = renderers.for_alert(fmt)
-    payload = cache.get(("a", summary.id, summary.revision, platform, locale, fmt), transport,
-                        lambda: alert(summary, locale, tz))
+    # the year is part of the key: a render cached on Dec 31 must not outlive the year it left out
+    year = now.astimezone(tz).year
+    payload = cache.get(("a", summary.id, summary.revision, platform, locale, fmt, year), transport,
+                        lambda: renderers.render_alert(fmt, summary, locale, tz, now))
     # an edit whose send never got through goes out as a new alert
     edit_id = job.message_id if d.action == DeliveryAction.EDIT else None
     return Plan(payload, edit_id, summary.revision)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.transports.base import Transport
@@ -16,20 +17,29 @@ SummaryRenderer = Callable[[StrikeSummary, str, ZoneInfo], Message]
 BroadcastRenderer = Callable[[str, str], Message]
 
 
+class DatedRenderer(Protocol):
+    """The full alert's renderer: its dates carry the year when it is not the year of `now`."""
+
+    def __call__(self, summary: StrikeSummary, locale: str, tz: ZoneInfo, *, now: datetime | None = None) -> Message:
+        """The alert for `summary` as read at `now`."""
+
+
 @dataclass(frozen=True)
 class Renderers:
     """The handlers' render functions the dispatcher calls (handlers/render.py in the app)."""
 
-    alert: SummaryRenderer
+    alert: DatedRenderer
     retracted: SummaryRenderer
     broadcast: BroadcastRenderer
     # /format compact; None falls back to the full renderers
     compact: SummaryRenderer | None = None
     compact_retracted: SummaryRenderer | None = None
 
-    def for_alert(self, fmt: AlertFormat) -> SummaryRenderer:
-        """The alert renderer of a chat's format."""
-        return self.compact if fmt == AlertFormat.COMPACT and self.compact is not None else self.alert
+    def render_alert(self, fmt: AlertFormat, summary: StrikeSummary, locale: str, tz: ZoneInfo, now: datetime) -> Message:
+        """The alert in a chat's format, read at `now` (an old report's dates carry their year)."""
+        if fmt == AlertFormat.COMPACT and self.compact is not None:
+            return self.compact(summary, locale, tz)
+        return self.alert(summary, locale, tz, now=now)
 
     def for_retracted(self, fmt: AlertFormat) -> SummaryRenderer:
         """The withdrawn-alert renderer of a chat's format."""

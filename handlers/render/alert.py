@@ -32,8 +32,8 @@ def render_alert(
 ) -> Message:
     """The full alert: numbers as fields, details as lines, source and id in the footer.
 
-    `now` is when it is read (/summary); an alert pushed as its report
-    arrives leaves it out, and the report's own time counts as the present.
+    `now` is when it is read (/summary, or the dispatcher's wall clock at
+    send time); left out, the report's own time counts as the present.
     `neutralized_unknown`: the figures name neither destroyed nor suppressed
     (a /post preview), so the zeros they hold mean "not reported".
     """
