@@ -34,7 +34,7 @@ class Renders:
 
     calls: list[tuple[str, int, int, str]] = field(default_factory=list)
 
-    def alert(self, summary: StrikeSummary, locale: str, tz: ZoneInfo) -> Message:
+    def alert(self, summary: StrikeSummary, locale: str, tz: ZoneInfo, *, now: datetime | None = None) -> Message:
         self.calls.append(("alert", summary.id, summary.revision, locale))
         return Message(title=f"{locale}: {summary.launched} launched (rev {summary.revision})")
 
