@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from handlers.ingest_schema import SummaryIn
+from handlers.ingest.schema import SummaryIn
 
 MAX_BODY = 256 * 1024
 # seconds a client has to send its whole body (STRIKEBOT_API_BODY_TIMEOUT)

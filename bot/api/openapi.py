@@ -7,7 +7,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from bot.api.models import MAX_BODY, MAX_LATEST, ErrorReply, HealthReply, IngestReply, ParseReply
-from handlers.ingest_schema import SummaryIn
+from handlers.ingest.schema import SummaryIn
 from storage.models import Stats, StrikeSummary
 
 

@@ -9,7 +9,7 @@ from handlers.commands.base import ArgsError, Call, split_args
 from handlers.commands.regions import parse_regions
 from handlers.context import Message
 from handlers.i18n import SUPPORTED_LOCALES, translator
-from handlers.ingest_schema import MAX_COUNT
+from handlers.ingest.schema import MAX_COUNT
 from handlers.render.chat import filters_lines, language_name, render_settings
 from handlers.render.dates import Dates
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from handlers.csv_import.places import place_names, resolve_place
-from handlers.ingest_schema import ShortText, Timestamp, Url
+from handlers.ingest.schema import ShortText, Timestamp, Url
 from storage.catalog import Gazetteer
 
 KYIV = ZoneInfo("Europe/Kyiv")

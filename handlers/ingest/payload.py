@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from handlers.ingest_schema import SummaryIn
+from handlers.ingest.schema import SummaryIn
 from storage.catalog import gazetteer, weapon_catalog
 from storage.models import IngestOutcome, SummaryDraft, WeaponCategory, WeaponTally
 from storage.protocol import Store

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.cli_format import latest_table, source_dict, stats_text, status_text
-from bot.cli_parse import UnreadableText, add_parse_command, run_parse
+from bot.cli.output import latest_table, source_dict, stats_text, status_text
+from bot.cli.parse import UnreadableText, add_parse_command, run_parse
 from bot.cluster.instances import leader_of
 from bot.cluster.report import instance_dicts, instances_text, read_instances
 from bot.settings import Settings
