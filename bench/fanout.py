@@ -64,11 +64,11 @@ SUMMARY = {
 
 
 class FakeServer:
-    """The fake Bot API in its own process (python -m tests.fakes.telegram_api)."""
+    """The fake Bot API in its own process (python -m tests.fakes.telegram.api)."""
 
     def __init__(self, *extra: str) -> None:
         """Arguments are passed to the fake's command line."""
-        self.args = [sys.executable, "-m", "tests.fakes.telegram_api", "--port", "0", *extra]
+        self.args = [sys.executable, "-m", "tests.fakes.telegram.api", "--port", "0", *extra]
         self.proc: subprocess.Popen[str] | None = None
         self.root = ""
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.transports.console import ConsoleTransport
 from handlers.context import HandlerDeps
 from handlers.ingest import ingest_payload
-from tests.bot.telegram_support import open_test_store
+from tests.bot.transports.telegram.support import open_test_store
 
 ROOT = Path(__file__).parents[1]
 SEED = json.loads((ROOT / "seeds" / "seed-night.json").read_text())

@@ -9,13 +9,12 @@ import aiohttp
 
 from bot.app import running
 from bot.settings import Settings
-from tests.bot.test_api_harness import AUTH, TOKEN, summary
-from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
-from tests.fakes.telegram_api import FakeBotAPI
-from tests.fakes.telegram_fixtures import fake_telegram  # noqa: F401  (fixture)
+from tests.bot.api.harness import AUTH, TOKEN, summary
+from tests.fakes.discord.api import BOT_TOKEN, FakeDiscord
+from tests.fakes.telegram.api import FakeBotAPI
 
 
-async def test_both_platforms_in_one_process(fake_telegram: FakeBotAPI, tmp_path: Path) -> None:  # noqa: F811
+async def test_both_platforms_in_one_process(fake_telegram: FakeBotAPI, tmp_path: Path) -> None:
     async with FakeDiscord() as discord_fake:
         guild = discord_fake.add_guild(channels=("alerts",))
         channel = guild.channels[0]

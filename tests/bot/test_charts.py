@@ -19,12 +19,10 @@ from handlers.context import CommandContext, HandlerDeps, Message
 from handlers.ingest import ingest_payload
 from handlers.router import handle
 from storage.protocol import Store
-from tests.bot.telegram_support import open_test_store, running_transport
-from tests.fakes.discord_harness import discord_world
-from tests.fakes.telegram_api import FakeBotAPI
-from tests.fakes.telegram_fixtures import fake_telegram  # noqa: F401  (fixture)
-from tests.handlers.chat_support import KYIV, NOW
-
+from tests.bot.transports.telegram.support import open_test_store, running_transport
+from tests.fakes.discord.harness import discord_world
+from tests.fakes.telegram.api import FakeBotAPI
+from tests.handlers.chat import KYIV, NOW
 SEED = json.loads((Path(__file__).parents[2] / "seeds" / "seed-night.json").read_text())
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -123,7 +121,7 @@ async def seeded(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 async def test_telegram_sends_the_chart_as_a_photo(
-    fake_telegram: FakeBotAPI, seeded: Store  # noqa: F811
+    fake_telegram: FakeBotAPI, seeded: Store
 ) -> None:
     deps = chart_deps(seeded)
 
@@ -146,7 +144,7 @@ async def test_discord_attaches_the_chart_to_the_slash_reply(tmp_path: Path) -> 
     async with discord_world(tmp_path) as w:
         await ingest_payload(w.store, SEED, notify=False)
         w.deps.now, w.deps.chart = (lambda: NOW), render_chart_png
-        log = await w.fake.slash("chart", {"window": "7d", "region": "Kyiv"}, channel=w.channel, user=w.member)
+        log = await w.fake.interactions.slash("chart", {"window": "7d", "region": "Kyiv"}, channel=w.channel, user=w.member)
         reply = await log.reply(w.fake)
         uploads = [r for r in w.fake.requests if r.files]
     assert "Launches per day: last 7 days · Kyiv" in reply.text

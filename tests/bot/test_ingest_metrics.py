@@ -19,7 +19,7 @@ import aiohttp
 from bot.app import running
 from bot.cli import main as cli
 from bot.settings import Settings
-from tests.bot.test_api_harness import AUTH, TOKEN, summary
+from tests.bot.api.harness import AUTH, TOKEN, summary
 
 
 def _value(metrics: str, name: str, **labels: str) -> float:

@@ -16,10 +16,9 @@ import pytest
 from bot.app import running
 from bot.settings import Settings
 from bot.startup import StartupBackoff, StartupError, StopRequested
-from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
-from tests.fakes.telegram_api import FakeBotAPI
-from tests.fakes.telegram_faults import Fault
-from tests.fakes.telegram_fixtures import fake_telegram  # noqa: F401  (fixture)
+from tests.fakes.discord.api import BOT_TOKEN, FakeDiscord
+from tests.fakes.telegram.api import FakeBotAPI
+from tests.fakes.telegram.faults import Fault
 
 QUICK = StartupBackoff(first=0.05, longest=0.2)
 
@@ -44,7 +43,7 @@ def test_backoff_doubles_up_to_the_longest_wait() -> None:
 
 
 async def test_telegram_getme_failing_at_start_is_retried_until_it_answers(
-    fake_telegram: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture  # noqa: F811
+    fake_telegram: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_telegram.inject(Fault.server_error(502), method="getMe", times=2)
     settings = _settings(tmp_path, telegram_token=fake_telegram.token, telegram_api_url=fake_telegram.root)
@@ -59,7 +58,7 @@ async def test_telegram_getme_failing_at_start_is_retried_until_it_answers(
 
 
 async def test_telegram_refusing_the_token_stops_the_start_at_once(
-    fake_telegram: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture  # noqa: F811
+    fake_telegram: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_telegram.inject(Fault.error(401, "Unauthorized"), method="getMe", times=None)
     settings = _settings(tmp_path, telegram_token=fake_telegram.token, telegram_api_url=fake_telegram.root)
@@ -74,7 +73,7 @@ async def test_discord_login_failing_at_start_is_retried_until_it_answers(
 ) -> None:
     async with FakeDiscord() as fake:
         # 503 is not one of the statuses discord.py retries by itself
-        fake.fail("GET", r"^/users/@me$", 503, times=2)
+        fake.faults.fail("GET", r"^/users/@me$", 503, times=2)
         settings = _settings(tmp_path, discord_token=BOT_TOKEN, discord_api_url=fake.api_url)
         caplog.set_level(logging.INFO)
         async with running(settings, backoff=QUICK) as (runtime, _):
@@ -92,7 +91,7 @@ async def test_discord_refusing_the_token_stops_the_start_at_once(tmp_path: Path
 
 
 async def test_a_stop_signal_ends_the_retries(
-    fake_telegram: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture  # noqa: F811
+    fake_telegram: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_telegram.inject(Fault.server_error(502), method="getMe", times=None)
     settings = _settings(tmp_path, telegram_token=fake_telegram.token, telegram_api_url=fake_telegram.root)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from storage import open_store
-from tests.storage.conftest import PG_URL
+from tests.storage.postgres_schema import PG_URL
 
 
 def schema_url(schema: str) -> str:

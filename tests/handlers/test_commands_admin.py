@@ -8,7 +8,7 @@ from handlers.context import ChatKind, HandlerDeps, Identity, Message
 from handlers.ingest import ingest_summary
 from storage.models import SummaryStatus
 from storage.sources import SeenPost
-from tests.handlers.chat_support import NOW, SEED_NIGHT, Chat, Wakes, deps, store, text, wakes  # noqa: F401
+from tests.handlers.chat import NOW, SEED_NIGHT, Chat, Wakes, text
 
 POST = 'drones=120 missiles=4 destroyed=100 suppressed=10 regions="Kyiv, Odesa" injured=3 note="Fires in two districts"'
 

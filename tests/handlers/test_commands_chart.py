@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-from handlers.charts_spec import ChartSpec, SeriesKind
+from handlers.charts_spec import SeriesKind
 from handlers.commands.chart import chart_window
 from handlers.context import ChatKind, HandlerDeps
 from handlers.ingest import ingest_summary
 from handlers.router import COMMANDS
-from tests.handlers.chat_support import KYIV, NOW, SEED_NIGHT, Chat, deps, store, text, wakes  # noqa: F401
-
-
-@dataclass
-class Drawer:
-    """Stands in for bot/charts.py: remembers the specs it was asked to draw."""
-
-    specs: list[ChartSpec] = field(default_factory=list)
-    fail: bool = False
-
-    async def __call__(self, spec: ChartSpec) -> bytes:
-        self.specs.append(spec)
-        if self.fail:
-            raise RuntimeError("no fonts today")
-        return b"\x89PNG\r\n\x1a\nchart"
+from tests.handlers.chat import KYIV, NOW, SEED_NIGHT, Chat, text
+from tests.handlers.drawer import Drawer
 
 
 async def _seed(deps: HandlerDeps) -> None:

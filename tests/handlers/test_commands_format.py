@@ -6,7 +6,7 @@ from handlers.context import ChatKind, HandlerDeps
 from handlers.ingest import ingest_summary
 from handlers.render import render_alert, render_compact, render_compact_retracted
 from storage.models import AlertFormat
-from tests.handlers.chat_support import KYIV, SEED_NIGHT, Chat, deps, store, text, wakes  # noqa: F401
+from tests.handlers.chat import KYIV, SEED_NIGHT, Chat, text
 
 
 async def test_chat_admin_switches_to_compact_and_back_and_settings_show_it(deps: HandlerDeps) -> None:

@@ -6,7 +6,7 @@ from handlers.context import ChatKind, HandlerDeps, Identity
 from handlers.ingest import ingest_summary
 from handlers.router import COMMANDS, command_spec
 from handlers.commands.base import build_args
-from tests.handlers.chat_support import SEED_NIGHT, Chat, deps, store, text, wakes  # noqa: F401
+from tests.handlers.chat import SEED_NIGHT, Chat, text
 
 
 async def _seed(deps: HandlerDeps) -> None:

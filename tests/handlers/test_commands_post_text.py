@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from handlers.context import HandlerDeps, Message, Quoted, ReportOrigin
 from handlers.router import handle
-from tests.handlers.chat_support import Chat, Wakes, deps, store, text, wakes  # noqa: F401
+from tests.handlers.chat import Chat, Wakes, text
 
 # written for these tests in the Air Force's morning-post shape; the night before NOW (4 July 2025)
 POST = """ЗБИТО/ПОДАВЛЕНО 98 ВОРОЖИХ БПЛА ТА РАКЕТ

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.context import ChatKind, HandlerDeps
-from tests.handlers.chat_support import Chat, deps, store, text, wakes  # noqa: F401
+from tests.handlers.chat import Chat, text
 
 
 async def test_quiet_hours_set_shown_and_removed(deps: HandlerDeps) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from handlers.context import ChatKind, HandlerDeps
 from handlers.ingest import ingest_summary
-from tests.handlers.chat_support import NOW, SEED_NIGHT, Chat, deps, store, text, wakes  # noqa: F401
+from tests.handlers.chat import NOW, SEED_NIGHT, Chat, text
 
 
 async def test_private_chat_subscribes_to_everything(deps: HandlerDeps) -> None:

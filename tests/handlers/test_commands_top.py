@@ -8,7 +8,7 @@ from handlers.commands.base import build_args
 from handlers.context import HandlerDeps
 from handlers.ingest import ingest_summary
 from handlers.router import command_spec
-from tests.handlers.chat_support import SEED_NIGHT, Chat, deps, store, text, wakes  # noqa: F401
+from tests.handlers.chat import SEED_NIGHT, Chat, text
 
 
 def _night(key: str, start: str, end: str, drones: int, missiles: int = 0, regions: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -14,15 +14,10 @@ from handlers.csv_import import CsvFormatError, import_csv
 from handlers.seeding import load_seeds
 from storage import open_store
 from storage.protocol import Store
-from tests.handlers.chat_support import KYIV, NOW, Chat, text
+from tests.handlers.chat import KYIV, NOW, Chat, text
+from tests.handlers.dataset import HEADER
 
 SEED_SOURCE = "kpszsu/posts/pfbid0TJ48t6JpFUVLpYucUKi7hBAQmYqSptxNoiUJaA5VR7jiu2Em2ALSbSRTazrYH5wel"
-HEADER = (
-    "time_start,time_end,model,launch_place,target,target_main,launched,destroyed,not_reach_goal,"
-    "still_attacking,border_crossing,is_shahed,num_hit_location,num_fall_fragment_location,carrier,"
-    "turbojet,turbojet_destroyed,affected region,destroyed_details,launched_details,"
-    "launch_place_details,source\n"
-)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from handlers.csv_import import CsvFormatError, ReadLimits, import_csv
 from storage import open_store
 from storage.protocol import Store
-from tests.handlers.test_csv_import import HEADER
+from tests.handlers.dataset import HEADER
 
 ROW = "2023-05-16 03:00,2023-05-16 06:00,Shahed-136/131,,Kyiv,,2.0,1.0,,,,,2.0,,,,,,,,,r/posts/1\n"
 

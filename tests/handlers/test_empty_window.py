@@ -9,8 +9,8 @@ import pytest
 from handlers.context import HandlerDeps, Message
 from handlers.ingest import ingest_summary
 from storage.sqlite import SqliteStore
-from tests.handlers.chat_support import KYIV, SEED_NIGHT, Chat, store, text, wakes  # noqa: F401
-from tests.handlers.test_commands_chart import Drawer
+from tests.handlers.chat import KYIV, SEED_NIGHT, Chat, text
+from tests.handlers.drawer import Drawer
 
 # 22:01 Kyiv time on 30 Nov 2026: long after the shipped history ends
 LATER = datetime(2026, 11, 30, 20, 1, tzinfo=UTC)

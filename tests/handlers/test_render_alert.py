@@ -8,10 +8,7 @@ from handlers.ingest import ingest_summary
 from handlers.render import render_alert, render_broadcast, render_retracted
 from storage.models import StrikeSummary
 from storage.sqlite import SqliteStore
-from tests.handlers.chat_support import KYIV, SEED_NIGHT, text
-
-
-
+from tests.handlers.chat import KYIV, SEED_NIGHT, text
 async def _stored(store: SqliteStore, payload: dict[str, Any]) -> StrikeSummary:
     outcome = await ingest_summary(store, payload, notify=False)
     summary = await store.get_summary(outcome.id)

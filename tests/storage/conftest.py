@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from storage import Store, open_store
-
-PG_URL = os.environ.get("STRIKEBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-async def _postgres_store() -> AsyncIterator[Store]:
-    try:
-        import asyncpg
-
-        from storage.postgres import PostgresStore  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"PostgreSQL backend not available: {exc}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(PG_URL, timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_URL}: {exc}")
-    await admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        sep = "&" if "?" in PG_URL else "?"
-        async with open_store(f"{PG_URL}{sep}options=-csearch_path%3D{schema}") as store:
-            yield store
-    finally:
-        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.close()
+from tests.storage.postgres_schema import postgres_store
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -43,5 +18,5 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         async with open_store(f"sqlite:///{tmp_path / 'test.db'}") as s:
             yield s
     else:
-        async for s in _postgres_store():
+        async for s in postgres_store():
             yield s

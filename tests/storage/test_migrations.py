@@ -12,18 +12,14 @@ import pytest
 
 from storage import open_store
 from storage.models import AlertFormat
-from tests.storage.conftest import PG_URL
+from tests.storage.postgres_schema import PG_URL
+from tests.storage.migration_files import latest_version
 
 V1_SUB = ("telegram", "-100", "", "uk", 50, "telegram:1")
 
 
 def _sql(backend: str, name: str) -> str:
     return resources.files("storage").joinpath("migrations", backend, name).read_text(encoding="utf-8")
-
-
-def _latest(backend: str) -> int:
-    folder = resources.files("storage").joinpath("migrations", backend)
-    return max(int(entry.name.split("_", 1)[0]) for entry in folder.iterdir() if entry.name.endswith(".sql"))
 
 
 def _sqlite_v1(path: Path) -> None:
@@ -91,7 +87,7 @@ async def v1_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
 async def test_a_version_1_database_migrates_and_keeps_its_subscriptions(v1_database: tuple[str, str]) -> None:
     backend, url = v1_database
     async with open_store(url) as store:
-        assert await store.schema_version() == _latest(backend)  # type: ignore[attr-defined]
+        assert await store.schema_version() == latest_version(backend)  # type: ignore[attr-defined]
         sub = await store.get_subscription("telegram", "-100")
         assert sub is not None and sub.active and sub.locale == "uk" and sub.min_launched == 50
         assert sub.quiet is None
@@ -101,8 +97,6 @@ async def test_a_version_1_database_migrates_and_keeps_its_subscriptions(v1_data
     async with open_store(url) as store:
         again = await store.get_subscription("telegram", "-100")
         assert again is not None and again.quiet == (23 * 60, 7 * 60)
-
-
 
 
 async def test_a_version_1_database_gets_the_full_alert_format(v1_database: tuple[str, str]) -> None:

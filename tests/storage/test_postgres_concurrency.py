@@ -14,8 +14,8 @@ from storage import open_store
 from storage.errors import StoreError
 from storage.models import DeliveryStatus
 from storage.outbox import DeliveryResult
-from tests.storage.conftest import PG_URL
-from tests.storage.test_migrations import _latest
+from tests.storage.postgres_schema import PG_URL
+from tests.storage.migration_files import latest_version
 from tests.storage.helpers import NIGHT, draft
 
 asyncpg = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
@@ -42,7 +42,7 @@ async def test_processes_starting_at_once_migrate_once(pg_url: str) -> None:
     async with AsyncExitStack() as stack:
         stores = await asyncio.gather(*(stack.enter_async_context(open_store(pg_url)) for _ in range(4)))
         versions = {await s.schema_version() for s in stores}  # type: ignore[attr-defined]
-        assert versions == {_latest("postgres")}  # every migration applied once, by one of them
+        assert versions == {latest_version("postgres")}  # every migration applied once, by one of them
         await stores[0].subscribe("telegram", "1")
         assert [s.chat_id for s in await stores[3].list_subscriptions()] == ["1"]
 
