@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 # one plain command: make starts the bot itself (no shell in between), so a closed terminal's
-# SIGHUP reaches it and it stops cleanly, freeing the API port (tests/bot/test_hangup.py)
+# SIGHUP reaches it and it stops cleanly, freeing the API port (tests/bot/test_app_hangup.py)
 run: $(VENV)/.installed
 	$(BIN)/strikebot run
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import _parser, main
+from bot.cli.main import _parser, main
 from storage import open_store
 
 SUMMARY = {
