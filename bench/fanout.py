@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -171,10 +172,8 @@ async def bot_fan_out(root: str, chats: int, rate: float, paid: bool, db_dir: Pa
             await asyncio.sleep(0.05)
         cpu = time.process_time() - cpu0
         runner.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await runner
-        except asyncio.CancelledError:
-            pass
         await bot.shutdown()
     return _figures(stats, started, cpu)
 
@@ -203,7 +202,7 @@ async def _one_rendered_body(db_dir: Path) -> dict[str, str]:
     return body
 
 
-def DISPATCH_TZ() -> Any:  # noqa: N802 - reads like the constant it stands for
+def DISPATCH_TZ() -> Any:
     """The dispatcher's default time zone."""
     from bot.delivery import DispatcherConfig
 

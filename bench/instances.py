@@ -31,14 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
-import asyncpg  # noqa: E402
+import aiohttp
+import asyncpg
 
-from bench.fanout import SUMMARY, TOKEN, FakeServer, line  # noqa: E402
-from bot.cluster.instances import leader_of  # noqa: E402
-from bot.cluster.report import read_instances  # noqa: E402
-from storage import open_store  # noqa: E402
-from tests.cluster.processes import API_TOKEN, Instance, start_instance, wait_healthy  # noqa: E402
+from bench.fanout import SUMMARY, TOKEN, FakeServer, line
+from bot.cluster.instances import leader_of
+from bot.cluster.report import read_instances
+from storage import open_store
+from tests.cluster.processes import API_TOKEN, Instance, start_instance, wait_healthy
 
 PG_URL = os.environ.get("STRIKEBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 FIRST_CHAT = 200_000_000

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,10 +39,10 @@ for path in (str(ROOT), str(ROOT / "bench")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from fanout import FIRST_CHAT, POOL, TOKEN, FakeServer  # noqa: E402  (bench/fanout.py, next to this file)
+from fanout import FIRST_CHAT, POOL, TOKEN, FakeServer
 
-from handlers.ingest import ingest_summary  # noqa: E402
-from storage.protocol import Store  # noqa: E402
+from handlers.ingest import ingest_summary
+from storage.protocol import Store
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -284,10 +284,8 @@ async def fanout_child(url: str, root: str, seconds: float, n: int) -> dict[str,
                 break
             await asyncio.sleep(0.2)
         runner.cancel()
-        try:
+        with suppress(asyncio.CancelledError):
             await runner
-        except asyncio.CancelledError:
-            pass
         await bot.shutdown()
     first = stats["first_send_message_wall"] or started
     last = stats["last_send_message_wall"] or started

@@ -17,10 +17,10 @@ from importlib import resources
 from pathlib import Path
 
 import asyncpg
+from store import bench_top, generate, line, timed  # bench/store.py, next to this file
 
 from handlers.csv_import import import_csv
 from storage.postgres import PostgresStore
-from store import bench_top, generate, line, timed  # bench/store.py, next to this file
 
 
 async def bench_import(url: str, tmp: Path) -> None:
@@ -65,7 +65,7 @@ async def bench_queries(url: str, n: int) -> None:
         print(f"{'database size (tables + indexes)':<44} {size / 2**20:>10.1f} MiB   ({size / n:.0f} bytes per summary)")
 
 
-class schema:  # noqa: N801 - used like a function: `async with schema(url) as scoped_url`
+class schema:
     """A fresh schema for the duration of the block; yields a URL whose search_path points at it."""
 
     def __init__(self, url: str) -> None:

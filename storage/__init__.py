@@ -1,5 +1,6 @@
 """Domain models, the Store protocol and its backends (SQLite, PostgreSQL)."""
 
+from storage.factory import open_store
 from storage.models import (
     Delivery,
     DeliveryAction,
@@ -14,7 +15,6 @@ from storage.models import (
     WeaponTally,
 )
 from storage.protocol import Store
-from storage.factory import open_store
 
 __all__ = [
     "Delivery",

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Protocol
 
 from storage.models import (
+    KEEP,
     AlertFormat,
     DayTotal,
-    KEEP,
     IngestOutcome,
     Keep,
     Stats,
@@ -101,9 +101,9 @@ class Store(Protocol):
         subscription_id: int,
         *,
         locale: str | None = None,
-        muted_until: datetime | None | Keep = KEEP,
+        muted_until: datetime | Keep | None = KEEP,
         active: bool | None = None,
-        quiet: tuple[int, int] | None | Keep = KEEP,
+        quiet: tuple[int, int] | Keep | None = KEEP,
         format: AlertFormat | Keep = KEEP,
     ) -> Subscription:
         """Change some fields; KEEP leaves muted_until / quiet / format as they are, None clears them.

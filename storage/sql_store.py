@@ -195,9 +195,9 @@ class SqlStore(Generic[C]):
         subscription_id: int,
         *,
         locale: str | None = None,
-        muted_until: datetime | None | Keep = KEEP,
+        muted_until: datetime | Keep | None = KEEP,
         active: bool | None = None,
-        quiet: tuple[int, int] | None | Keep = KEEP,
+        quiet: tuple[int, int] | Keep | None = KEEP,
         format: AlertFormat | Keep = KEEP,
     ) -> Subscription:
         """Change some fields; KEEP leaves muted_until / quiet / format as they are, None clears them."""

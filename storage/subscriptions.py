@@ -98,9 +98,9 @@ class SubscriptionSql(Protocol[C_contra]):
 def subscription_changes(
     *,
     locale: str | None,
-    muted_until: datetime | None | Keep,
+    muted_until: datetime | Keep | None,
     active: bool | None,
-    quiet: tuple[int, int] | None | Keep,
+    quiet: tuple[int, int] | Keep | None,
     format: AlertFormat | Keep,
 ) -> dict[str, Any]:
     """The columns an update_subscription call sets (ValueError for a bad quiet window or format)."""

@@ -10,7 +10,6 @@ from bot.api.models import MAX_BODY, MAX_LATEST, ErrorReply, HealthReply, Ingest
 from handlers.ingest.schema import SummaryIn
 from storage.models import Stats, StrikeSummary
 
-
 _REF = "#/components/schemas/{model}"
 # The `latest --json` shape leaves the bookkeeping times out (handlers/serialize.py).
 _UNPUBLISHED = ("created_at", "updated_at")

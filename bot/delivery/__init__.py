@@ -4,4 +4,4 @@ from bot.delivery.config import DeliveryObserver, DispatcherConfig
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.render import Renderers
 
-__all__ = ["Dispatcher", "DispatcherConfig", "DeliveryObserver", "Renderers"]
+__all__ = ["DeliveryObserver", "Dispatcher", "DispatcherConfig", "Renderers"]

@@ -10,6 +10,7 @@ of bot/delivery/ratelimit.py, leases that hold while a row is worked on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -140,10 +141,8 @@ class Dispatcher:
                 due = self._outcomes.take_next_due()
                 if due is not None:
                     timeout = max(0.0, min(timeout, due - self._clock()))
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
-                except TimeoutError:
-                    pass
         finally:
             await self._stop(queue, workers, renewing)
 

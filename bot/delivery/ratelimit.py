@@ -43,7 +43,7 @@ class Window:
 class SlidingLog:
     """The send times of one key, enough to answer "when may the next one go"."""
 
-    __slots__ = ("_stamps", "_windows", "_span")
+    __slots__ = ("_span", "_stamps", "_windows")
 
     def __init__(self, windows: Sequence[Window]) -> None:
         """Track several windows at once (e.g. 1 per second and 20 per minute)."""

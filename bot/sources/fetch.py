@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 import aiohttp
@@ -60,7 +59,7 @@ async def fetch(
                 etag=resp.headers.get("ETag"),
                 last_modified=resp.headers.get("Last-Modified"),
             )
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise SourceError(f"no answer within {timeout:g} s") from None
     except aiohttp.ClientError as exc:
         raise SourceError(f"cannot fetch: {type(exc).__name__}: {exc}"[:300]) from None

@@ -14,6 +14,7 @@ which nobody can see or stop the bot from there.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import threading
@@ -281,10 +282,9 @@ class ConsoleTransport:
                 pass
             finally:
                 ended.append(end)
-                try:
+                # a closed loop raises RuntimeError: nobody is listening any more
+                with contextlib.suppress(RuntimeError):
                     loop.call_soon_threadsafe(queue.put_nowait, None)
-                except RuntimeError:  # the loop is already closed: nobody is listening
-                    pass
 
         threading.Thread(target=pump, name="console-stdin", daemon=True).start()
         while (line := await queue.get()) is not None:

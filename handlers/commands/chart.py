@@ -114,7 +114,7 @@ def table(dates: Dates, window: ChartWindow, totals: Totals) -> list[str]:
             )
     if len(rows) > TABLE_ROWS:
         rest = len(rows) - TABLE_ROWS
-        rows = rows[:TABLE_ROWS] + [tr.ngettext("… and {n} earlier day", "… and {n} earlier days", rest)]
+        rows = [*rows[:TABLE_ROWS], tr.ngettext("… and {n} earlier day", "… and {n} earlier days", rest)]
     return rows
 
 

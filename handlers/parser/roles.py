@@ -4,6 +4,7 @@ in its sentence (`противник атакував 137 БпЛА`)."""
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -59,7 +60,7 @@ def assign_roles(mentions: list[Mention], cues: list[Cue], text: str, spans: Sen
         sentence = spans.index(group[0].start)
         preceding = last_cue_before(group[0].start, sentence)
         whole_group = after is not None and (
-            preceding is None or all(_AND_ONLY.match(text[a.end : b.start]) for a, b in zip(group, group[1:], strict=False))
+            preceding is None or all(_AND_ONLY.match(text[a.end : b.start]) for a, b in itertools.pairwise(group))
         )
         for m in group:
             cue: int | None

@@ -79,7 +79,7 @@ class Entry:
 
 
 def _same_kind(a: str, b: str) -> bool:
-    return a == b or "munition" in (a, b) and "total" not in (a, b)
+    return a == b or ("munition" in (a, b) and "total" not in (a, b))
 
 
 def _compatible(entry: Entry, m: Mention) -> bool:
@@ -88,9 +88,7 @@ def _compatible(entry: Entry, m: Mention) -> bool:
         return False
     if m.models and not set(m.models) & set(entry.models):
         return not entry.models and not entry.klass
-    if m.klass and entry.klass and m.klass not in entry.classes:
-        return False
-    return True
+    return not (m.klass and entry.klass and m.klass not in entry.classes)
 
 
 def _expanded(m: Mention, warnings: list[str]) -> list[Mention]:

@@ -9,6 +9,7 @@ every line break, so lines keep their numbers through later rewrites.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -71,7 +72,7 @@ def _joined_group(m: re.Match[str]) -> str:
     """`1 200` → `1200`, unless the digits are a time, a list (`3, 129`) or a day before its month."""
     s, e = m.start(), m.end()
     text = m.string
-    if s and text[s - 1] in "0123456789:.," or e < len(text) and text[e] in "0123456789:.," or _MONTH_AFTER.match(text, e):
+    if (s and text[s - 1] in "0123456789:.,") or (e < len(text) and text[e] in "0123456789:.,") or _MONTH_AFTER.match(text, e):
         return m.group(0)
     return m.group(0).replace(" ", "")
 
@@ -125,13 +126,13 @@ def sentences(text: str) -> Sentences:
             i -= 1
         before = text[i : m.start()].lower()
         after = text[m.end() :].lstrip(" ")
-        if before in _ABBREVIATIONS or before.endswith(".") and before.rstrip(".") in _ABBREVIATIONS:
+        if before in _ABBREVIATIONS or (before.endswith(".") and before.rstrip(".") in _ABBREVIATIONS):
             continue
         if not after or after[0] == "\n" or after[0].isupper() or after[0].isdigit() or after[0] in "\"-(":
             starts.append(m.end())
     pos = 0
     lines = text.split("\n")
-    for line, following in zip(lines, lines[1:], strict=False):
+    for line, following in itertools.pairwise(lines):
         pos += len(line) + 1
         if _breaks_after(line, following):
             starts.append(pos)

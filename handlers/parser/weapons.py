@@ -7,6 +7,7 @@ a model name (`Х-101`, `Shahed-136/131`) are never taken for counts.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -390,7 +391,7 @@ def _link_parts(found: list[Mention], text: str) -> None:
     """Counts in brackets or after `including` right after a weapon count detail that count."""
     parent: Mention | None = None
     inside_brackets = False
-    for prev, cur in zip(found, found[1:], strict=False):
+    for prev, cur in itertools.pairwise(found):
         gap = text[prev.end : cur.start]
         if (
             parent is not None

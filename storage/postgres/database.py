@@ -155,9 +155,8 @@ class PostgresDatabase:
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection inside a transaction, committed on success and rolled back on error."""
-        async with self._borrow() as con:
-            async with con.transaction():
-                yield con
+        async with self._borrow() as con, con.transaction():
+            yield con
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[asyncpg.Connection]:

@@ -45,9 +45,9 @@ class PostgresRanking:
 
         bounds = []
         if query.since is not None:
-            bounds.append(("{end} >= " + bind(utc(query.since))))
+            bounds.append("{end} >= " + bind(utc(query.since)))
         if query.until is not None:
-            bounds.append(("{end} < " + bind(utc(query.until))))
+            bounds.append("{end} < " + bind(utc(query.until)))
         region_arg = bind(query.region) if query.region is not None else ""
         if by_size:
             # `+ interval '0 s'` keeps the window off the period_end index, so that a

@@ -23,6 +23,7 @@ from tests.bot.transports.telegram.support import open_test_store, running_trans
 from tests.fakes.discord.harness import discord_world
 from tests.fakes.telegram.api import FakeBotAPI
 from tests.handlers.chat import KYIV, NOW
+
 SEED = json.loads((Path(__file__).parents[2] / "seeds" / "seed-night.json").read_text())
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -86,14 +86,14 @@ def test_ukrainian_press_into_the_store(db: str, capsys: pytest.CaptureFixture[s
     item = parse_then_ingest("uk_press.txt", "2025-08-05T11:00", db, capsys, monkeypatch)
     assert figures(item) == (512, 500, 12, 0, 0, 470, 7, None, 2, 11)
     assert (item["period_start"], item["period_end"]) == ("2025-08-04T15:00:00Z", "2025-08-05T08:00:00Z")
-    code, out, _ = run(capsys, "stats", "--json", "--db", db)
+    _code, out, _ = run(capsys, "stats", "--json", "--db", db)
     stats = json.loads(out)
     assert (stats["launched"], stats["neutralized"], stats["destroyed"], stats["suppressed"]) == (512, 470, 0, 0)
 
 
 def test_a_total_given_only_as_a_total_stays_a_total(db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     stdin(monkeypatch, "Russia launched 539 drones and 11 missiles overnight. Air defense intercepted 478 Russian air weapons.")
-    code, out, err = run(capsys, "parse", "-", "--published", "2025-07-04T10:00:00+03:00")
+    code, out, _err = run(capsys, "parse", "-", "--published", "2025-07-04T10:00:00+03:00")
     assert code == 0 and json.loads(out)["neutralized_unsplit"] == 478
     stdin(monkeypatch, out)
     assert run(capsys, "ingest", "-", "--db", db)[0] == 0
@@ -111,7 +111,7 @@ def test_warnings_go_to_stderr_one_per_line(capsys: pytest.CaptureFixture[str]) 
 
 def test_without_times_the_period_is_the_night_before_publication(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     stdin(monkeypatch, "Russia launched 40 drones; 35 were shot down.")
-    code, out, err = run(capsys, "parse", "-", "--published", "2026-01-01T10:30")
+    _code, out, err = run(capsys, "parse", "-", "--published", "2026-01-01T10:30")
     draft = json.loads(out)
     assert (draft["period_start"], draft["period_end"]) == ("2025-12-31T18:00:00+02:00", "2026-01-01T10:30:00+02:00")
     assert "names no period" in err

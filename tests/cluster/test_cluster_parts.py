@@ -153,9 +153,7 @@ async def test_one_limiter_alone_gets_the_whole_rate(pg_url: str) -> None:
 
 def test_a_second_run_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
     db = str(tmp_path / "bot.db")
-    with sqlite_run_lock(db):
-        with pytest.raises(AlreadyRunning, match="already served by `strikebot run`.*PostgreSQL"):
-            with sqlite_run_lock(db):
-                pass
+    with sqlite_run_lock(db), pytest.raises(AlreadyRunning, match=r"already served by `strikebot run`.*PostgreSQL"), sqlite_run_lock(db):
+        pass
     with sqlite_run_lock(db):
         pass

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-
 from handlers.context import ChatKind, CommandContext, HandlerDeps, Identity, Message
 from handlers.router import handle
 

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from handlers.ingest.payload import OUTPUT_ONLY
 from handlers.ingest.schema import SummaryIn, WeaponIn
 
-
 VALID: dict[str, Any] = {
     "external_id": "prop/1",
     "source": "Ukrainian Air Force",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from handlers.commands.base import build_args
 from handlers.context import ChatKind, HandlerDeps, Identity
 from handlers.ingest import ingest_summary
 from handlers.router import COMMANDS, command_spec
-from handlers.commands.base import build_args
 from tests.handlers.chat import SEED_NIGHT, Chat, text
 
 

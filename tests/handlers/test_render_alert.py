@@ -9,6 +9,8 @@ from handlers.render import render_alert, render_broadcast, render_retracted
 from storage.models import StrikeSummary
 from storage.sqlite import SqliteStore
 from tests.handlers.chat import KYIV, SEED_NIGHT, text
+
+
 async def _stored(store: SqliteStore, payload: dict[str, Any]) -> StrikeSummary:
     outcome = await ingest_summary(store, payload, notify=False)
     summary = await store.get_summary(outcome.id)

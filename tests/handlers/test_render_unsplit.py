@@ -9,6 +9,7 @@ from handlers.render import render_alert
 from handlers.serialize import stats_to_dict
 from storage.sqlite import SqliteStore
 from tests.handlers.chat import KYIV, text
+
 UNSPLIT: dict[str, Any] = {
     "external_id": "kpszsu/unsplit",
     "period_start": "2025-07-02T18:00:00+03:00",

@@ -10,7 +10,6 @@ import pytest
 
 from storage import Store, open_store
 
-
 PG_URL = os.environ.get("STRIKEBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

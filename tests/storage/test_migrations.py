@@ -12,8 +12,8 @@ import pytest
 
 from storage import open_store
 from storage.models import AlertFormat
-from tests.storage.postgres_schema import PG_URL
 from tests.storage.migration_files import latest_version
+from tests.storage.postgres_schema import PG_URL
 
 V1_SUB = ("telegram", "-100", "", "uk", 50, "telegram:1")
 

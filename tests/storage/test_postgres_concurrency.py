@@ -14,9 +14,9 @@ from storage import open_store
 from storage.errors import StoreError
 from storage.models import DeliveryStatus
 from storage.outbox import DeliveryResult
-from tests.storage.postgres_schema import PG_URL
-from tests.storage.migration_files import latest_version
 from tests.storage.helpers import NIGHT, draft
+from tests.storage.migration_files import latest_version
+from tests.storage.postgres_schema import PG_URL
 
 asyncpg = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
 

@@ -191,7 +191,7 @@ class InteractionRunner:
         async def attempt() -> SendResult:
             try:
                 await request()
-            except (discord.HTTPException, discord.RateLimited, asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
+            except (TimeoutError, discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as exc:
                 return classify(exc)
             return SendResult(Outcome.OK)
 

@@ -78,7 +78,7 @@ class DiscordOutbox:
     async def _call(self, call: Callable[[], Awaitable[T]], *, editing: bool) -> T | SendResult:
         try:
             return await asyncio.wait_for(call(), self._timeout)
-        except (discord.HTTPException, discord.RateLimited, asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except (TimeoutError, discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as exc:
             return classify(exc, editing=editing)
 
     async def send(self, target: Target, rendered: RenderedMessage, *, reply_to: str | None = None) -> SendResult:

@@ -149,7 +149,7 @@ def render_embed(message: Message) -> RenderedMessage:
         for name, value in message.fields
     ]
     if len(fields) > FIELDS_MAX:
-        fields = fields[: FIELDS_MAX - 1] + [(ELLIPSIS, BLANK)]
+        fields = [*fields[:FIELDS_MAX - 1], (ELLIPSIS, BLANK)]
     # the footer does not render markdown, so it is only cut, not escaped
     footer = truncate(message.footer, FOOTER_MAX) if message.footer.strip() else ""
 

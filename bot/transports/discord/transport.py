@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Collection, Sequence
 from typing import Any
@@ -211,10 +212,8 @@ class DiscordTransport:
             await self._client.close()
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         self.ready.clear()
 
@@ -249,7 +248,7 @@ class DiscordTransport:
         """The direct-message channel with a user (opened over REST); None when Discord refuses it."""
         try:
             channel = await asyncio.wait_for(self.client.create_dm(discord.Object(id=int(user_id))), self._send_timeout)
-        except (discord.HTTPException, asyncio.TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+        except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError, ValueError) as exc:
             log.warning("cannot open a direct message with %s: %s", user_id, exc or type(exc).__name__)
             return None
         return Target(str(channel.id))

@@ -108,9 +108,13 @@ class IncomingUpdates:
         kind = chat_kind(chat, message)
         # in groups another bot's commands arrive too (privacy mode off, or a bare /help):
         # answer only ours, or any command explicitly addressed to us
-        if kind != ChatKind.PRIVATE and not parsed.addressed and self.known_commands:
-            if parsed.name not in self.known_commands:
-                return
+        if (
+            kind != ChatKind.PRIVATE
+            and not parsed.addressed
+            and self.known_commands
+            and parsed.name not in self.known_commands
+        ):
+            return
         user, speaks_for_chat = sender(message)
         lang = message.from_user.language_code if message.from_user else None
         thread = thread_id(message)

@@ -6,7 +6,6 @@ here; aiohttp on one keep-alive pool managed ~2,500/s (docs/design.md "Speed").
 
 from __future__ import annotations
 
-import asyncio
 from functools import lru_cache
 from urllib.parse import quote_plus
 
@@ -84,10 +83,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | None | object = BaseRequest.DEFAULT_NONE,
-        write_timeout: float | None | object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: float | None | object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: float | None | object = BaseRequest.DEFAULT_NONE,
+        read_timeout: float | object | None = BaseRequest.DEFAULT_NONE,
+        write_timeout: float | object | None = BaseRequest.DEFAULT_NONE,
+        connect_timeout: float | object | None = BaseRequest.DEFAULT_NONE,
+        pool_timeout: float | object | None = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Send one Bot API request; return (HTTP status, body bytes) as BaseRequest expects."""
         if self._session is None or self._session.closed:
@@ -120,7 +119,7 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=body, timeout=timeout, headers=headers) as response:
                 return response.status, await response.read()
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             # the message names only the exception class: aiohttp's text can contain the URL

@@ -32,9 +32,8 @@ def parse_command(text: str | None, bot_username: str | None) -> ParsedCommand |
     if match is None:
         return None
     name, target, args = match.group(1), match.group(2), match.group(3) or ""
-    if target is not None:
-        if bot_username is None or target.lower() != bot_username.lower():
-            return None
+    if target is not None and (bot_username is None or target.lower() != bot_username.lower()):
+        return None
     return ParsedCommand(name.lower(), args.strip(), addressed=target is not None)
 
 

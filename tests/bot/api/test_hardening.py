@@ -72,7 +72,7 @@ async def test_a_trickling_body_is_cut_off_at_the_body_timeout(tmp_path: Path) -
             dripping.cancel()
             writer.close()
         elapsed = time.monotonic() - start
-        status, headers, body = split(answer)
+        status, _headers, body = split(answer)
         assert status == 408
         assert json.loads(body)["errors"][0]["msg"] == "the request body did not arrive within 0.5 s"
         assert elapsed < 3, f"the connection was held {elapsed:.1f} s"

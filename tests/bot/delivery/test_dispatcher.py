@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,8 +20,8 @@ from tests.bot.delivery.support import (
     Renders,
     Request,
     dispatcher,
-    drain,
     draft,
+    drain,
 )
 
 
@@ -163,7 +164,7 @@ async def test_transient_failures_back_off_then_the_row_is_dead(store: SqliteSto
     await drain(dispatcher(store, transport, Renders()), store)
     tries = [r.at for r in transport.requests if r.chat_id == "1"]
     assert len(tries) == FAST.max_attempts
-    gaps = [b - a for a, b in zip(tries, tries[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(tries)]
     assert gaps[1] > gaps[0] * 0.6  # exponential: the second wait is about twice the first
     stats = await store.queue_stats(now=datetime.now(UTC))
     assert stats.dead == 1 and stats.last_error == "502 Bad Gateway"
@@ -274,7 +275,7 @@ async def test_per_chat_limit_spaces_messages_to_one_private_chat(store: SqliteS
     await drain(dispatcher(store, transport, Renders(), chat_limits=True), store)
     times = [r.at for r in transport.sent("1")]
     assert len(times) == 3
-    assert all(b - a >= 1.0 for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
     assert time.monotonic() - started < 4.0
 
 

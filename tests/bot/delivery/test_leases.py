@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.delivery import Dispatcher
-from tests.bot.shared_database import BACKENDS, shared_database, terminate_connections
 from tests.bot.delivery.support import FAST, MemoryTransport, Renders, dispatcher, draft
+from tests.bot.shared_database import BACKENDS, shared_database, terminate_connections
 
 CHATS = 48
 

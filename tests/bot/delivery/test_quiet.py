@@ -15,7 +15,7 @@ from bot.transports.base import Outcome, SendResult, Target
 from bot.transports.console import CHAT_ID, ConsoleTransport
 from handlers.context import HandlerDeps, Message
 from storage.sqlite import SqliteStore
-from tests.bot.delivery.support import FAST, MemoryTransport, Renders, Request, drain, draft, no_limits
+from tests.bot.delivery.support import FAST, MemoryTransport, Renders, Request, draft, drain, no_limits
 
 KYIV = ZoneInfo("Europe/Kyiv")
 NIGHT = (23 * 60, 7 * 60)

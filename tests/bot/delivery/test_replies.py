@@ -56,7 +56,7 @@ async def test_a_global_429_is_waited_out_and_holds_the_alerts_too() -> None:
 
 async def test_a_chat_429_holds_that_chat_for_alerts_as_well() -> None:
     shared = limits()
-    calls, attempt = scripted(SendResult(Outcome.RETRY_AFTER, retry_after=0.2))
+    _calls, attempt = scripted(SendResult(Outcome.RETRY_AFTER, retry_after=0.2))
     task = asyncio.create_task(ReplyPacer(shared).deliver("42", attempt))
     await asyncio.sleep(0.05)
     assert shared.chats.wait_for("42") > 0.1 and shared.chats.wait_for("43") == 0.0

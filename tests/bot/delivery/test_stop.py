@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from storage import open_store
+from tests.bot.delivery.support import MemoryTransport, Renders, dispatcher, draft, drain
 from tests.bot.shared_database import BACKENDS, shared_database
-from tests.bot.delivery.support import MemoryTransport, Renders, dispatcher, drain, draft
 from tests.fakes.telegram.api import FakeBotAPI
 from tests.fakes.telegram.faults import Fault
 

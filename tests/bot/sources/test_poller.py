@@ -248,7 +248,7 @@ async def test_feeds_new_post_and_304(world: World, kind: str) -> None:
     assert await world.poll(paths=("/feed",)) == ["not_modified"]
     assert world.server.requests[-1][1] == '"a"' and world.server.requests[-1][2].startswith("strikebot/")
     world.server.set(
-        "/feed", build(old + [("https://news.example/2", uk_post(60, 52))]), content_type=content_type, etag='"b"'
+        "/feed", build([*old, ("https://news.example/2", uk_post(60, 52))]), content_type=content_type, etag='"b"'
     )
     assert await world.poll(paths=("/feed",)) == ["ok"]
     [summary] = await world.store.latest(1)

@@ -179,9 +179,9 @@ class FakeDiscord:
         self.requests.append(Recorded(request.method, path, dict(request.query), body, files, time.monotonic(), uploads))
         request[BODY] = body
         request[FILES] = files
-        if not request.path.startswith("/api/v10/webhooks") and not request.path.startswith("/api/v10/interactions"):
-            if request.headers.get("Authorization") != f"Bot {BOT_TOKEN}":
-                return error(401, 0, "401: Unauthorized")
+        unauthenticated = request.path.startswith(("/api/v10/webhooks", "/api/v10/interactions"))
+        if not unauthenticated and request.headers.get("Authorization") != f"Bot {BOT_TOKEN}":
+            return error(401, 0, "401: Unauthorized")
         try:
             answer = await self.faults.answer(request.method, path, request, handler)
             return answer if answer is not None else await handler(request)

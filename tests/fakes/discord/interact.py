@@ -20,11 +20,11 @@ from tests.fakes.discord.model import (
     FakeUser,
     Snowflakes,
     StoredMessage,
-    interaction_token,
-    message_payload,
     error,
+    interaction_token,
     json_response,
     member_payload,
+    message_payload,
 )
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ TELEGRAM_API_URL). Run `python -m tests.fakes.telegram.api --port N` for a stand
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -249,10 +250,8 @@ class FakeBotAPI(BotApiMethods, Recorder):
             if request.transport is not None:
                 request.transport.abort()
             raise web.HTTPServiceUnavailable()  # nothing reaches the client any more
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closing.wait(), fault.hold)
-        except TimeoutError:
-            pass
         if fault.deliver:
             call.injected = False
             return None

@@ -86,9 +86,8 @@ class BotApiMethods(TelegramWorld):
     def api_deleteMessage(self, p: JSON) -> bool:
         """deleteMessage."""
         chat = self.chat(p.get("chat_id", 0))
-        if self.messages.get(chat.id, {}).pop(int(p.get("message_id", 0)), None) is None:
-            if self.store_texts:
-                raise _bad("message to delete not found")
+        if self.messages.get(chat.id, {}).pop(int(p.get("message_id", 0)), None) is None and self.store_texts:
+            raise _bad("message to delete not found")
         return True
 
     def api_answerCallbackQuery(self, p: JSON) -> bool:

@@ -204,12 +204,7 @@ class Membership:
         elif self.status is MemberStatus.RESTRICTED:
             out["is_member"] = True
             out["until_date"] = 0
-            for name in (
-                "can_change_info can_invite_users can_pin_messages can_send_messages can_send_polls "
-                "can_send_other_messages can_add_web_page_previews can_manage_topics can_send_audios "
-                "can_send_documents can_send_photos can_send_videos can_send_video_notes "
-                "can_send_voice_notes can_edit_tag"
-            ).split():
+            for name in ["can_change_info", "can_invite_users", "can_pin_messages", "can_send_messages", "can_send_polls", "can_send_other_messages", "can_add_web_page_previews", "can_manage_topics", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_edit_tag"]:
                 out[name] = False
         elif self.status is MemberStatus.KICKED:
             out["until_date"] = 0

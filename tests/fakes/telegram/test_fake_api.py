@@ -17,6 +17,7 @@ from telegram.request import HTTPXRequest
 
 from tests.fakes.telegram.api import DEFAULT_TOKEN, FakeBotAPI, Fault, Limits
 
+
 @pytest.fixture
 async def bot(fake_telegram: FakeBotAPI) -> AsyncIterator[Bot]:
     """A PTB Bot talking to the fake."""
@@ -149,7 +150,7 @@ async def test_edit_errors_match_telegram(bot: Bot, fake_telegram: FakeBotAPI) -
     fake_telegram.inject(Fault.not_editable(), method="editMessageText")
     with pytest.raises(BadRequest, match="can't be edited"):
         await bot.edit_message_text("new", chat_id=42, message_id=message.message_id)
-    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
         await bot.send_message(42, "<b>unclosed", parse_mode="HTML")
     assert fake_telegram.text_of(42, message.message_id) == "same"
 

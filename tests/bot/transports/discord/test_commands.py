@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.discord.harness import discord_world, run_slash as run
+from tests.fakes.discord.harness import discord_world
+from tests.fakes.discord.harness import run_slash as run
 from tests.fakes.discord.model import MANAGE_CHANNELS, MEMBER_DEFAULT
 
 MANAGER = MEMBER_DEFAULT | MANAGE_CHANNELS

@@ -21,8 +21,8 @@ from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.transports.discord.transport import DiscordTransport
 from handlers.context import HandlerDeps
 from storage.protocol import Store
-from tests.bot.shared_database import BACKENDS, shared_database
 from tests.bot.delivery.support import draft
+from tests.bot.shared_database import BACKENDS, shared_database
 from tests.fakes.discord.api import BOT_TOKEN, FakeDiscord
 from tests.fakes.discord.model import FakeChannel
 

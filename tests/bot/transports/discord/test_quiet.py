@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from handlers.ingest import ingest_summary
 from tests.bot.delivery.support import drain
-from tests.fakes.discord.harness import discord_world, run_slash as run
+from tests.fakes.discord.harness import discord_world
+from tests.fakes.discord.harness import run_slash as run
 from tests.fakes.discord.model import MANAGE_CHANNELS, MEMBER_DEFAULT
 
 SUPPRESS_NOTIFICATIONS = 1 << 12

@@ -7,7 +7,6 @@ from typing import Any
 
 from bot.delivery import DispatcherConfig
 
-
 CONFIG = DispatcherConfig(
     batch_size=200, concurrency=16, lease_seconds=30, max_attempts=4, base_backoff=0.1,
     poll_interval=0.1, rates={"telegram": 30.0},

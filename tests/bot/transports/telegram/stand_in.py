@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from handlers.context import Button, CommandContext, HandlerDeps, Message
 
-
 seen: list[CommandContext] = []
 
 

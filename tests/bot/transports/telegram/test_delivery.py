@@ -17,10 +17,10 @@ from bot.transports.telegram.outbox import TelegramOutbox
 from bot.transports.telegram.request import AiohttpRequest
 from handlers.ingest import ingest_summary
 from storage.sqlite import SqliteStore
+from tests.bot.transports.telegram.delivery import CONFIG, max_in_window, payload
 from tests.fakes.telegram.api import FakeBotAPI, Fault, Limits
 from tests.fakes.telegram.model import Call
 from tests.fakes.telegram.records import EDIT_METHODS, SEND_METHODS
-from tests.bot.transports.telegram.delivery import CONFIG, max_in_window, payload
 
 LIMITED = SEND_METHODS | EDIT_METHODS
 

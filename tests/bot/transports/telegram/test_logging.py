@@ -14,7 +14,7 @@ from bot.transports.base import Outcome, Target
 from bot.transports.telegram.outbox import TelegramOutbox
 from bot.transports.telegram.request import AiohttpRequest
 from handlers.context import Message
-from tests.fakes.telegram.api import Fault, FakeBotAPI
+from tests.fakes.telegram.api import FakeBotAPI, Fault
 
 TOKEN = "7712345678:AAHf3kq-Z1x2y3w4v5u6t7s8r9q0p_onmlk"
 

@@ -11,7 +11,7 @@ from bot.transports.base import Outcome, Target
 from bot.transports.telegram.outbox import TelegramOutbox
 from bot.transports.telegram.request import AiohttpRequest
 from handlers.context import Image, Message
-from tests.fakes.telegram.api import Fault, FakeBotAPI
+from tests.fakes.telegram.api import FakeBotAPI, Fault
 
 ALERT = Message(title="Night of 4 July", lines=["550 launched", "478 neutralized"], footer="Air Force")
 

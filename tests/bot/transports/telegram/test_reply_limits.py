@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.app import running
 from bot.settings import Settings
-from tests.bot.transports.telegram.support import open_test_store, running_transport
 from tests.bot.delivery.support import draft
+from tests.bot.transports.telegram.support import open_test_store, running_transport
 from tests.fakes.telegram.api import FakeBotAPI
 from tests.fakes.telegram.faults import Fault, Limits
 from tests.fakes.telegram.model import FakeChat

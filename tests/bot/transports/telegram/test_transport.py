@@ -16,9 +16,9 @@ import pytest
 from bot.logging_redact import install_redaction
 from bot.transports.telegram.transport import TelegramStartError, TelegramTransport
 from handlers.context import HandlerDeps
+from tests.bot.transports.telegram.stand_in import seen, stand_in
 from tests.bot.transports.telegram.support import ADMIN_ID, open_test_store, running_transport
 from tests.fakes.telegram.api import FakeBotAPI
-from tests.bot.transports.telegram.stand_in import seen, stand_in
 
 
 @pytest.fixture(autouse=True)

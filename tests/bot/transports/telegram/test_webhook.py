@@ -10,8 +10,8 @@ from aiohttp import web
 
 from bot.transports.telegram.reception import WebhookConfig
 from bot.transports.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, TelegramWebhook
-from tests.bot.transports.telegram.support import open_test_store, running_transport
 from tests.bot.transports.telegram.stand_in import seen, stand_in
+from tests.bot.transports.telegram.support import open_test_store, running_transport
 from tests.fakes.telegram.api import FakeBotAPI
 
 SECRET = "s3cret-webhook-token_1"
