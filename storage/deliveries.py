@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
@@ -91,22 +91,6 @@ class OutboxSql(Protocol[C_contra]):
     async def queue_stats(self, con: C_contra, now: datetime) -> QueueStats:
         """Outbox health, every part read from an index range."""
         ...
-
-
-@dataclass(frozen=True)
-class SentWindow:
-    """The last 24 hours before `now` as whole minutes (counted per minute) and the partial minute before them."""
-
-    since: datetime
-    # the first whole minute of the window: rows sent in [since, first_minute) are counted one by one
-    first_minute: datetime
-
-
-def sent_window(now: datetime) -> SentWindow:
-    """The window `QueueStats.sent_24h` counts: rows whose last update is at or after now − 24 h."""
-    since = utc(now) - timedelta(days=1)
-    floor = since.replace(second=0, microsecond=0)
-    return SentWindow(since, floor if floor == since else floor + timedelta(minutes=1))
 
 
 def finish_values(result: DeliveryResult, now: datetime, holder: str | None) -> dict[str, Any]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
-from storage.deliveries import Claim, SentMessages, finish_values, sent_window
+from storage.deliveries import Claim, SentMessages, finish_values
 from storage.models import Delivery, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.postgres.database import command_count
@@ -156,26 +156,18 @@ class PostgresOutbox:
         return command_count(status)
 
     async def queue_stats(self, con: asyncpg.Connection, now: datetime) -> QueueStats:
-        """Outbox health from index ranges that stay small and the per-minute sent counts, never every row."""
+        """Outbox health; every part reads a (status, updated_at) index range, never the whole table."""
         now = utc(now)
-        window = sent_window(now)
-        # due = pending − not yet due − leased: rows waiting for a retry and leased rows are few,
-        # while every pending row may be due (a fan-out just queued)
         row = await con.fetchrow(
-            "SELECT (SELECT count(*) FROM deliveries WHERE status = 'pending') AS pending, "
-            "(SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1) AS later, "
-            "(SELECT count(*) FROM deliveries WHERE status = 'pending' AND lease_until > $1) AS leased, "
-            "(SELECT count(*) FROM deliveries WHERE status = 'pending' AND lease_until > $1 "
-            "AND next_attempt_at <= $1) AS leased_due, "
-            "(SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending') AS oldest, "
+            "SELECT count(*) AS pending, "
+            "count(*) FILTER (WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)) AS due, "
+            "count(*) FILTER (WHERE lease_until > $1) AS in_flight, "
+            "min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1) AS oldest, "
             "(SELECT count(*) FROM deliveries WHERE status = 'dead') AS dead, "
-            "(SELECT coalesce(sum(n), 0) FROM outbox_sent_minutes WHERE minute >= $4) AS sent_minutes, "
-            "(SELECT count(*) FROM deliveries WHERE status = 'sent' AND updated_at >= $2 "
-            "AND updated_at < $3) AS sent_edge",
+            "(SELECT count(*) FROM deliveries WHERE status = 'sent' AND updated_at >= $2) AS sent_24h "
+            "FROM deliveries WHERE status = 'pending'",
             now,
-            window.since,
-            window.first_minute,
-            window.first_minute.replace(tzinfo=None),
+            now - timedelta(days=1),
         )
         err = await con.fetchval(
             "SELECT last_error FROM ("
@@ -190,10 +182,10 @@ class PostgresOutbox:
         oldest = row["oldest"]
         return QueueStats(
             pending=row["pending"],
-            due=row["pending"] - row["later"] - row["leased_due"],
-            in_flight=row["leased"],
+            due=row["due"],
+            in_flight=row["in_flight"],
             dead=row["dead"],
-            sent_24h=row["sent_minutes"] + row["sent_edge"],
-            oldest_due_age_seconds=max(0.0, (now - oldest).total_seconds()) if oldest is not None and oldest <= now else 0.0,
+            sent_24h=row["sent_24h"],
+            oldest_due_age_seconds=max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0,
             last_error=err,
         )

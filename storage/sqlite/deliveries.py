@@ -6,12 +6,12 @@ Outbox times (next_attempt_at, lease_until) are epoch seconds, compared as numbe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
-from storage.deliveries import Claim, SentMessages, finish_values, sent_window
+from storage.deliveries import Claim, SentMessages, finish_values
 from storage.models import Delivery, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.rows import SUMMARY_COLUMNS
@@ -174,30 +174,24 @@ class SqliteOutbox:
         return cur.rowcount
 
     async def queue_stats(self, con: aiosqlite.Connection, now: datetime) -> QueueStats:
-        """Outbox health from index ranges that stay small and the per-minute sent counts, never every row."""
+        """Outbox health; every part reads a (status, updated_at) index range, never the whole table."""
         ts = now.timestamp()
-        window = sent_window(now)
-        args = {
-            "ts": ts,
-            "since": to_text(window.since),
-            "edge": to_text(window.first_minute),
-            "edge_minute": to_text(window.first_minute)[:16],
-        }
-        # due = pending − not yet due − leased: rows waiting for a retry and leased rows are few,
-        # while every pending row may be due (a fan-out just queued)
+        args = {"ts": ts, "day_ago": to_text(now - timedelta(days=1))}
         async with con.execute(
-            "SELECT (SELECT count(*) FROM deliveries WHERE status = 'pending'), "
-            "(SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at > :ts), "
-            "(SELECT count(*) FROM deliveries WHERE status = 'pending' AND lease_until > :ts), "
-            "(SELECT count(*) FROM deliveries WHERE status = 'pending' AND lease_until > :ts "
-            "AND next_attempt_at <= :ts), "
-            "(SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'), "
-            "(SELECT count(*) FROM deliveries WHERE status = 'dead'), "
-            "(SELECT coalesce(sum(n), 0) FROM outbox_sent_minutes WHERE minute >= :edge_minute), "
-            "(SELECT count(*) FROM deliveries WHERE status = 'sent' AND updated_at >= :since AND updated_at < :edge)",
+            "SELECT count(*), "
+            "coalesce(sum(next_attempt_at <= :ts AND (lease_until IS NULL OR lease_until <= :ts)), 0), "
+            "coalesce(sum(lease_until > :ts), 0), "
+            "min(CASE WHEN next_attempt_at <= :ts THEN next_attempt_at END) "
+            "FROM deliveries WHERE status = 'pending'",
             args,
         ) as cur:
             row = await cur.fetchone()
+        async with con.execute(
+            "SELECT (SELECT count(*) FROM deliveries WHERE status = 'dead'), "
+            "(SELECT count(*) FROM deliveries WHERE status = 'sent' AND updated_at >= :day_ago)",
+            args,
+        ) as cur:
+            counts = await cur.fetchone()
         async with con.execute(
             "SELECT last_error, updated_at FROM ("
             + " UNION ALL ".join(
@@ -208,14 +202,14 @@ class SqliteOutbox:
             + ") ORDER BY updated_at DESC LIMIT 1"
         ) as cur:
             err = await cur.fetchone()
-        assert row is not None
-        pending, later, leased, leased_due, oldest, dead, sent_minutes, sent_edge = row
+        assert row is not None and counts is not None
+        oldest = row[3]
         return QueueStats(
-            pending=pending,
-            due=pending - later - leased_due,
-            in_flight=leased,
-            dead=dead,
-            sent_24h=sent_minutes + sent_edge,
-            oldest_due_age_seconds=max(0.0, ts - oldest) if oldest is not None and oldest <= ts else 0.0,
+            pending=row[0],
+            due=row[1],
+            in_flight=row[2],
+            dead=counts[0],
+            sent_24h=counts[1],
+            oldest_due_age_seconds=max(0.0, ts - oldest) if oldest is not None else 0.0,
             last_error=err[0] if err else None,
         )
