@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from bot.transports.console import ConsoleTransport
 from handlers.context import HandlerDeps
-from handlers.ingest import ingest_payload
+from handlers.ingest import ingest_payload, ingest_summary
+from handlers.seeding import load_seeds
 from tests.bot.transports.telegram.support import open_test_store
 
 ROOT = Path(__file__).parents[1]
@@ -69,3 +70,14 @@ async def test_windows_that_end_now_point_to_the_latest_report(tmp_path: Path) -
         if EMPTY in answer:
             assert "The latest report, #1, is from July 4, 2025." in answer, command
             assert "[1] /" in answer, command
+
+
+async def test_the_api_example_creates_the_report_it_names_on_a_seeded_store(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    body = re.search(r"-d '(\{.*?\})'", readme, re.S)
+    said = re.search(r'`201 \{"id":(\d+),"revision":1,"status":"created"\}`', readme)
+    assert body is not None and said is not None
+    async with open_test_store(tmp_path) as store:
+        await load_seeds(store)
+        outcome = await ingest_summary(store, json.loads(body.group(1)), notify=True)
+    assert (outcome.status, outcome.id) == ("created", int(said.group(1)))
