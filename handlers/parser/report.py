@@ -12,12 +12,13 @@ from handlers.parser.casualties import find_casualties
 from handlers.parser.cues import Role, find_cues
 from handlers.parser.dates import find_period
 from handlers.parser.impact import find_impact
+from handlers.parser.models import tag_models
 from handlers.parser.numbers import words_to_digits
 from handlers.parser.regions import find_regions
 from handlers.parser.roles import assign_roles
 from handlers.parser.tally import build_tally
 from handlers.parser.text import lower, normalise, sentences
-from handlers.parser.weapons import Mention, find_mentions, tag_models, uncounted_weapons
+from handlers.parser.weapons import Mention, find_mentions, uncounted_weapons
 
 KYIV = "Europe/Kyiv"
 MAX_TEXT = 100_000

@@ -1,8 +1,6 @@
 """Weapon mentions: a count and what it counts (`101 ударним БпЛА типу Shahed`, `seven Kh-101 missiles`).
 
-Model names are found through the catalog's names and aliases and replaced
-by tags (`§3§`) before anything else reads the text, so that digits inside
-a model name (`Х-101`, `Shahed-136/131`) are never taken for counts.
+Model names are already tags (`§3§`, see models.py) when the text reaches here.
 """
 
 from __future__ import annotations
@@ -10,63 +8,15 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
+from handlers.parser.models import TAG, Tagged
 from handlers.parser.text import lower
-from handlers.parser.trie import trie_pattern
 from storage.catalog import weapon_catalog
 from storage.models import WeaponCategory
 
-# catalog entries that name a class of weapon, not a model: the parser reads those words itself
-_GENERIC = frozenset(
-    {
-        "unknown uav",
-        "reconnaissance uav",
-        "decoy uav",
-        "ballistic missile",
-        "intercontinental ballistic missile",
-        "cruise missile",
-        "unknown missile",
-        "aerial bomb",
-    }
-)
-# case endings a model name may carry in running text (`Калібрами`, `Kh-101s`)
-_SUFFIX = r"(?:s|а|и|ів|ами|ом|у|і|ах|ям|ями)?"
-TAG = re.compile(r"§(\d+)§")
 _DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_][\w'-]*")
-
-
-@dataclass(frozen=True)
-class Tagged:
-    """A text with model names replaced by `§i§`, and the catalog model of each tag."""
-
-    text: str
-    models: tuple[str, ...]
-
-
-@cache
-def _model_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
-    names = {k: v for k, v in weapon_catalog().names().items() if k not in _GENERIC and len(k) >= 3}
-    pattern = re.compile(rf"(?<![\w-])({trie_pattern(names)}){_SUFFIX}(?!\w)")
-    return pattern, names
-
-
-def tag_models(text: str) -> Tagged:
-    """Replace every model name or alias with a tag naming its catalog model (case is kept elsewhere)."""
-    pattern, names = _model_pattern()
-    models: list[str] = []
-    pieces: list[str] = []
-    last = 0
-    for m in pattern.finditer(lower(text)):
-        model = names[m.group(1)]
-        if model not in models:
-            models.append(model)
-        pieces.append(text[last : m.start()])
-        pieces.append(f"§{models.index(model)}§")
-        last = m.end()
-    pieces.append(text[last:])
-    return Tagged("".join(pieces), tuple(models))
 
 
 # what a word says about the weapon, by the word's beginning
