@@ -7,18 +7,14 @@ meet only where two processes meet: in the database.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from storage import Store, open_store
+from tests.storage.postgres_schema import PG_URL, fresh_schema
 
-PG_URL = os.environ.get("STRIKEBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ("sqlite", "postgres")
 
 
@@ -44,22 +40,9 @@ async def shared_database(backend: str, tmp_path: Path) -> AsyncIterator[SharedD
     if backend == "sqlite":
         yield SharedDatabase(backend, f"sqlite:///{tmp_path / 'shared.db'}")
         return
-    asyncpg = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(PG_URL, timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_URL}: {exc}")
-    await admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        sep = "&" if "?" in PG_URL else "?"
-        # asyncpg passes unknown URL parameters on as server settings: tests find the
-        # bot's own connections in pg_stat_activity by this name
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
+    # tests find the bot's own connections in pg_stat_activity by the schema's name
+    async with fresh_schema(named=True) as (url, schema):
         yield SharedDatabase(backend, url, application_name=schema)
-    finally:
-        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.close()
 
 
 async def terminate_connections(application_name: str) -> int:

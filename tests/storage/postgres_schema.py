@@ -1,10 +1,11 @@
-"""A PostgreSQL store in a schema of its own for tests; skipped with the reason when no server answers."""
+"""A PostgreSQL schema of its own per test; skipped with the reason when no server answers."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -13,14 +14,15 @@ from storage import Store, open_store
 PG_URL = os.environ.get("STRIKEBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-async def postgres_store() -> AsyncIterator[Store]:
-    try:
-        import asyncpg
+@asynccontextmanager
+async def fresh_schema(prefix: str = "t", *, named: bool = False) -> AsyncIterator[tuple[str, str]]:
+    """(URL, schema) of an empty schema first on the search path, dropped afterwards.
 
-        from storage.postgres import PostgresStore  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"PostgreSQL backend not available: {exc}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    With `named`, the URL also sets application_name to the schema, so a test can find
+    the connections opened with it in pg_stat_activity.
+    """
+    asyncpg = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         admin = await asyncpg.connect(PG_URL, timeout=3)
     except (OSError, asyncpg.PostgresError) as exc:
@@ -28,8 +30,15 @@ async def postgres_store() -> AsyncIterator[Store]:
     await admin.execute(f'CREATE SCHEMA "{schema}"')
     try:
         sep = "&" if "?" in PG_URL else "?"
-        async with open_store(f"{PG_URL}{sep}options=-csearch_path%3D{schema}") as store:
-            yield store
+        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        # asyncpg passes unknown URL parameters on as server settings
+        yield (f"{url}&application_name={schema}" if named else url), schema
     finally:
         await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.close()
+
+
+async def postgres_store() -> AsyncIterator[Store]:
+    """An empty, migrated PostgreSQL store in a schema of its own."""
+    async with fresh_schema() as (url, _), open_store(url) as store:
+        yield store

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from storage import open_store
 from storage.models import AlertFormat
 from tests.storage.migration_files import latest_version
-from tests.storage.postgres_schema import PG_URL
+from tests.storage.postgres_schema import fresh_schema
 
 V1_SUB = ("telegram", "-100", "", "uk", 50, "telegram:1")
 
@@ -67,21 +66,9 @@ async def v1_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         _sqlite_v1(path)
         yield "sqlite", f"sqlite:///{path}"
         return
-    asyncpg = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
-    try:
-        admin = await asyncpg.connect(PG_URL, timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_URL}: {exc}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    await admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    async with fresh_schema() as (url, _):
         await _postgres_v1(url)
         yield "postgres", url
-    finally:
-        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.close()
 
 
 async def test_a_version_1_database_migrates_and_keeps_its_subscriptions(v1_database: tuple[str, str]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,7 @@ from storage.models import DeliveryStatus
 from storage.outbox import DeliveryResult
 from tests.storage.helpers import NIGHT, draft
 from tests.storage.migration_files import latest_version
-from tests.storage.postgres_schema import PG_URL
+from tests.storage.postgres_schema import fresh_schema
 
 asyncpg = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
 
@@ -24,18 +23,8 @@ asyncpg = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
     """A URL to a fresh, empty schema; skips when no PostgreSQL server answers."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(PG_URL, timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_URL}: {exc}")
-    await admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        sep = "&" if "?" in PG_URL else "?"
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.close()
+    async with fresh_schema() as (url, _):
+        yield url
 
 
 async def test_processes_starting_at_once_migrate_once(pg_url: str) -> None:
