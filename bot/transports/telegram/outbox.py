@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from typing import Any
+from urllib.parse import quote_plus
 
-from telegram import Bot, InputFile, LinkPreviewOptions, ReplyParameters
+from telegram import Bot, InputFile, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -19,7 +20,8 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.transports.base import Outcome, SendResult, Target
-from bot.transports.telegram.render import TelegramPayload, render
+from bot.transports.telegram.render import NO_PREVIEW, TelegramPayload, render
+from bot.transports.telegram.request import AiohttpRequest
 from handlers.context import Message
 
 # Bot API descriptions of a chat we can never reach again (400s; 403s are all "gone")
@@ -38,8 +40,6 @@ _GONE = (
 )
 _NOT_EDITABLE = ("message can't be edited", "message to edit not found", "message_id_invalid")
 _NOT_MODIFIED = "message is not modified"
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_NO_PREVIEW_JSON = _NO_PREVIEW.to_json()
 
 
 
@@ -107,32 +107,50 @@ class TelegramOutbox:
         self, target: Target, rendered: TelegramPayload, *, reply_to: str | None = None
     ) -> SendResult:
         """sendMessage (or sendPhoto) to the chat / forum topic."""
-        data: dict[str, object] = {
-            "chat_id": target.chat_id,
-            "parse_mode": rendered.parse_mode,
-            "reply_markup": rendered.markup_json,
-            "message_thread_id": _thread(target),
-            "disable_notification": target.silent,
-        }
-        if reply_to:
-            data["reply_parameters"] = ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
-        if self.paid_broadcast:
-            data["allow_paid_broadcast"] = True
-        if rendered.photo is not None:
-            endpoint = "sendPhoto"
-            data["photo"] = InputFile(rendered.photo, filename=rendered.photo_name)
-            data["caption"] = rendered.text
-        else:
-            endpoint = "sendMessage"
-            data["text"] = rendered.text
-            data["link_preview_options"] = _NO_PREVIEW_JSON
         try:
-            # PTB's own request path (error mapping included) without building a Message
-            # from the answer: the dispatcher needs only its message_id
-            sent = await self.bot._post(endpoint, data)
+            if rendered.photo is None and reply_to is None and isinstance(self.bot.request, AiohttpRequest):
+                sent = await self._send_text(self.bot.request, target, rendered)
+            else:
+                sent = await self._send_other(target, rendered, reply_to)
         except TelegramError as exc:
             return classify(exc)
         return SendResult(Outcome.OK, message_id=str(sent["message_id"]))
+
+    async def _send_text(self, request: AiohttpRequest, target: Target, rendered: TelegramPayload) -> Any:
+        """The fan-out's request: the chat's fields in front of the payload's form, encoded once per payload.
+
+        Through PTB's request path (BaseRequest.post: its error mapping, RetryAfter
+        and all), without turning the same parameters into objects for every chat
+        nor building a Message from the answer: only its message_id is read.
+        """
+        parts = [b"chat_id=", quote_plus(target.chat_id).encode("ascii")]
+        if target.thread_id:
+            parts += [b"&message_thread_id=", str(int(target.thread_id)).encode("ascii")]
+        if target.silent:
+            parts.append(b"&disable_notification=true")
+        if self.paid_broadcast:
+            parts.append(b"&allow_paid_broadcast=true")
+        parts += [b"&", rendered.message_form]
+        return await request.post_encoded(f"{self.bot.base_url}/sendMessage", b"".join(parts))
+
+    async def _send_other(self, target: Target, rendered: TelegramPayload, reply_to: str | None) -> Any:
+        """A photo, a reply, or another request backend: through the Bot's own methods."""
+        reply = ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True) if reply_to else None
+        common: dict[str, Any] = {
+            "chat_id": target.chat_id,
+            "parse_mode": rendered.parse_mode,
+            "reply_markup": rendered.reply_markup,
+            "message_thread_id": _thread(target),
+            "disable_notification": target.silent,
+            "reply_parameters": reply,
+            "allow_paid_broadcast": True if self.paid_broadcast else None,
+        }
+        if rendered.photo is not None:
+            photo = InputFile(rendered.photo, filename=rendered.photo_name)
+            sent = await self.bot.send_photo(photo=photo, caption=rendered.text, **common)
+        else:
+            sent = await self.bot.send_message(text=rendered.text, link_preview_options=NO_PREVIEW, **common)
+        return {"message_id": sent.message_id}
 
     async def edit(self, target: Target, message_id: str, rendered: TelegramPayload) -> SendResult:
         """editMessageText (editMessageCaption for a photo) of a message we sent."""
@@ -152,7 +170,7 @@ class TelegramOutbox:
                     text=rendered.text,
                     parse_mode=rendered.parse_mode,
                     reply_markup=rendered.reply_markup,
-                    link_preview_options=_NO_PREVIEW,
+                    link_preview_options=NO_PREVIEW,
                 )
         except TelegramError as exc:
             return classify(exc, message_id=message_id)

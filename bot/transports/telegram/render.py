@@ -6,8 +6,9 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlencode
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
 from handlers.context import Button, Message
 
@@ -17,6 +18,7 @@ CAPTION_LIMIT = 1024
 _EDGE_LIMIT = 512
 _ELLIPSIS = "…"
 _BUTTONS_PER_ROW = 3
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,14 @@ class TelegramPayload:
     def markup_json(self) -> str | None:
         """The keyboard as the JSON the Bot API takes, serialized once for every chat it goes to."""
         return self.reply_markup.to_json() if self.reply_markup is not None else None
+
+    @cached_property
+    def message_form(self) -> bytes:
+        """sendMessage's fields that every chat gets the same, urlencoded once for all of them."""
+        fields = {"text": self.text, "parse_mode": self.parse_mode, "link_preview_options": NO_PREVIEW.to_json()}
+        if self.markup_json is not None:
+            fields["reply_markup"] = self.markup_json
+        return urlencode(fields).encode("ascii")
 
 
 def tg_length(text: str) -> int:

@@ -7,6 +7,7 @@ here; aiohttp on one keep-alive pool managed ~2,500/s (docs/design.md "Speed").
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote_plus
 
 import aiohttp
@@ -39,6 +40,12 @@ def form_body(fields: dict[str, str]) -> bytes:
     ).encode("ascii")
 
 
+@lru_cache(maxsize=64)
+def _timeout(total: float | None, connect: float | None) -> aiohttp.ClientTimeout:
+    # one object per distinct setting: a fan-out asks for the same one thousands of times
+    return aiohttp.ClientTimeout(total=total, sock_connect=connect)
+
+
 class AiohttpRequest(BaseRequest):
     """BaseRequest over aiohttp: urlencoded bodies, multipart when uploading files."""
 
@@ -57,6 +64,10 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        # bodies of post_encoded calls in flight, by id() of the RequestData they travel beside
+        self._encoded: dict[int, bytes] = {}
+        self._headers = {"User-Agent": self.USER_AGENT}
+        self._form_headers = {**self._headers, **_FORM}
 
     @property
     def read_timeout(self) -> float | None:
@@ -78,6 +89,20 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
         self._session = None
 
+    async def post_encoded(self, url: str, body: bytes) -> Any:
+        """POST a urlencoded body the caller built, through PTB's `post` (its status and error mapping).
+
+        A fan-out sends the same fields to thousands of chats: the caller encodes
+        them once. RequestData is final and slotted, so the body travels beside an
+        empty one, keyed by its id for the length of the call.
+        """
+        carrier = RequestData()
+        self._encoded[id(carrier)] = body
+        try:
+            return await self.post(url, request_data=carrier)
+        finally:
+            del self._encoded[id(carrier)]
+
     async def do_request(
         self,
         url: str,
@@ -97,13 +122,23 @@ class AiohttpRequest(BaseRequest):
         write = _pick(write_timeout, default_write)
         connect = _pick(connect_timeout, self._connect_timeout)
         pool = _pick(pool_timeout, None)
-        # aiohttp has no separate write timeout; a whole-request bound of
-        # connect + write + read keeps a stuck upload from hanging forever
-        total = None if read is None or write is None else read + write + (connect or 0) + (pool or 0)
-        timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
-        body: aiohttp.FormData | bytes | None = None
-        headers = {"User-Agent": self.USER_AGENT}
+        # aiohttp has no separate write timeout: one whole-request bound of read (+ write
+        # for an upload; a form of a few KB is written at once) keeps a stuck request from
+        # hanging forever; the connect timeout bounds connecting on its own. No per-read
+        # timer: re-arming it on every chunk received cost more in a fan-out than the rest
+        # of the timeout handling.
         if files:
+            total = None if read is None or write is None else read + write + (connect or 0) + (pool or 0)
+        else:
+            total = None if read is None else read + (pool or 0)
+        timeout = _timeout(total, connect)
+        body: aiohttp.FormData | bytes | None = None
+        headers = self._headers
+        encoded = self._encoded.get(id(request_data)) if request_data is not None else None
+        if encoded is not None:
+            body = encoded
+            headers = self._form_headers
+        elif files:
             form = aiohttp.FormData(quote_fields=False)
             for name, value in request_data.json_parameters.items():  # type: ignore[union-attr]
                 form.add_field(name, value)
@@ -115,7 +150,7 @@ class AiohttpRequest(BaseRequest):
             body = form
         elif request_data is not None:
             body = form_body(request_data.json_parameters)
-            headers.update(_FORM)
+            headers = self._form_headers
         try:
             async with self._session.request(method, url, data=body, timeout=timeout, headers=headers) as response:
                 return response.status, await response.read()

@@ -9,8 +9,9 @@ from telegram import Bot
 
 from bot.transports.base import Outcome, Target
 from bot.transports.telegram.outbox import TelegramOutbox
+from bot.transports.telegram.render import NO_PREVIEW
 from bot.transports.telegram.request import AiohttpRequest
-from handlers.context import Image, Message
+from handlers.context import Button, Image, Message
 from tests.fakes.telegram.api import FakeBotAPI, Fault
 
 ALERT = Message(title="Night of 4 July", lines=["550 launched", "478 neutralized"], footer="Air Force")
@@ -126,3 +127,42 @@ async def test_edit_faults(
     fake.inject(fault, method="editMessageText")
     result = await outbox.edit(Target(str(chat.id)), sent.message_id, outbox.render(Message(title="new")))
     assert result.outcome == outcome
+
+
+TRICKY = Message(
+    title="Ніч 4 липня & 5 = 2+3",
+    lines=["ракети 11 + дрони 539 → 50% збито 🛡", "a&b=c?d#e"],
+    buttons=[Button("Карта & більше", "stats 7d region=Київ&x")],
+)
+
+
+async def test_fan_out_body_matches_the_bots_own_send_message(fake_telegram: FakeBotAPI, outbox: TelegramOutbox) -> None:
+    """The alert's form, encoded once for all chats, says what PTB's own send_message says, field by field."""
+    fake = fake_telegram
+    forum = fake.forum()
+    payload = outbox.render(TRICKY)
+    quiet = Target(str(forum.id), "77", silent=True)
+    ours = await outbox.send(quiet, payload)
+    assert ours.outcome == Outcome.OK
+    await outbox.bot.send_message(
+        chat_id=forum.id, text=payload.text, parse_mode="HTML", reply_markup=payload.reply_markup,
+        message_thread_id=77, disable_notification=True, link_preview_options=NO_PREVIEW,
+    )
+    mine, theirs = fake.sent(forum)
+    assert mine.params == theirs.params
+    assert mine.params["text"].startswith("<b>Ніч 4 липня &amp; 5 = 2+3</b>")
+    assert mine.params["disable_notification"] is True and mine.params["message_thread_id"] == 77
+    assert fake.text_of(forum, int(ours.message_id or 0)) == payload.text
+
+
+async def test_another_request_backend_still_sends(fake_telegram: FakeBotAPI) -> None:
+    """With PTB's default HTTPX backend the outbox goes through the Bot's own methods."""
+    fake = fake_telegram
+    chat = fake.private_chat(fake.user())
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        outbox = TelegramOutbox(bot, paid_broadcast=True)
+        sent = await outbox.send(Target(str(chat.id)), outbox.render(TRICKY))
+    assert sent.outcome == Outcome.OK
+    (call,) = fake.sent(chat)
+    assert call.params["allow_paid_broadcast"] is True
+    assert "🛡" in call.params["text"]
