@@ -273,7 +273,8 @@ class Dispatcher:
         """The row's result, or None when its lease no longer held at the moment of sending."""
         sub = job.subscription
         transport = self.transports[sub.platform]
-        plan = plan_job(job, transport, self.renderers, self._cache, self.config.timezone, now=self._wall_clock())
+        now = self._wall_clock()
+        plan = plan_job(job, transport, self.renderers, self._cache, self.config.timezone, now=now)
         if isinstance(plan, DeliveryResult):
             return plan
         wait = await self._admit(sub.platform, sub.chat_id)

@@ -32,7 +32,8 @@ class ResultWriter:
         self._buffer.append((result, future))
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name="delivery-results")
-        return await asyncio.shield(future)
+        # a worker cancelled meanwhile leaves its future cancelled; _drain skips done futures
+        return await future
 
     async def _drain(self) -> None:
         while self._buffer:
