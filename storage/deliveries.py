@@ -72,12 +72,16 @@ class OutboxSql(Protocol[C_contra]):
 
     async def finish(
         self, con: C_contra, results: Sequence[DeliveryResult], now: datetime, holder: str | None
-    ) -> None:
-        """Write each result into its row and end its lease; see `finish_values` for which rows take it."""
+    ) -> int:
+        """Write each result into its row and end its lease (see `finish_values`): how many rows became sent."""
         ...
 
-    async def adopt(self, con: C_contra, results: Sequence[DeliveryResult]) -> None:
-        """The alert's own send row takes the message and revision its edits and retractions went out with."""
+    async def adopt(self, con: C_contra, results: Sequence[DeliveryResult]) -> int:
+        """The alert's own send row takes the message and revision its edits went out with: how many became sent."""
+        ...
+
+    async def tally(self, con: C_contra, sent: int, now: datetime) -> None:
+        """Note that `sent` rows became sent at `now` (a row of its own: never an update)."""
         ...
 
     async def subscription_of(self, con: C_contra, delivery_id: int) -> int | None:
@@ -85,7 +89,10 @@ class OutboxSql(Protocol[C_contra]):
         ...
 
     async def prune(self, con: C_contra, before: datetime) -> int:
-        """Delete finished rows last touched before `before` that no later action needs: how many."""
+        """Delete finished rows last touched before `before` that no later action needs: how many.
+
+        Also merges the send tallies into one row per minute and deletes those a day older than `before`.
+        """
         ...
 
     async def queue_stats(self, con: C_contra, now: datetime) -> QueueStats:
@@ -155,7 +162,7 @@ async def record_results(
     holder: str | None = None,
 ) -> None:
     """Write a batch of results (as `holder`), then switch off or move the subscriptions they ask to."""
-    await outbox.finish(con, results, now, holder)
+    sent = await outbox.finish(con, results, now, holder)
     # the alert's own row learns which revision its message shows now, so the edit
     # rows can be pruned without losing that; an edit that went out as a new message
     # (its send had failed) or as a reply (the old one was no longer editable) makes
@@ -166,7 +173,10 @@ async def record_results(
         if r.status == DeliveryStatus.SENT and (r.message_revision is not None or r.platform_message_id is not None)
     ]
     if shown:
-        await outbox.adopt(con, shown)
+        sent += await outbox.adopt(con, shown)
+    # sent_24h sums these tallies: counting a day of sent rows would read up to millions
+    if sent:
+        await outbox.tally(con, sent, now)
     for r in results:
         if not (r.deactivate_subscription or r.moved_to_chat_id):
             continue

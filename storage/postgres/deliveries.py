@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from storage.deliveries import Claim, SentMessages, finish_values
-from storage.models import Delivery, StrikeSummary, Subscription
+from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.postgres.database import command_count
 from storage.postgres.rows import row_reader
@@ -121,12 +121,28 @@ class PostgresOutbox:
 
     async def finish(
         self, con: asyncpg.Connection, results: Sequence[DeliveryResult], now: datetime, holder: str | None
-    ) -> None:
-        """Write each result into its row."""
+    ) -> int:
+        """Write each result into its row: how many rows became sent."""
+        sent_ids = [r.delivery_id for r in results if r.status == DeliveryStatus.SENT]
+        # counted before the update; a row already sent (a second report of the same send) is no new send.
+        # Two holders reporting the same row sent at the same moment may both count it: it did go out twice.
+        newly_sent = 0
+        if sent_ids:
+            newly_sent = await con.fetchval(
+                "SELECT count(*) FROM deliveries WHERE id = ANY($1::bigint[]) AND status <> 'sent'", sent_ids
+            )
         await con.executemany(_FINISH, [tuple(finish_values(r, now, holder).values()) for r in results])
+        return int(newly_sent)
 
-    async def adopt(self, con: asyncpg.Connection, results: Sequence[DeliveryResult]) -> None:
+    async def adopt(self, con: asyncpg.Connection, results: Sequence[DeliveryResult]) -> int:
         """The alert's own send row takes the message and revision its follow-ups went out with."""
+        # a dead send row whose edit went out as a new message becomes sent here
+        revived = await con.fetchval(
+            "SELECT count(*) FROM deliveries s JOIN deliveries e ON s.summary_id = e.summary_id "
+            "AND s.subscription_id = e.subscription_id WHERE e.id = ANY($1::bigint[]) AND e.action <> 'send' "
+            "AND s.action = 'send' AND s.status = 'dead'",
+            [r.delivery_id for r in results],
+        )
         await con.executemany(
             "UPDATE deliveries s SET message_revision = greatest(coalesce(s.message_revision, 0), "
             "coalesce($1::integer, 0)), platform_message_id = coalesce($3::text, s.platform_message_id), "
@@ -135,6 +151,11 @@ class PostgresOutbox:
             "AND s.subscription_id = e.subscription_id",
             [(r.message_revision, r.delivery_id, r.platform_message_id) for r in results],
         )
+        return int(revived)
+
+    async def tally(self, con: asyncpg.Connection, sent: int, now: datetime) -> None:
+        """Note `sent` new sends at `now`."""
+        await con.execute("INSERT INTO delivery_tallies (sent_at, sent) VALUES ($1, $2)", utc(now), sent)
 
     async def subscription_of(self, con: asyncpg.Connection, delivery_id: int) -> int | None:
         """The subscription a delivery row belongs to."""
@@ -153,39 +174,45 @@ class PostgresOutbox:
             "(SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id)",
             utc(before),
         )
+        # one row per minute instead of one per batch keeps the 24 h sum small; the merged rows
+        # are exactly the ones this DELETE took, so a batch committing meanwhile (or a second
+        # prune) is neither lost nor merged twice
+        await con.execute(
+            "WITH raw AS (DELETE FROM delivery_tallies WHERE NOT merged RETURNING sent_at, sent) "
+            "INSERT INTO delivery_tallies (sent_at, sent, merged) "
+            "SELECT date_trunc('minute', sent_at), sum(sent), true FROM raw GROUP BY 1"
+        )
+        # a day past `before`: sent_24h stays right whatever `before` a caller prunes with
+        await con.execute("DELETE FROM delivery_tallies WHERE sent_at < $1", utc(before) - timedelta(days=1))
         return command_count(status)
 
     async def queue_stats(self, con: asyncpg.Connection, now: datetime) -> QueueStats:
-        """Outbox health; every part reads a (status, updated_at) index range, never the whole table."""
+        """Outbox health, each figure from an index range or the send tallies, never the sent rows."""
         now = utc(now)
+        # due = pending - not yet due - leased: the only long range read is the pending count
         row = await con.fetchrow(
-            "SELECT count(*) AS pending, "
-            "count(*) FILTER (WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)) AS due, "
-            "count(*) FILTER (WHERE lease_until > $1) AS in_flight, "
-            "min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1) AS oldest, "
+            "SELECT (SELECT count(*) FROM deliveries WHERE status = 'pending') AS pending, "
+            "(SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1) AS later, "
+            "(SELECT count(*) FROM deliveries WHERE status = 'pending' AND lease_until IS NOT NULL "
+            "AND lease_until > $1) AS in_flight, "
+            "(SELECT count(*) FROM deliveries WHERE status = 'pending' AND lease_until IS NOT NULL "
+            "AND lease_until > $1 AND next_attempt_at <= $1) AS leased_due, "
+            "(SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending') AS oldest, "
             "(SELECT count(*) FROM deliveries WHERE status = 'dead') AS dead, "
-            "(SELECT count(*) FROM deliveries WHERE status = 'sent' AND updated_at >= $2) AS sent_24h "
-            "FROM deliveries WHERE status = 'pending'",
+            "(SELECT coalesce(sum(sent), 0) FROM delivery_tallies WHERE sent_at >= $2) AS sent_24h, "
+            "(SELECT last_error FROM deliveries WHERE last_error IS NOT NULL "
+            "AND status IN ('pending', 'dead', 'skipped') ORDER BY updated_at DESC, id DESC LIMIT 1) AS last_error",
             now,
             now - timedelta(days=1),
-        )
-        err = await con.fetchval(
-            "SELECT last_error FROM ("
-            + " UNION ALL ".join(
-                f"(SELECT last_error, updated_at FROM deliveries WHERE status = '{s}' "
-                "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1)"
-                for s in ("pending", "dead", "skipped")
-            )
-            + ") e ORDER BY updated_at DESC LIMIT 1"
         )
         assert row is not None
         oldest = row["oldest"]
         return QueueStats(
             pending=row["pending"],
-            due=row["due"],
+            due=row["pending"] - row["later"] - row["leased_due"],
             in_flight=row["in_flight"],
             dead=row["dead"],
             sent_24h=row["sent_24h"],
             oldest_due_age_seconds=max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0,
-            last_error=err,
+            last_error=row["last_error"],
         )

@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from storage.deliveries import Claim, SentMessages, finish_values
-from storage.models import Delivery, StrikeSummary, Subscription
+from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.rows import SUMMARY_COLUMNS
 from storage.sqlite.rows import param, row_reader
@@ -21,6 +21,15 @@ from storage.timeutil import to_text
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
+
+
+async def _count(con: aiosqlite.Connection, sql: str, args: Sequence[Any]) -> int:
+    """One count(*), 0 without arguments (an IN () list)."""
+    if not args:
+        return 0
+    async with con.execute(sql, list(args)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _finish_params(result: DeliveryResult, now: datetime, holder: str | None) -> dict[str, Any]:
@@ -126,8 +135,13 @@ class SqliteOutbox:
 
     async def finish(
         self, con: aiosqlite.Connection, results: Sequence[DeliveryResult], now: datetime, holder: str | None
-    ) -> None:
-        """Write each result into its row."""
+    ) -> int:
+        """Write each result into its row: how many rows became sent."""
+        sent_ids = [r.delivery_id for r in results if r.status == DeliveryStatus.SENT]
+        # counted before the update; a row already sent (a second report of the same send) is no new send
+        newly_sent = await _count(
+            con, f"SELECT count(*) FROM deliveries WHERE id IN ({_marks(sent_ids)}) AND status != 'sent'", sent_ids
+        )
         await con.executemany(
             "UPDATE deliveries SET status = :status, lease_until = NULL, lease_holder = NULL, "
             "next_attempt_at = coalesce(:next, next_attempt_at), "
@@ -141,9 +155,19 @@ class SqliteOutbox:
             "AND (:status = 'sent' OR :holder IS NULL OR lease_holder IS :holder)",
             [_finish_params(r, now, holder) for r in results],
         )
+        return newly_sent
 
-    async def adopt(self, con: aiosqlite.Connection, results: Sequence[DeliveryResult]) -> None:
+    async def adopt(self, con: aiosqlite.Connection, results: Sequence[DeliveryResult]) -> int:
         """The alert's own send row takes the message and revision its follow-ups went out with."""
+        ids = [r.delivery_id for r in results]
+        # a dead send row whose edit went out as a new message becomes sent here
+        revived = await _count(
+            con,
+            "SELECT count(*) FROM deliveries WHERE action = 'send' AND status = 'dead' "
+            "AND (summary_id, subscription_id) IN (SELECT summary_id, subscription_id FROM deliveries "
+            f"WHERE id IN ({_marks(ids)}) AND action != 'send')",
+            ids,
+        )
         await con.executemany(
             "UPDATE deliveries SET message_revision = max(coalesce(message_revision, 0), "
             "coalesce(:rev, 0)), platform_message_id = coalesce(:mid, platform_message_id), "
@@ -152,6 +176,11 @@ class SqliteOutbox:
             "FROM deliveries WHERE id = :id AND action != 'send')",
             [{"rev": r.message_revision, "mid": r.platform_message_id, "id": r.delivery_id} for r in results],
         )
+        return revived
+
+    async def tally(self, con: aiosqlite.Connection, sent: int, now: datetime) -> None:
+        """Note `sent` new sends at `now`."""
+        await con.execute("INSERT INTO delivery_tallies (sent_at, sent) VALUES (?, ?)", (now.timestamp(), sent))
 
     async def subscription_of(self, con: aiosqlite.Connection, delivery_id: int) -> int | None:
         """The subscription a delivery row belongs to."""
@@ -171,45 +200,49 @@ class SqliteOutbox:
             "(SELECT 1 FROM deliveries d WHERE d.broadcast_id = broadcasts.id)",
             (to_text(before),),
         )
+        # one row per minute instead of one per batch keeps the 24 h sum small; the
+        # write lock is held, so no batch commits between the INSERT and the DELETE
+        await con.execute(
+            "INSERT INTO delivery_tallies (sent_at, sent, merged) SELECT CAST(sent_at / 60 AS INTEGER) * 60, "
+            "sum(sent), 1 FROM delivery_tallies WHERE merged = 0 GROUP BY 1"
+        )
+        await con.execute("DELETE FROM delivery_tallies WHERE merged = 0")
+        # a day past `before`: sent_24h stays right whatever `before` a caller prunes with
+        await con.execute(
+            "DELETE FROM delivery_tallies WHERE sent_at < ?", ((before - timedelta(days=1)).timestamp(),)
+        )
         return cur.rowcount
 
     async def queue_stats(self, con: aiosqlite.Connection, now: datetime) -> QueueStats:
-        """Outbox health; every part reads a (status, updated_at) index range, never the whole table."""
+        """Outbox health, each figure from an index range or the send tallies, never the sent rows."""
         ts = now.timestamp()
-        args = {"ts": ts, "day_ago": to_text(now - timedelta(days=1))}
+        args = {"ts": ts, "day_ago": (now - timedelta(days=1)).timestamp()}
+        # due = pending - not yet due - leased: the only long range read is the pending count
         async with con.execute(
-            "SELECT count(*), "
-            "coalesce(sum(next_attempt_at <= :ts AND (lease_until IS NULL OR lease_until <= :ts)), 0), "
-            "coalesce(sum(lease_until > :ts), 0), "
-            "min(CASE WHEN next_attempt_at <= :ts THEN next_attempt_at END) "
-            "FROM deliveries WHERE status = 'pending'",
+            "SELECT (SELECT count(*) FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending'), "
+            "(SELECT count(*) FROM deliveries INDEXED BY deliveries_due "
+            "WHERE status = 'pending' AND next_attempt_at > :ts), "
+            "(SELECT count(*) FROM deliveries INDEXED BY deliveries_leased "
+            "WHERE status = 'pending' AND lease_until IS NOT NULL AND lease_until > :ts), "
+            "(SELECT count(*) FROM deliveries INDEXED BY deliveries_leased "
+            "WHERE status = 'pending' AND lease_until IS NOT NULL AND lease_until > :ts AND next_attempt_at <= :ts), "
+            "(SELECT min(next_attempt_at) FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending'), "
+            "(SELECT count(*) FROM deliveries WHERE status = 'dead'), "
+            "(SELECT coalesce(sum(sent), 0) FROM delivery_tallies WHERE sent_at >= :day_ago), "
+            "(SELECT last_error FROM deliveries INDEXED BY deliveries_recent_errors "
+            "WHERE last_error IS NOT NULL AND status IN ('pending', 'dead', 'skipped') "
+            "ORDER BY updated_at DESC, id DESC LIMIT 1)",
             args,
         ) as cur:
             row = await cur.fetchone()
-        async with con.execute(
-            "SELECT (SELECT count(*) FROM deliveries WHERE status = 'dead'), "
-            "(SELECT count(*) FROM deliveries WHERE status = 'sent' AND updated_at >= :day_ago)",
-            args,
-        ) as cur:
-            counts = await cur.fetchone()
-        async with con.execute(
-            "SELECT last_error, updated_at FROM ("
-            + " UNION ALL ".join(
-                f"SELECT * FROM (SELECT last_error, updated_at FROM deliveries WHERE status = '{s}' "
-                "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1)"
-                for s in ("pending", "dead", "skipped")
-            )
-            + ") ORDER BY updated_at DESC LIMIT 1"
-        ) as cur:
-            err = await cur.fetchone()
-        assert row is not None and counts is not None
-        oldest = row[3]
+        assert row is not None
+        pending, later, in_flight, leased_due, oldest, dead, sent_24h, last_error = row
         return QueueStats(
-            pending=row[0],
-            due=row[1],
-            in_flight=row[2],
-            dead=counts[0],
-            sent_24h=counts[1],
-            oldest_due_age_seconds=max(0.0, ts - oldest) if oldest is not None else 0.0,
-            last_error=err[0] if err else None,
+            pending=pending,
+            due=pending - later - leased_due,
+            in_flight=in_flight,
+            dead=dead,
+            sent_24h=sent_24h,
+            oldest_due_age_seconds=max(0.0, ts - oldest) if oldest is not None and oldest <= ts else 0.0,
+            last_error=last_error,
         )
