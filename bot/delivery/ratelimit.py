@@ -19,8 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
@@ -76,49 +75,14 @@ class SlidingLog:
         return self._stamps[-1] if self._stamps else None
 
 
-class Turns:
-    """One caller at a time; whoever waits for a turn urgently goes first, each kind in arrival order."""
-
-    def __init__(self) -> None:
-        self._busy = False
-        self._urgent: deque[asyncio.Future[None]] = deque()
-        self._normal: deque[asyncio.Future[None]] = deque()
-
-    @asynccontextmanager
-    async def turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
-        """Wait for the turn, hold it for the block, then hand it to the next waiter."""
-        if self._busy:
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            (self._urgent if urgent else self._normal).append(waiter)
-            try:
-                await waiter
-            except asyncio.CancelledError:
-                if waiter.done() and not waiter.cancelled():
-                    self._hand_on()  # the turn came and its taker is gone: pass it along
-                raise
-        else:
-            self._busy = True
-        try:
-            yield
-        finally:
-            self._hand_on()
-
-    def _hand_on(self) -> None:
-        for waiters in (self._urgent, self._normal):
-            while waiters:
-                waiter = waiters.popleft()
-                if not waiter.done():  # a cancelled waiter is done: skip it
-                    waiter.set_result(None)
-                    return
-        self._busy = False
-
-
 class GlobalLimiter:
     """One platform's overall rate: callers queue and go evenly spaced, urgent ones (replies) first.
 
     Even spacing (not bursts of N followed by a pause) keeps any sliding second
     at N or fewer even when a few requests arrive late, and spreads the load the
-    way Telegram asks bots to.
+    way Telegram asks bots to. One pacer task hands out the slots: when a busy
+    event loop wakes it late, every slot due by then goes in that one turn of the
+    loop, so the rate holds at 1,000/s even when a turn takes longer than a slot.
     """
 
     def __init__(
@@ -127,11 +91,17 @@ class GlobalLimiter:
         """`rate` messages per second, 0 for no cap (a 429 pause still applies)."""
         self.rate = rate
         self._clock = clock
-        self._turns = Turns()
         self._paused_until = 0.0
         self._next_free = 0.0
         # N sends are spread over one second plus the margin: N+1 never fit in a second
         self._interval = (1.0 + margin) / rate if rate >= 1 else (1.0 / rate + margin if rate > 0 else 0.0)
+        # a slot missed by a late wake-up may still go this long after its time: half the
+        # margin; the other half absorbs the network's jitter, so a sliding second of
+        # arrivals still holds at most N
+        self._catch_up = margin / 2
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+        self._pacer: asyncio.Task[None] | None = None
 
     def pause(self, seconds: float) -> None:
         """The platform asked every chat to wait (a global 429)."""
@@ -145,14 +115,39 @@ class GlobalLimiter:
         """Wait for the next slot and take it; `urgent` callers are served before the others waiting."""
         if self._interval == 0.0 and self._paused_until <= self._clock():
             return
-        async with self._turns.turn(urgent=urgent):
-            slot = max(self._next_free, self._clock())
-            while (wait := max(slot, self._paused_until) - self._clock()) > 0:
-                await asyncio.sleep(wait)
-            slot = max(slot, self._paused_until)
-            # spaced from the slot, not from when the sleep returned: timer lateness must not
-            # accumulate into a lower rate (a late send only widens its own gap)
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._urgent if urgent else self._normal).append(waiter)
+        if self._pacer is None or self._pacer.done():
+            self._pacer = asyncio.create_task(self._pace(), name="rate-pacer")
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            # the last one waiting gave up: nothing left for the pacer to hand out
+            if self._first_waiting() is None and self._pacer is not None:
+                self._pacer.cancel()
+                self._pacer = None
+            raise
+
+    async def _pace(self) -> None:
+        while (waiter := self._first_waiting()) is not None:
+            now = self._clock()
+            slot = max(self._next_free, self._paused_until, now - self._catch_up)
+            if slot > now:
+                await asyncio.sleep(slot - now)
+                continue
+            (self._urgent if self._urgent and self._urgent[0] is waiter else self._normal).popleft()
+            waiter.set_result(None)
+            # spaced from the slot, not from this wake-up: lateness does not lower the rate
             self._next_free = slot + self._interval
+
+    def _first_waiting(self) -> asyncio.Future[None] | None:
+        """The next caller to serve, urgent first; callers that gave up are dropped."""
+        for waiters in (self._urgent, self._normal):
+            while waiters and waiters[0].done():
+                waiters.popleft()
+            if waiters:
+                return waiters[0]
+        return None
 
 
 ChatPolicy = Callable[[str], Sequence[Window]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from bot.delivery.ratelimit import ChatLimiter, GlobalLimiter, telegram_chat_windows
@@ -72,3 +73,30 @@ async def test_no_global_cap_at_zero_but_a_pause_still_holds() -> None:
     assert limiter.paused_for() > 0.1
     await limiter.acquire()
     assert time.monotonic() - started >= 0.2
+
+
+async def test_a_busy_event_loop_does_not_lower_the_rate() -> None:
+    """Slots a late wake-up missed go together in the loop's next turn, still within the sliding second.
+
+    Handing out one slot per turn of the loop would cap this at 1 / 3 ms = 333/s.
+    """
+    limiter = GlobalLimiter(1000)
+    stamps: list[float] = []
+    done = asyncio.Event()
+
+    async def busy() -> None:
+        while not done.is_set():
+            time.sleep(0.003)  # every turn of the loop takes three slots' time
+            await asyncio.sleep(0)
+
+    async def send() -> None:
+        await limiter.acquire()
+        stamps.append(time.monotonic())
+
+    hog = asyncio.create_task(busy())
+    await asyncio.gather(*(send() for _ in range(1200)))
+    done.set()
+    await hog
+    assert (len(stamps) - 1) / (stamps[-1] - stamps[0]) >= 0.75 * 1000 / 1.035
+    for i, start in enumerate(stamps):
+        assert len([t for t in stamps[i:i + 1001] if t < start + 1.0]) <= 1000
