@@ -62,7 +62,7 @@ class SqliteOutbox:
         return queued.rowcount
 
     async def claim(self, con: aiosqlite.Connection, claim: Claim) -> list[Delivery]:
-        """Lease up to `claim.limit` due rows, oldest first, the oldest pending row of each subscription only."""
+        """Lease up to `claim.limit` due rows, longest due first, the oldest pending row of each subscription only."""
         ts = claim.now.timestamp()
         args: dict[str, Any] = {
             "ts": ts,
@@ -80,12 +80,16 @@ class SqliteOutbox:
         rows = await con.execute_fetchall(
             "UPDATE deliveries SET lease_until = :lease, lease_holder = :holder, attempts = attempts + 1, "
             "updated_at = :now "
-            "WHERE id IN (SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
+            # oldest due first in the due index's own order (its key ends in the rowid), so the
+            # scan stops at the limit; left to itself the planner reads every pending row
+            # through the status index and sorts them: 264 ms against 2 ms at 100,000 pending
+            "WHERE id IN (SELECT d.id FROM deliveries d INDEXED BY deliveries_due "
+            "JOIN subscriptions s ON s.id = d.subscription_id "
             "WHERE d.status = 'pending' AND d.next_attempt_at <= :ts AND s.active = 1 "
             "AND (d.lease_until IS NULL OR d.lease_until <= :ts)"
             f"{platform_filter} AND NOT EXISTS (SELECT 1 FROM deliveries e "
             "WHERE e.subscription_id = d.subscription_id AND e.status = 'pending' AND e.id < d.id) "
-            "ORDER BY d.id LIMIT :limit) RETURNING *",
+            "ORDER BY d.next_attempt_at, d.id LIMIT :limit) RETURNING *",
             args,
         )
         return sorted((self._rows.delivery(r) for r in rows), key=lambda d: d.id)
