@@ -20,6 +20,7 @@ from bot.api import build_api
 from bot.charts import ChartRenderer
 from bot.cluster.coordination import Coordination, coordinate
 from bot.delivery import Dispatcher, DispatcherConfig, Renderers
+from bot.delivery.expansion import FanoutExpander
 from bot.delivery.ratelimit import PlatformLimits, platform_limits
 from bot.delivery.replies import ReplyPacer
 from bot.leadership import leader_duties
@@ -53,6 +54,8 @@ class Runtime:
     deps: HandlerDeps
     dispatcher: Dispatcher
     metrics: Metrics
+    # queues the rest of large fan-outs in the background (bot/delivery/expansion.py)
+    expander: FanoutExpander | None = None
     coordination: Coordination = field(default_factory=lambda: Coordination(None))
     transports: dict[str, Transport] = field(default_factory=dict)
     api_port: int | None = None
@@ -89,7 +92,7 @@ async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
         runtime.store,
         api_token=token,
         metrics=runtime.metrics,
-        wake_dispatcher=runtime.dispatcher.wake,
+        wake_dispatcher=runtime.deps.wake_dispatcher,
         health=healthy,
         timezone=settings.tz,
         sources=settings.sources,
@@ -209,7 +212,9 @@ async def running(
     Setting `stop` while a platform is being retried ends the start with StopRequested.
     """
     async with AsyncExitStack() as stack:
-        store = await stack.enter_async_context(open_store(settings.database_url))
+        store = await stack.enter_async_context(
+            open_store(settings.database_url, first_chunk=settings.delivery_fanout_first_chunk)
+        )
         if settings.seed == "auto":
             seeded = await load_seeds(store)
             if seeded.loaded:
@@ -217,21 +222,30 @@ async def running(
         # the handlers wake the dispatcher, which needs the transports, which need the handlers:
         # the one event they share is made first
         wakeup = asyncio.Event()
+        config = DispatcherConfig.from_settings(settings)
+        expander = FanoutExpander(
+            store, chunk=config.fanout_chunk, wake_dispatcher=wakeup.set, poll_interval=config.poll_interval
+        )
+
+        def wake() -> None:
+            # a new summary may have left a fan-out to expand besides the rows it queued
+            wakeup.set()
+            expander.wake()
+
         metrics = Metrics()
         # alone on SQLite (a second process is refused here) or one of several on PostgreSQL
-        coordination = await stack.enter_async_context(coordinate(settings.database_url, wakeup.set))
+        coordination = await stack.enter_async_context(coordinate(settings.database_url, wake))
         coordination.register_metrics(metrics.registry)
         deps = HandlerDeps(
             store=store,
             timezone=settings.tz,
             default_locale=settings.locale,
-            wake_dispatcher=wakeup.set,
+            wake_dispatcher=wake,
             count_ingest=functools.partial(metrics.ingested, "chat"),
             chart=ChartRenderer(),
             sources=tuple(settings.sources),
             instances=coordination.instances if coordination.cluster is not None else None,
         )
-        config = DispatcherConfig.from_settings(settings)
         # one budget per platform, shared by the dispatcher's alerts and the transports' replies
         # (and by every instance on PostgreSQL)
         limits = coordination.shared(platform_limits(config.rates, ("telegram", "discord")))
@@ -260,6 +274,7 @@ async def running(
             deps=deps,
             dispatcher=dispatcher,
             metrics=metrics,
+            expander=expander,
             coordination=coordination,
             transports=transports,
             console_input=console_input,
@@ -267,10 +282,11 @@ async def running(
         runtime.api_port = await _serve_api(stack, runtime)
         coordination.follow(leader_duties(transports))
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
+        expanding = asyncio.create_task(expander.run(), name="fanout")
         housekeeping = asyncio.create_task(_prune_outbox(store, settings.outbox_retention_days), name="prune")
         runtime.started.set()
         log.info("strikebot running", extra={"transports": ",".join(runtime.transports)})
-        tasks: list[asyncio.Task[Any]] = [delivering, housekeeping]
+        tasks: list[asyncio.Task[Any]] = [delivering, expanding, housekeeping]
         watching = await start_sources(stack, settings, deps, transports, metrics)
         if watching is not None:
             tasks.append(watching)
@@ -287,12 +303,14 @@ async def running(
                     await task
 
 
-async def _drain(dispatcher: Dispatcher, budget: float = 5.0) -> None:
+async def _drain(dispatcher: Dispatcher, expander: FanoutExpander | None, budget: float = 5.0) -> None:
     """After console EOF, deliver what the input just queued (an alert for this console) first."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget
     while loop.time() < deadline:
         try:
+            if expander is not None:
+                await expander.run_once()
             if not await dispatcher.run_once():
                 return
         except Exception:  # a failing pass must not turn a clean exit into a traceback
@@ -323,7 +341,7 @@ async def _until_stopped(runtime: Runtime, stop: asyncio.Event) -> None:
         platforms = [name for name in runtime.transports if name != "console"]
         api = f"{runtime.settings.api_host}:{runtime.api_port}" if runtime.api_port is not None else None
         if not platforms and api is None:
-            await _drain(runtime.dispatcher)
+            await _drain(runtime.dispatcher, runtime.expander)
             return
         console = runtime.transports["console"]
         if isinstance(console, ConsoleTransport):

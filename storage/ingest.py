@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
 from storage.database import Database
+from storage.fanout import FIRST_CHUNK, FanoutSql, correction_sends, start_fanout
 from storage.merge import merge_history
 from storage.models import IngestOutcome, StrikeSummary, SummaryDraft, SummaryStatus
 from storage.stats import RollupSql
@@ -74,10 +75,20 @@ class BulkSql(Protocol[C_contra]):
 class Ingestor(Generic[C]):
     """Stores summaries the way `Store.ingest` and `Store.ingest_many` promise, on any backend."""
 
-    def __init__(self, database: Database[C], sql: IngestSql[C], rollup: RollupSql[C]) -> None:
+    def __init__(
+        self,
+        database: Database[C],
+        sql: IngestSql[C],
+        rollup: RollupSql[C],
+        fanouts: FanoutSql[C],
+        *,
+        first_chunk: int = FIRST_CHUNK,
+    ) -> None:
         self._database = database
         self._sql = sql
         self._rollup = rollup
+        self._fanouts = fanouts
+        self._first_chunk = max(1, first_chunk)
 
     async def ingest(self, draft: SummaryDraft, *, notify: bool) -> IngestOutcome:
         """Insert or revise one summary and, when notify, enqueue deliveries; one transaction."""
@@ -113,7 +124,8 @@ class Ingestor(Generic[C]):
                 # a new summary is counted in without recounting its day
                 await self._rollup.add(con, summary_id, draft)
                 out = Revision(summary_id, 1, draft)
-                queued = await self._sql.enqueue_sends(con, out, now, only_new=False) if notify else 0
+                # the first chunk now, the rest by the expander (storage/fanout.py): the chats it goes to
+                queued = await start_fanout(self._fanouts, con, out, now, self._first_chunk) if notify else 0
                 return IngestOutcome(id=summary_id, revision=1, status="created", deliveries=queued), set()
             # another process inserted the same external_id meanwhile: revise that row
             assert draft.external_id is not None
@@ -145,5 +157,8 @@ class Ingestor(Generic[C]):
         """
         await self._sql.drop_unmatched(con, out, now)
         edits = await self._sql.enqueue_edits(con, out, now)
-        sends = await self._sql.enqueue_sends(con, out, now, only_new=True)
+        # while the summary's fan-out is expanded, it queues the chats it has not reached yet
+        sends = await correction_sends(self._fanouts, con, out, now)
+        if sends is None:
+            sends = await self._sql.enqueue_sends(con, out, now, only_new=True)
         return edits + sends

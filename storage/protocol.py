@@ -48,6 +48,13 @@ class Store(Protocol):
         the stored values, so a poorer history row never erases a richer one.
         """
 
+    async def continue_fanout(self, chunk: int, now: datetime) -> int:
+        """Queue the next chunk of the oldest fan-out still being expanded (storage/fanout.py).
+
+        Returns the rows queued; 0 when nothing is left to expand, or when
+        another process is expanding right now (PostgreSQL).
+        """
+
     async def get_summary(self, summary_id: int) -> StrikeSummary | None: ...
 
     async def latest(self, n: int = 5, *, region: str | None = None) -> list[StrikeSummary]:

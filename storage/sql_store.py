@@ -9,6 +9,8 @@ from typing import Generic, Self, TypeVar
 from storage.database import Database
 from storage.deliveries import Claim, OutboxSql, claim_jobs, record_results
 from storage.errors import NotFound
+from storage.expansion import expand_oldest
+from storage.fanout import FIRST_CHUNK, FanoutSql
 from storage.ingest import BulkSql, Ingestor
 from storage.models import (
     KEEP,
@@ -49,6 +51,8 @@ class SqlStore(Generic[C]):
         outbox: OutboxSql[C],
         bulk: BulkSql[C],
         sources: SourceSql[C],
+        fanouts: FanoutSql[C],
+        first_chunk: int = FIRST_CHUNK,
     ) -> None:
         self._database = database
         self._summaries = summaries
@@ -59,7 +63,8 @@ class SqlStore(Generic[C]):
         self._outbox = outbox
         self._bulk = bulk
         self._sources = sources
-        self._ingestor = Ingestor(database, summaries, rollup)
+        self._fanouts = fanouts
+        self._ingestor = Ingestor(database, summaries, rollup, fanouts, first_chunk=first_chunk)
 
     async def __aenter__(self) -> Self:
         await self.open()
@@ -94,6 +99,10 @@ class SqlStore(Generic[C]):
     ) -> list[IngestOutcome]:
         """Ingest many summaries in one transaction (all or nothing)."""
         return await self._ingestor.ingest_many(drafts, notify=notify, merge_history=merge_history)
+
+    async def continue_fanout(self, chunk: int, now: datetime) -> int:
+        """Queue the next chunk of the oldest fan-out still being expanded: rows queued, 0 when nothing is left."""
+        return await expand_oldest(self._database, self._fanouts, self._summaries, chunk, now)
 
     async def bulk_append(self, drafts: Sequence[SummaryDraft]) -> int:
         """Insert new history in one transaction, bypassing ingest: no fan-out, rollup rebuilt by the caller."""

@@ -118,7 +118,8 @@ def _existing_database(settings: Settings) -> str:
 
 async def _ingest(settings: Settings, args: argparse.Namespace) -> None:
     payload = _read_json(args.path)
-    async with open_store(settings.database_url) as store:
+    # the bot's expander queues what the first chunk leaves (polling, or woken on PostgreSQL)
+    async with open_store(settings.database_url, first_chunk=settings.delivery_fanout_first_chunk) as store:
         outcomes = await ingest_payload(store, payload, notify=True)
     for o in outcomes:
         print(f"{o.status} id={o.id} revision={o.revision} deliveries={o.deliveries}")

@@ -19,6 +19,8 @@ class DispatcherConfig:
     base_backoff: float = 2.0
     max_backoff: float = 900.0
     poll_interval: float = 1.0
+    # chats queued per transaction when a large fan-out is expanded in the background (expansion.py)
+    fanout_chunk: int = 5000
     # on stop, how long the sends already on the wire may take to be answered and stored
     stop_grace: float = 5.0
     # messages per second per platform; 0 or absent = no global cap
@@ -36,6 +38,7 @@ class DispatcherConfig:
             "lease_seconds": getattr(settings, "delivery_lease_seconds", base.lease_seconds),
             "base_backoff": getattr(settings, "delivery_base_backoff", base.base_backoff),
             "poll_interval": getattr(settings, "delivery_poll_interval", base.poll_interval),
+            "fanout_chunk": getattr(settings, "delivery_fanout_chunk", base.fanout_chunk),
             "rates": {**base.rates, "telegram": telegram_rate(settings)},
             "timezone": ZoneInfo(getattr(settings, "timezone", "Europe/Kyiv")),
         }

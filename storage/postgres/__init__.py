@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncpg
 
+from storage.fanout import FIRST_CHUNK
 from storage.postgres.bulk import PostgresBulk
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.deliveries import PostgresOutbox
+from storage.postgres.fanouts import PostgresFanouts
 from storage.postgres.ranking import PostgresRanking
 from storage.postgres.sources import PostgresSources
 from storage.postgres.stats import PostgresStats
@@ -18,7 +20,7 @@ from storage.sql_store import SqlStore
 class PostgresStore(SqlStore[asyncpg.Connection]):
     """Store on one PostgreSQL database (schema from the URL's search_path); safe to share between processes."""
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10, first_chunk: int = FIRST_CHUNK) -> None:
         self._pg = PostgresDatabase(url, min_size=min_size, max_size=max_size)
         stats = PostgresStats()
         super().__init__(
@@ -31,6 +33,8 @@ class PostgresStore(SqlStore[asyncpg.Connection]):
             outbox=PostgresOutbox(),
             bulk=PostgresBulk(),
             sources=PostgresSources(),
+            fanouts=PostgresFanouts(),
+            first_chunk=first_chunk,
         )
 
     @property

@@ -32,10 +32,16 @@ _BY_EXTERNAL = f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE external_id = $1 
 # Matching subscriptions (docs/design.md "Region matching"): active, not muted, over the
 # threshold, and either no region filter, or a nationwide summary, or overlap.
 # $1 launched, $2 now, $3 regions
-_MATCHING = (
+MATCHING = (
     "SELECT s.id FROM subscriptions s WHERE s.active AND s.min_launched <= $1 "
     "AND (s.muted_until IS NULL OR s.muted_until <= $2) "
     "AND (s.regions = '{}' OR cardinality($3::text[]) = 0 OR s.regions && $3::text[])"
+)
+
+# only subscriptions without a (not skipped) send of summary $4 yet: appended to MATCHING
+NEW_ONLY = (
+    " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.summary_id = $4 "
+    "AND d.subscription_id = s.id AND d.action = 'send' AND d.status <> 'skipped')"
 )
 
 # the chats a summary's alert went out to (or is going out to right now); $1 summary, $3 now
@@ -46,8 +52,8 @@ _OUT_TO = (
 )
 
 
-def _matching_args(out: Revision, now: datetime) -> tuple[int, datetime, list[str]]:
-    """$1 launched, $2 now, $3 regions of _MATCHING."""
+def matching_args(out: Revision, now: datetime) -> tuple[int, datetime, list[str]]:
+    """$1 launched, $2 now, $3 regions of MATCHING."""
     return out.draft.launched, now, list(gazetteer().matching_set(out.draft.regions))
 
 
@@ -89,18 +95,13 @@ class PostgresSummaries:
 
     async def enqueue_sends(self, con: asyncpg.Connection, out: Revision, now: datetime, *, only_new: bool) -> int:
         """Queue the alert to every matching subscription (only_new: those without a send of it yet)."""
-        new_only = (
-            " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.summary_id = $4 "
-            "AND d.subscription_id = s.id AND d.action = 'send' AND d.status <> 'skipped')"
-            if only_new
-            else ""
-        )
+        new_only = NEW_ONLY if only_new else ""
         status = await con.execute(
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
-            f"SELECT $4, $5, m.id, 'send', 'pending', $2, $2, $2 FROM ({_MATCHING}{new_only}) m "
+            f"SELECT $4, $5, m.id, 'send', 'pending', $2, $2, $2 FROM ({MATCHING}{new_only}) m "
             "ORDER BY m.id",
-            *_matching_args(out, now),
+            *matching_args(out, now),
             out.summary_id,
             out.number,
         )
@@ -111,8 +112,8 @@ class PostgresSummaries:
         await con.execute(
             "UPDATE deliveries SET status = 'skipped', last_error = 'correction no longer matches', "
             "updated_at = $2 WHERE summary_id = $4 AND action = 'send' AND status = 'pending' "
-            f"AND (lease_until IS NULL OR lease_until <= $2) AND subscription_id NOT IN ({_MATCHING})",
-            *_matching_args(out, now),
+            f"AND (lease_until IS NULL OR lease_until <= $2) AND subscription_id NOT IN ({MATCHING})",
+            *matching_args(out, now),
             out.summary_id,
         )
 

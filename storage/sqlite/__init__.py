@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.fanout import FIRST_CHUNK
 from storage.sql_store import SqlStore
 from storage.sqlite.bulk import SqliteBulk
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.deliveries import SqliteOutbox
+from storage.sqlite.fanouts import SqliteFanouts
 from storage.sqlite.ranking import SqliteRanking
 from storage.sqlite.sources import SqliteSources
 from storage.sqlite.stats import SqliteStats
@@ -18,7 +20,7 @@ from storage.sqlite.summaries import SqliteSummaries
 class SqliteStore(SqlStore[aiosqlite.Connection]):
     """Store on one SQLite file; several processes may share it (WAL, busy timeout)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, first_chunk: int = FIRST_CHUNK) -> None:
         stats = SqliteStats()
         super().__init__(
             SqliteDatabase(path),
@@ -30,6 +32,8 @@ class SqliteStore(SqlStore[aiosqlite.Connection]):
             outbox=SqliteOutbox(),
             bulk=SqliteBulk(),
             sources=SqliteSources(),
+            fanouts=SqliteFanouts(),
+            first_chunk=first_chunk,
         )
 
 

@@ -29,11 +29,18 @@ _UPDATE = (
 # Matching subscriptions (docs/design.md "Region matching"): active, not muted, over the
 # threshold, and either no region filter, or a nationwide summary, or overlap with
 # the summary's matching set (its regions plus their macro-regions or members).
-_MATCHING = (
-    "SELECT s.id FROM subscriptions s WHERE s.active = 1 AND s.min_launched <= :launched "
+MATCHES = (
+    "s.active = 1 AND s.min_launched <= :launched "
     "AND (s.muted_until IS NULL OR s.muted_until <= :now) "
     "AND (s.regions = '[]' OR :regions = '[]' OR EXISTS (SELECT 1 FROM json_each(s.regions) r "
     "WHERE r.value IN (SELECT value FROM json_each(:regions))))"
+)
+MATCHING = f"SELECT s.id FROM subscriptions s WHERE {MATCHES}"
+
+# only subscriptions without a (not skipped) send of the summary yet: appended to MATCHING
+NEW_ONLY = (
+    " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.summary_id = :summary_id "
+    "AND d.subscription_id = s.id AND d.action = 'send' AND d.status <> 'skipped')"
 )
 
 # the chats a summary's alert went out to (or is going out to right now)
@@ -44,7 +51,7 @@ _OUT_TO = (
 )
 
 
-def _params(out: Revision, now: datetime) -> dict[str, Any]:
+def fanout_params(out: Revision, now: datetime) -> dict[str, Any]:
     """The named parameters of the fan-out statements (outbox times are epoch seconds)."""
     return {
         "summary_id": out.summary_id,
@@ -96,17 +103,12 @@ class SqliteSummaries:
 
     async def enqueue_sends(self, con: aiosqlite.Connection, out: Revision, now: datetime, *, only_new: bool) -> int:
         """Queue the alert to every matching subscription (only_new: those without a send of it yet)."""
-        new_only = (
-            " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.summary_id = :summary_id "
-            "AND d.subscription_id = s.id AND d.action = 'send' AND d.status <> 'skipped')"
-            if only_new
-            else ""
-        )
+        new_only = NEW_ONLY if only_new else ""
         cur = await con.execute(
             "INSERT INTO deliveries (summary_id, revision, subscription_id, action, status, "
             "next_attempt_at, created_at, updated_at) "
-            f"SELECT :summary_id, :revision, id, 'send', 'pending', :due, :now, :now FROM ({_MATCHING}{new_only}) s",
-            _params(out, now),
+            f"SELECT :summary_id, :revision, id, 'send', 'pending', :due, :now, :now FROM ({MATCHING}{new_only}) s",
+            fanout_params(out, now),
         )
         return cur.rowcount
 
@@ -115,8 +117,8 @@ class SqliteSummaries:
         await con.execute(
             "UPDATE deliveries SET status = 'skipped', last_error = 'correction no longer matches', "
             "updated_at = :now WHERE summary_id = :summary_id AND action = 'send' AND status = 'pending' "
-            f"AND (lease_until IS NULL OR lease_until <= :due) AND subscription_id NOT IN ({_MATCHING})",
-            _params(out, now),
+            f"AND (lease_until IS NULL OR lease_until <= :due) AND subscription_id NOT IN ({MATCHING})",
+            fanout_params(out, now),
         )
 
     async def enqueue_edits(self, con: aiosqlite.Connection, out: Revision, now: datetime) -> int:
