@@ -35,6 +35,7 @@ from bot.transports.console import ConsoleTransport, InputEnd
 from handlers.context import HandlerDeps
 from handlers.seeding import load_seeds
 from storage import Store, open_store
+from storage.figures import REFRESH_EVERY
 
 if TYPE_CHECKING:
     from bot.transports.telegram.reception import WebhookConfig
@@ -75,6 +76,16 @@ async def _prune_outbox(store: Store, days: int, every: float = 60.0) -> None:
                 log.info("outbox pruned", extra={"rows": pruned, "older_than_days": days})
         except Exception:  # housekeeping must never stop the bot
             log.exception("pruning the outbox failed")
+        await asyncio.sleep(every)
+
+
+async def _keep_figures(store: Store, every: float = REFRESH_EVERY) -> None:
+    """Count the outbox figures every `every` s, so /status and /metrics read them when counting is slow."""
+    while True:
+        try:
+            await store.refresh_outbox_figures(now=datetime.now(UTC))
+        except Exception:  # a status figure must never stop the bot
+            log.exception("counting the outbox figures failed")
         await asyncio.sleep(every)
 
 
@@ -284,9 +295,10 @@ async def running(
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
         expanding = asyncio.create_task(expander.run(), name="fanout")
         housekeeping = asyncio.create_task(_prune_outbox(store, settings.outbox_retention_days), name="prune")
+        figures = asyncio.create_task(_keep_figures(store), name="figures")
         runtime.started.set()
         log.info("strikebot running", extra={"transports": ",".join(runtime.transports)})
-        tasks: list[asyncio.Task[Any]] = [delivering, expanding, housekeeping]
+        tasks: list[asyncio.Task[Any]] = [delivering, expanding, housekeeping, figures]
         watching = await start_sources(stack, settings, deps, transports, metrics)
         if watching is not None:
             tasks.append(watching)

@@ -135,9 +135,8 @@ class Metrics:
     async def refresh_from_store(self, store: Store, *, now: datetime | None = None) -> bool:
         """Read outbox and subscription gauges from the store; False (and store_up 0) when it fails."""
         try:
-            queue = await store.queue_stats(now=now or datetime.now(UTC))
-            counts = await store.subscription_counts()
-            stored = await store.count_summaries()
+            figures = await store.outbox_figures(now=now or datetime.now(UTC))
+            queue, counts, stored = figures.queue, figures.subscriptions, figures.summaries
             sources = await store.source_states()
         except Exception as exc:  # a scrape must still answer, with the store marked down
             log.warning("metrics: store did not answer: %s", exc)

@@ -48,3 +48,15 @@ class QueueStats(BaseModel):
     sent_24h: int = 0
     oldest_due_age_seconds: float = 0.0
     last_error: str | None = None
+
+
+class OutboxFigures(BaseModel):
+    """What /status, /metrics and `strikebot status` show of the store, counted at `taken_at`."""
+
+    taken_at: datetime
+    queue: QueueStats
+    # active subscriptions by platform
+    subscriptions: dict[str, int]
+    summaries: int
+    # how long counting took: a snapshot is only worth reading instead when counting is slow
+    count_seconds: float = 0.0

@@ -22,7 +22,7 @@ from storage.models import (
     Subscription,
     SummaryDraft,
 )
-from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
+from storage.outbox import DeliveryJob, DeliveryResult, OutboxFigures, QueueStats
 from storage.sources import SeenPost, ShownCopy, SourceDraft, SourceState
 
 
@@ -169,6 +169,20 @@ class Store(Protocol):
         """
 
     async def queue_stats(self, *, now: datetime) -> QueueStats: ...
+
+    async def outbox_figures(
+        self, *, now: datetime, max_age: float = 30.0, live_below: float = 0.025
+    ) -> OutboxFigures:
+        """Queue, subscription and summary counts as /status and /metrics show them.
+
+        Counted now while counting takes less than `live_below` seconds (exact on
+        a small outbox); otherwise from the stored snapshot while it is at most
+        `max_age` seconds old (the bot refreshes it in the background), counted
+        and stored anew when older.
+        """
+
+    async def refresh_outbox_figures(self, *, now: datetime) -> OutboxFigures:
+        """Count the figures now and keep them as the snapshot."""
 
     async def prune_deliveries(self, *, before: datetime) -> int:
         """Delete finished outbox rows last touched before `before` that no later action needs.

@@ -11,6 +11,7 @@ from storage.deliveries import Claim, OutboxSql, claim_jobs, record_results
 from storage.errors import NotFound
 from storage.expansion import expand_oldest
 from storage.fanout import FIRST_CHUNK, FanoutSql
+from storage.figures import DEFAULT_MAX_AGE, LIVE_BELOW, FiguresKeeper, FiguresSql
 from storage.ingest import BulkSql, Ingestor
 from storage.models import (
     KEEP,
@@ -24,7 +25,7 @@ from storage.models import (
     SummaryDraft,
     SummaryStatus,
 )
-from storage.outbox import DeliveryJob, DeliveryResult, QueueStats
+from storage.outbox import DeliveryJob, DeliveryResult, OutboxFigures, QueueStats
 from storage.ranking import RankingSql, TopQuery, read_largest
 from storage.retrying import write_retrying
 from storage.sources import SeenPost, ShownCopy, SourceDraft, SourceSql, SourceState
@@ -52,6 +53,7 @@ class SqlStore(Generic[C]):
         bulk: BulkSql[C],
         sources: SourceSql[C],
         fanouts: FanoutSql[C],
+        figures: FiguresSql[C],
         first_chunk: int = FIRST_CHUNK,
     ) -> None:
         self._database = database
@@ -64,6 +66,7 @@ class SqlStore(Generic[C]):
         self._bulk = bulk
         self._sources = sources
         self._fanouts = fanouts
+        self._figures = FiguresKeeper(database, figures, self._count_figures)
         self._ingestor = Ingestor(database, summaries, rollup, fanouts, first_chunk=first_chunk)
 
     async def __aenter__(self) -> Self:
@@ -311,6 +314,21 @@ class SqlStore(Generic[C]):
         """Outbox health for /status and /metrics."""
         async with self._database.read() as con:
             return await self._outbox.queue_stats(con, now)
+
+    async def outbox_figures(
+        self, *, now: datetime, max_age: float = DEFAULT_MAX_AGE, live_below: float = LIVE_BELOW
+    ) -> OutboxFigures:
+        """Queue, subscription and summary counts; from the snapshot when counting is slow and it is fresh."""
+        return await self._figures.current(now, max_age, live_below)
+
+    async def refresh_outbox_figures(self, *, now: datetime) -> OutboxFigures:
+        """Count the figures now and keep them as the snapshot."""
+        return await self._figures.refresh(now)
+
+    async def _count_figures(self, now: datetime) -> OutboxFigures:
+        queue = await self.queue_stats(now=now)
+        counts, summaries = await self.subscription_counts(), await self.count_summaries()
+        return OutboxFigures(taken_at=now, queue=queue, subscriptions=counts, summaries=summaries)
 
     async def prune_deliveries(self, *, before: datetime) -> int:
         """Delete finished outbox rows last touched before `before` that no later action needs (sent alerts stay)."""

@@ -175,9 +175,8 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
 
 async def _status(settings: Settings, args: argparse.Namespace) -> None:
     async with open_store(_existing_database(settings)) as store:
-        counts = await store.subscription_counts()
-        queue = await store.queue_stats(now=datetime.now(UTC))
-        summaries = await store.count_summaries()
+        figures = await store.outbox_figures(now=datetime.now(UTC))
+        counts, queue, summaries = figures.subscriptions, figures.queue, figures.summaries
         sources = followed_sources(await store.source_states(), settings.sources)
     instances = await read_instances(settings.database_url)
     if args.json:

@@ -249,10 +249,12 @@ async def cmd_broadcast(call: Call) -> list[Message]:
 async def cmd_status(call: Call) -> list[Message]:
     """/status: subscriptions by platform, the delivery queue and the followed sources."""
     store, now = call.deps.store, call.deps.now()
-    counts = await store.subscription_counts()
-    queue = await store.queue_stats(now=now)
+    figures = await store.outbox_figures(now=now)
     sources = followed_sources(await store.source_states(), call.deps.sources)
-    status = render_status(counts, queue, call.locale, sources=sources, tz=call.deps.timezone, now=now)
+    status = render_status(
+        figures.subscriptions, figures.queue, call.locale,
+        sources=sources, tz=call.deps.timezone, now=now, counted_at=figures.taken_at,
+    )
     if call.deps.instances is not None:
         status.fields.extend(instance_fields(await call.deps.instances(), call.locale, now))
     return [status]

@@ -102,8 +102,12 @@ def render_status(
     sources: list[SourceState] | None = None,
     tz: ZoneInfo | None = None,
     now: datetime | None = None,
+    counted_at: datetime | None = None,
 ) -> Message:
-    """Subscriptions by platform, the health of the delivery queue and each followed source."""
+    """Subscriptions by platform, the health of the delivery queue and each followed source.
+
+    `counted_at`: when the counts were taken; shown when they are a second old or more.
+    """
     tr = translator(locale)
     msg = Message(title=tr._("Bot status"))
     total = sum(counts.values())
@@ -129,6 +133,8 @@ def render_status(
     msg.fields.append((tr._("Sent in the last 24 hours"), tr.number(queue.sent_24h)))
     msg.fields.append((tr._("Dead deliveries"), tr.number(queue.dead)))
     msg.fields.append((tr._("Last error"), queue.last_error or tr._("none")))
+    if counted_at is not None and now is not None and (age := (now - counted_at).total_seconds()) >= 1:
+        msg.fields.append((tr._("Counted"), tr._("{seconds} s ago", seconds=tr.number(round(age)))))
     for source in sources or []:
         msg.fields.append((source.url, source_line(source, locale, tz or ZoneInfo("UTC"), now)))
     return msg

@@ -9,6 +9,7 @@ from storage.postgres.bulk import PostgresBulk
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.deliveries import PostgresOutbox
 from storage.postgres.fanouts import PostgresFanouts
+from storage.postgres.figures import PostgresFigures
 from storage.postgres.ranking import PostgresRanking
 from storage.postgres.sources import PostgresSources
 from storage.postgres.stats import PostgresStats
@@ -33,6 +34,7 @@ class PostgresStore(SqlStore[asyncpg.Connection]):
             outbox=PostgresOutbox(),
             bulk=PostgresBulk(),
             sources=PostgresSources(),
+            figures=PostgresFigures(),
             fanouts=PostgresFanouts(),
             first_chunk=first_chunk,
         )

@@ -10,6 +10,7 @@ from storage.sqlite.bulk import SqliteBulk
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.deliveries import SqliteOutbox
 from storage.sqlite.fanouts import SqliteFanouts
+from storage.sqlite.figures import SqliteFigures
 from storage.sqlite.ranking import SqliteRanking
 from storage.sqlite.sources import SqliteSources
 from storage.sqlite.stats import SqliteStats
@@ -32,6 +33,7 @@ class SqliteStore(SqlStore[aiosqlite.Connection]):
             outbox=SqliteOutbox(),
             bulk=SqliteBulk(),
             sources=SqliteSources(),
+            figures=SqliteFigures(),
             fanouts=SqliteFanouts(),
             first_chunk=first_chunk,
         )
