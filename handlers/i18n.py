@@ -104,3 +104,19 @@ class Translator:
 def translator(locale: str) -> Translator:
     """The Translator for a locale (cached; unsupported locales fall back to English)."""
     return Translator(normalize_locale(locale))
+
+
+def preload() -> None:
+    """Read every shipped catalog and the locale data alerts are formatted with, ahead of the first alert.
+
+    Done lazily this costs the first alert after a start about 35 ms per locale
+    (parsing the catalog, unpickling Babel's data), on the way to the first chat.
+    """
+    first, last = date(2025, 7, 3), date(2025, 7, 4)
+    for locale in SUPPORTED_LOCALES:
+        tr = translator(locale)
+        tr.day_span(first, last)
+        tr.short_span(first, last, year=True)
+        tr.moment(datetime(2025, 7, 4, 6, 0, tzinfo=ZoneInfo("UTC")), ZoneInfo("Europe/Kyiv"), year=True)
+        tr.number(1234.5)
+        tr.percent(0.5)

@@ -49,8 +49,11 @@ class Renderers:
 
     @classmethod
     def from_handlers(cls) -> Renderers:
-        """The real renderers from handlers.render (imported late: layers point down)."""
+        """The real renderers from handlers.render (imported late: layers point down), their locale data loaded."""
         from handlers import render
+        from handlers.i18n import preload
+
+        preload()
 
         return cls(
             alert=render.render_alert,

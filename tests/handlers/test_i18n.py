@@ -11,7 +11,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 import handlers
-from handlers.i18n import normalize_locale, translator
+from bot.delivery.render import Renderers
+from handlers.i18n import SUPPORTED_LOCALES, normalize_locale, translator
 
 HANDLERS_DIR = Path(handlers.__file__).parent
 
@@ -108,3 +109,15 @@ def test_the_console_button_hint_is_translated() -> None:
     hint = "type the number to press a button"
     assert translator("en")._(hint) == hint
     assert translator("uk")._(hint) == "введіть номер, щоб натиснути кнопку"
+
+
+
+def test_preload_reads_every_catalog_before_the_first_alert() -> None:
+    """The dispatcher's renderers come with every locale's catalog read: the first alert parses none."""
+    translator.cache_clear()
+    Renderers.from_handlers()
+    assert translator.cache_info().currsize == len(SUPPORTED_LOCALES)
+    misses = translator.cache_info().misses
+    for locale in SUPPORTED_LOCALES:
+        translator(locale)
+    assert translator.cache_info().misses == misses
