@@ -137,6 +137,7 @@ async def bot_fan_out(root: str, chats: int, rate: float, paid: bool, db_dir: Pa
     from telegram import Bot
 
     from bot.delivery import Dispatcher, DispatcherConfig, Renderers
+    from bot.delivery.expansion import FanoutExpander
     from bot.transports.telegram.outbox import TelegramOutbox
     from bot.transports.telegram.request import AiohttpRequest
     from handlers.ingest import ingest_summary
@@ -152,12 +153,17 @@ async def bot_fan_out(root: str, chats: int, rate: float, paid: bool, db_dir: Pa
         config = replace(DispatcherConfig(), rates={"telegram": rate}, concurrency=CONCURRENCY)
         outbox = TelegramOutbox(bot, paid_broadcast=paid)
         dispatcher = Dispatcher(store, {"telegram": outbox}, Renderers.from_handlers(), config)
+        # as `strikebot run` wires them: the expander queues the chats past the ingest's first chunk
+        expander = FanoutExpander(store, chunk=config.fanout_chunk, wake_dispatcher=dispatcher.wake,
+                                  poll_interval=config.poll_interval)
         await asyncio.to_thread(fake.reset)
         runner = asyncio.create_task(dispatcher.run())
+        expanding = asyncio.create_task(expander.run())
         await asyncio.sleep(0.2)  # let the loop settle into its idle wait
         started, cpu0 = time.time(), time.process_time()
         await ingest_summary(store, SUMMARY, notify=True)
         dispatcher.wake()
+        expander.wake()
         polls = 0
         while True:
             stats = await asyncio.to_thread(fake.stats)
@@ -173,9 +179,10 @@ async def bot_fan_out(root: str, chats: int, rate: float, paid: bool, db_dir: Pa
             # asking often would charge the bench's own HTTP calls to the bot's CPU
             await asyncio.sleep(0.25)
         cpu = time.process_time() - cpu0
-        runner.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner
+        for task in (runner, expanding):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await bot.shutdown()
     return _figures(stats, started, cpu)
 
