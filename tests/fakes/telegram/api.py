@@ -55,8 +55,13 @@ class FakeBotAPI(BotApiMethods, Recorder):
         strict_chats: bool = False,
         limits: Limits | None = None,
         any_token: bool = False,
+        latency: float = 0.0,
     ) -> None:
-        """Configure; nothing listens until `start()` (or `async with`)."""
+        """Configure; nothing listens until `start()` (or `async with`).
+
+        `latency`: seconds every answer takes after the call arrived (Telegram's
+        round trip from a server far from its data centre), limits counting arrivals.
+        """
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456789
         BotApiMethods.__init__(
             self, FakeUser(bot_id, bot_name, bot_username, is_bot=True, language_code=None),
@@ -65,6 +70,7 @@ class FakeBotAPI(BotApiMethods, Recorder):
         Recorder.__init__(self, record=record)
         self.token = token
         self.any_token = any_token
+        self.latency = latency
         self.host = host
         self.port = port
         self.rules: list[FaultRule] = []
@@ -229,6 +235,8 @@ class FakeBotAPI(BotApiMethods, Recorder):
             if retry_after:
                 call.throttled = True
                 return self._fail(call, Fault.retry_after(retry_after))
+        if self.latency and call.method != "getUpdates":
+            await asyncio.sleep(self.latency)
         try:
             if call.method == "getUpdates":
                 result: Any = await self._get_updates(call.params)

@@ -19,7 +19,8 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.enforce_limits:
         limits = Limits(global_per_second=args.global_rate or None, paid_per_second=args.paid_rate or None)
     fake = FakeBotAPI(args.token, host=args.host, port=args.port, store_texts=not args.no_store,
-                      record=not args.no_record, limits=limits, any_token=args.any_token)
+                      record=not args.no_record, limits=limits, any_token=args.any_token,
+                      latency=args.latency_ms / 1000)
     async with fake:
         print(fake.root, flush=True)
         stop = asyncio.Event()
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="answer 429 like Telegram past 1/s per private chat, 20/min per group")
     parser.add_argument("--global-rate", type=int, default=30,
                         help="with --enforce-limits: messages/s for the whole bot (0 = no cap)")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="every answer takes this long after the call arrived (a distant server)")
     parser.add_argument("--paid-rate", type=int, default=1000,
                         help="with --enforce-limits: paid broadcasts (allow_paid_broadcast) per second (0 = no cap)")
     asyncio.run(_serve(parser.parse_args(argv)))

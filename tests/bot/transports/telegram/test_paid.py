@@ -99,3 +99,25 @@ def test_paid_broadcast_lifts_the_pace_up_to_1000(
         monkeypatch.setenv(key, value)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert DispatcherConfig.from_settings(settings).rates["telegram"] == rate
+
+
+@pytest.mark.parametrize(
+    ("env", "concurrency"),
+    [
+        ({}, 64),
+        ({"STRIKEBOT_TELEGRAM_PAID_BROADCAST": "true"}, 250),
+        ({"STRIKEBOT_TELEGRAM_PAID_BROADCAST": "true", "STRIKEBOT_TELEGRAM_RATE": "300"}, 75),
+        ({"STRIKEBOT_TELEGRAM_PAID_BROADCAST": "true", "STRIKEBOT_DELIVERY_CONCURRENCY": "100"}, 100),
+        ({"STRIKEBOT_DELIVERY_CONCURRENCY": "300"}, 300),
+    ],
+)
+def test_paid_broadcast_keeps_enough_requests_on_the_wire_for_its_pace(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], concurrency: int
+) -> None:
+    """1,000/s over 250 ms round trips needs 250 requests in flight; a chosen DELIVERY_CONCURRENCY stays."""
+    for key in ("STRIKEBOT_TELEGRAM_RATE", "STRIKEBOT_TELEGRAM_PAID_BROADCAST", "STRIKEBOT_DELIVERY_CONCURRENCY"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert DispatcherConfig.from_settings(settings).concurrency == concurrency
