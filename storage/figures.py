@@ -60,23 +60,28 @@ class FiguresKeeper(Generic[C]):
         """
         async with self._database.read() as con:
             stored = await self._sql.load(con)
-        if (
-            stored is not None
-            and stored.count_seconds >= live_below
-            and (now - stored.taken_at).total_seconds() <= max_age
-        ):
+        if stored is None:
+            return await self.refresh(now)
+        if stored.count_seconds < live_below:
+            # quick to count: this reader's own count, no write on its behalf (the bot keeps the row)
+            return await self._counted(now)
+        if (now - stored.taken_at).total_seconds() <= max_age:
             return stored
         return await self.refresh(now)
 
     async def refresh(self, now: datetime) -> OutboxFigures:
         """Count the figures now and store them for the next readers."""
-        started = time.perf_counter()
-        figures = await self._count(now)
-        figures.count_seconds = time.perf_counter() - started
+        figures = await self._counted(now)
         try:
             async with self._database.tx() as con:
                 await self._sql.save(con, figures)
         except StoreError as exc:
             # a store that cannot write still answers /status with what it just counted
             log.warning("could not keep the outbox figures: %s", exc)
+        return figures
+
+    async def _counted(self, now: datetime) -> OutboxFigures:
+        started = time.perf_counter()
+        figures = await self._count(now)
+        figures.count_seconds = time.perf_counter() - started
         return figures
