@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from pathlib import Path
+
+from tests.fakes.telegram.api import FakeBotAPI
 
 ROOT = Path(__file__).parents[2]
 
@@ -30,3 +33,24 @@ async def read_until(stream: asyncio.StreamReader, needle: str, timeout: float =
             assert chunk, f"output ended before {needle!r}: {seen}"
             seen += chunk.decode()
     return seen
+
+
+async def start_against_fake(
+    fake: FakeBotAPI, db_url: str, cwd: Path, *, concurrency: int, lease_seconds: float
+) -> asyncio.subprocess.Process:
+    """`strikebot run` on `db_url` delivering to the fake Bot API only: limits off, no HTTP API, warnings logged."""
+    env = run_env(
+        cwd,
+        STRIKEBOT_TELEGRAM_TOKEN=fake.token,
+        STRIKEBOT_TELEGRAM_API_URL=fake.root,
+        STRIKEBOT_TELEGRAM_RATE="0",
+        STRIKEBOT_API_HOST="",
+        STRIKEBOT_DELIVERY_CONCURRENCY=str(concurrency),
+        STRIKEBOT_DELIVERY_LEASE_SECONDS=str(lease_seconds),
+        STRIKEBOT_LOG_LEVEL="WARNING",
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--db", db_url,
+        cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )

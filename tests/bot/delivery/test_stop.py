@@ -8,9 +8,7 @@ dispatcher in the test's own process stands in for the restart.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ import pytest
 
 from storage import open_store
 from tests.bot.delivery.support import MemoryTransport, Renders, dispatcher, draft, drain
+from tests.bot.run_process import start_against_fake
 from tests.bot.shared_database import BACKENDS, shared_database
 from tests.fakes.telegram.api import FakeBotAPI
 from tests.fakes.telegram.faults import Fault
@@ -28,27 +27,6 @@ CHATS = 80
 CONCURRENCY = 8
 # longer than the whole test: a row left leased by the stopped process would stall the restart
 LEASE = 60
-
-
-async def start_bot(fake: FakeBotAPI, url: str, cwd: Path) -> asyncio.subprocess.Process:
-    """`strikebot run` against the fake Bot API."""
-    env = {
-        **os.environ,
-        "STRIKEBOT_TELEGRAM_TOKEN": fake.token,
-        "STRIKEBOT_TELEGRAM_API_URL": fake.root,
-        "STRIKEBOT_TELEGRAM_RATE": "0",
-        "STRIKEBOT_SEED": "none",
-        "STRIKEBOT_API_HOST": "",
-        "STRIKEBOT_DELIVERY_CONCURRENCY": str(CONCURRENCY),
-        "STRIKEBOT_DELIVERY_LEASE_SECONDS": str(LEASE),
-        "STRIKEBOT_LOG_LEVEL": "WARNING",
-    }
-    env.pop("STRIKEBOT_DISCORD_TOKEN", None)
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--db", url,
-        cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -63,7 +41,7 @@ async def test_sigterm_mid_fan_out_finishes_what_is_on_the_wire_and_hands_back_t
 
         # every send is answered after a second, and takes effect whether or not the client still waits
         fake.inject(Fault.timeout(1.0, deliver=True), method="sendMessage", times=None)
-        first = await start_bot(fake, db.url, tmp_path)
+        first = await start_against_fake(fake, db.url, tmp_path, concurrency=CONCURRENCY, lease_seconds=LEASE)
         try:
             await fake.wait_for(lambda: len(fake.sent()) >= CONCURRENCY, timeout=30)
             await asyncio.sleep(0.5)  # the next sends are on the wire now
