@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,19 +23,6 @@ from tests.fakes.telegram.model import Call
 from tests.fakes.telegram.records import EDIT_METHODS, SEND_METHODS
 
 LIMITED = SEND_METHODS | EDIT_METHODS
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # what the Telegram transport sets in the app: PTB 22 warns about RetryAfter's type otherwise
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    yield
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    async with SqliteStore(str(tmp_path / "bot.db")) as s:
-        yield s
 
 
 @pytest.fixture

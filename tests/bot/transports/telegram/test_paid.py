@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from telegram import Bot
@@ -21,18 +19,6 @@ from tests.bot.transports.telegram.delivery import CONFIG, max_in_window, payloa
 from tests.fakes.telegram.api import FakeBotAPI, Limits
 
 CHATS = 120
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    yield
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    async with SqliteStore(str(tmp_path / "bot.db")) as s:
-        yield s
 
 
 async def fan_out(store: SqliteStore, fake: FakeBotAPI, *, paid: bool, rate: float) -> None:
