@@ -307,6 +307,9 @@ class Dispatcher:
     async def _admit(self, platform: str, chat_id: str) -> float:
         """Take a global and a per-chat slot; >0 means defer the row that many seconds."""
         chats, overall = self._chats[platform], self._global[platform]
+        if overall.open_now():
+            # nothing to wait for overall (limits off): the chat's own check is all there is
+            return chats.take(chat_id)
         wait = max(chats.wait_for(chat_id), overall.paused_for())
         if wait > 0:
             return wait

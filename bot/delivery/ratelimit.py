@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 Clock = Callable[[], float]
 
@@ -112,9 +113,13 @@ class GlobalLimiter:
         """Seconds left of a global pause, 0 when none."""
         return max(0.0, self._paused_until - self._clock())
 
+    def open_now(self) -> bool:
+        """No cap and no pause: `acquire` would return at once."""
+        return self._interval == 0.0 and self._paused_until <= self._clock()
+
     async def acquire(self, *, urgent: bool = False) -> None:
         """Wait for the next slot and take it; `urgent` callers are served before the others waiting."""
-        if self._interval == 0.0 and self._paused_until <= self._clock():
+        if self.open_now():
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         (self._urgent if urgent else self._normal).append(waiter)
@@ -156,14 +161,23 @@ ChatPolicy = Callable[[str], Sequence[Window]]
 
 def telegram_chat_windows(chat_id: str, *, margin: float = CHAT_MARGIN) -> Sequence[Window]:
     """Telegram: 1/s in a private chat; groups and channels (negative ids) also 20/min."""
+    return _telegram_windows(chat_id.startswith("-"), margin)
+
+
+@lru_cache(maxsize=16)
+def _telegram_windows(group: bool, margin: float) -> tuple[Window, ...]:
+    # one tuple per kind of chat, not two new objects for every chat of a fan-out
     second = Window(1, 1.0 + margin)
-    if chat_id.startswith("-"):
-        return (second, Window(20, 60.0 + margin))
-    return (second,)
+    return (second, Window(20, 60.0 + margin)) if group else (second,)
 
 
 def discord_chat_windows(chat_id: str, *, margin: float = CHAT_MARGIN) -> Sequence[Window]:
     """Discord: 5 messages per 5 s per channel (discord.py also keeps its own buckets)."""
+    return _discord_windows(margin)
+
+
+@lru_cache(maxsize=16)
+def _discord_windows(margin: float) -> tuple[Window, ...]:
     return (Window(5, 5.0 + margin),)
 
 
@@ -194,7 +208,9 @@ class ChatLimiter:
 
     def wait_for(self, chat_id: str) -> float:
         """Seconds until this chat may receive the next message (0 = now)."""
-        now = self._clock()
+        return self._wait(chat_id, self._clock())
+
+    def _wait(self, chat_id: str, now: float) -> float:
         ready = self._held.get(chat_id, 0.0)
         log = self._logs.get(chat_id)
         if log is not None:
@@ -203,10 +219,11 @@ class ChatLimiter:
 
     def take(self, chat_id: str) -> float:
         """Count a message to this chat now if allowed (returns 0), else seconds to wait."""
-        wait = self.wait_for(chat_id)
+        now = self._clock()
+        wait = self._wait(chat_id, now)
         if wait > 0:
             return wait
-        self.note(chat_id)
+        self._record(chat_id, now)
         return 0.0
 
     def hold(self, chat_id: str, seconds: float) -> None:
@@ -219,15 +236,17 @@ class ChatLimiter:
 
     def note(self, chat_id: str) -> None:
         """Count a message sent to this chat without asking first (a reply: a person is waiting)."""
+        self._record(chat_id, self._clock())
+
+    def _record(self, chat_id: str, now: float) -> None:
         log = self._logs.get(chat_id)
         if log is None:
             log = self._logs[chat_id] = SlidingLog(self._policy(chat_id))
-        log.record(self._clock())
-        self._sweep()
+        log.record(now)
+        self._sweep(now)
 
-    def _sweep(self) -> None:
+    def _sweep(self, now: float) -> None:
         # forget idle chats now and then so 100k subscribers do not pin memory forever
-        now = self._clock()
         if now - self._last_sweep < 120.0:
             return
         self._last_sweep = now

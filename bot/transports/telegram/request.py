@@ -6,6 +6,7 @@ here; aiohttp on one keep-alive pool managed ~2,500/s (docs/design.md "Speed").
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
@@ -64,8 +65,10 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
-        # bodies of post_encoded calls in flight, by id() of the RequestData they travel beside
-        self._encoded: dict[int, bytes] = {}
+        # post_encoded passes this empty RequestData to PTB's post and its own body in the
+        # calling task's context: PTB awaits do_request inside that same task
+        self._carrier = RequestData()
+        self._encoded: ContextVar[bytes | None] = ContextVar(f"encoded-body-{id(self)}", default=None)
         self._headers = {"User-Agent": self.USER_AGENT}
         self._form_headers = {**self._headers, **_FORM}
 
@@ -93,15 +96,14 @@ class AiohttpRequest(BaseRequest):
         """POST a urlencoded body the caller built, through PTB's `post` (its status and error mapping).
 
         A fan-out sends the same fields to thousands of chats: the caller encodes
-        them once. RequestData is final and slotted, so the body travels beside an
-        empty one, keyed by its id for the length of the call.
+        them once. RequestData is final and slotted, so the body travels beside one
+        shared empty RequestData, in a context variable set for the length of the call.
         """
-        carrier = RequestData()
-        self._encoded[id(carrier)] = body
+        token = self._encoded.set(body)
         try:
-            return await self.post(url, request_data=carrier)
+            return await self.post(url, request_data=self._carrier)
         finally:
-            del self._encoded[id(carrier)]
+            self._encoded.reset(token)
 
     async def do_request(
         self,
@@ -134,7 +136,7 @@ class AiohttpRequest(BaseRequest):
         timeout = _timeout(total, connect)
         body: aiohttp.FormData | bytes | None = None
         headers = self._headers
-        encoded = self._encoded.get(id(request_data)) if request_data is not None else None
+        encoded = self._encoded.get() if request_data is self._carrier else None
         if encoded is not None:
             body = encoded
             headers = self._form_headers
