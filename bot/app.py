@@ -8,7 +8,8 @@ import functools
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from bot.leadership import leader_duties
 from bot.logging_redact import Redactor
 from bot.logs import setup_logging
 from bot.metrics import Metrics
+from bot.outage import OutageLog
 from bot.settings import Settings
 from bot.sources.running import start_sources
 from bot.startup import StartupBackoff, StartupError, StopRequested, enter_with_retries
@@ -65,27 +67,35 @@ class Runtime:
     started: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-async def _prune_outbox(store: Store, days: int, every: float = 60.0) -> None:
+async def _prune_outbox(
+    store: Store, days: int, every: float = 60.0, clock: Callable[[], float] = time.monotonic
+) -> None:
     """Delete finished outbox rows older than `days` and merge the send tallies, now and then every minute."""
     # every minute, not every hour: each batch of results adds a tally row, and the
     # merge keeps the rows /status sums for "sent in 24 h" to about one a minute
+    outage = OutageLog(log, "pruning the outbox", clock=clock)
     while True:
         try:
             pruned = await store.prune_deliveries(before=datetime.now(UTC) - timedelta(days=days))
+        except Exception as exc:  # housekeeping must never stop the bot
+            outage.failed(exc)
+        else:
+            outage.succeeded()
             if pruned:
                 log.info("outbox pruned", extra={"rows": pruned, "older_than_days": days})
-        except Exception:  # housekeeping must never stop the bot
-            log.exception("pruning the outbox failed")
         await asyncio.sleep(every)
 
 
-async def _keep_figures(store: Store, every: float = REFRESH_EVERY) -> None:
+async def _keep_figures(store: Store, every: float = REFRESH_EVERY, clock: Callable[[], float] = time.monotonic) -> None:
     """Count the outbox figures every `every` s, so /status and /metrics read them when counting is slow."""
+    outage = OutageLog(log, "counting the outbox figures", clock=clock)
     while True:
         try:
             await store.refresh_outbox_figures(now=datetime.now(UTC))
-        except Exception:  # a status figure must never stop the bot
-            log.exception("counting the outbox figures failed")
+        except Exception as exc:  # a status figure must never stop the bot
+            outage.failed(exc)
+        else:
+            outage.succeeded()
         await asyncio.sleep(every)
 
 

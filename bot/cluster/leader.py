@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
+from bot.outage import OutageLog
 from storage.coordination import CoordinationError, CoordinationStore, LeaderSession
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ class LeaderLock:
         heartbeat: float = 2.0,
         retry: float = 1.0,
         session_timeout: float = 7.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`on_change(True)` when this instance becomes leader, `on_change(False)` when it stops being one."""
         self._store = store
@@ -48,6 +51,7 @@ class LeaderLock:
         self._session_timeout = session_timeout
         self.is_leader = False
         self._changed = asyncio.Event()
+        self._outage = OutageLog(log, "the leader lock connection", clock=clock)
 
     async def wait_changed(self) -> bool:
         """Wait for the next change of role; the role then."""
@@ -64,9 +68,10 @@ class LeaderLock:
                     session = await self._store.lead(
                         connect_timeout=max(self._heartbeat, 5.0), idle_timeout=self._session_timeout
                     )
+                    self._outage.succeeded()
                     await self._hold(session)
                 except (OSError, CoordinationError, TimeoutError) as exc:
-                    log.warning("leader lock connection failed: %s", exc)
+                    self._outage.failed(exc)
                 finally:
                     await self._set(False)
                     if session is not None:

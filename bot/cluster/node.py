@@ -13,6 +13,7 @@ from bot.cluster.leader import LeaderLock, RoleChange
 from bot.cluster.notify import OutboxListener
 from bot.cluster.shared_limit import SharedRateLimiter, SharedSlots
 from bot.cluster.updates_seen import SharedLedger
+from bot.outage import OutageLog
 from storage.coordination import CoordinationError, CoordinationStore, Instance, open_coordination
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class Cluster:
         self._beat_now = asyncio.Event()
         # the instances table as read at the last heartbeat (for /metrics, which must not query)
         self.last_seen: list[Instance] = []
+        self._beats = OutageLog(log, "writing this instance's row")
+        self._tidying = OutageLog(log, "deleting old instance rows")
 
     @property
     def store(self) -> CoordinationStore:
@@ -110,10 +113,10 @@ class Cluster:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._beat_now.wait(), BEAT_SECONDS)
             self._beat_now.clear()
-            await _quietly("writing this instance's row", self._registry_beat())
+            await _quietly(self._beats, self._registry_beat())
             if loop.time() - tidied > TIDY_SECONDS:
                 tidied = loop.time()
-                await _quietly("deleting old instance rows", self._tidy())
+                await _quietly(self._tidying, self._tidy())
 
     async def _registry_beat(self) -> None:
         assert self._registry is not None
@@ -126,9 +129,11 @@ class Cluster:
         await self.ledger.prune()
 
 
-async def _quietly(what: str, work: Awaitable[None]) -> None:
-    # housekeeping against a database that is away: log, and try again on the next beat
+async def _quietly(outage: OutageLog, work: Awaitable[None]) -> None:
+    # housekeeping against a database that is away: log (once, then once a minute), and try again on the next beat
     try:
         await work
     except (OSError, CoordinationError) as exc:
-        log.warning("%s failed: %s", what, exc)
+        outage.failed(exc)
+    else:
+        outage.succeeded()

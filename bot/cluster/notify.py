@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
+from bot.outage import OutageLog
 from storage.coordination import CoordinationError, CoordinationStore, OutboxWatch
 
 log = logging.getLogger(__name__)
@@ -21,7 +23,13 @@ class OutboxListener:
     """Listens on a connection of its own and calls `wake()` for each notification from this schema."""
 
     def __init__(
-        self, store: CoordinationStore, wake: Callable[[], None], *, retry: float = 1.0, check: float = 5.0
+        self,
+        store: CoordinationStore,
+        wake: Callable[[], None],
+        *,
+        retry: float = 1.0,
+        check: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`wake` is the local dispatcher's wake-up; `check` is how often an idle connection is tested."""
         self._store = store
@@ -29,6 +37,8 @@ class OutboxListener:
         self._retry = retry
         self._check = check
         self.listening = asyncio.Event()
+        # paused notifications: the dispatcher polls meanwhile
+        self._outage = OutageLog(log, "listening for outbox notifications", clock=clock)
 
     async def run(self) -> None:
         """Listen until cancelled, connecting again when the connection drops."""
@@ -36,6 +46,7 @@ class OutboxListener:
             watch: OutboxWatch | None = None
             try:
                 watch = await self._store.listen_outbox(self._wake, connect_timeout=5.0)
+                self._outage.succeeded()
                 self.listening.set()
                 # rows queued while no one listened are found by this first look
                 self._wake()
@@ -43,7 +54,7 @@ class OutboxListener:
                     await asyncio.sleep(self._check)
                     await watch.check(self._check)
             except (OSError, CoordinationError, TimeoutError) as exc:
-                log.warning("outbox notifications paused (the dispatcher polls meanwhile): %s", exc)
+                self._outage.failed(exc)
             finally:
                 self.listening.clear()
                 if watch is not None:

@@ -27,6 +27,7 @@ from bot.delivery.policy import OutcomePolicy
 from bot.delivery.ratelimit import ChatPolicy, PlatformLimits, platform_limits
 from bot.delivery.render import RenderCache, Renderers
 from bot.delivery.results import ResultWriter
+from bot.outage import OutageLog
 from bot.transports.base import Outcome, SendResult, Target, Transport
 from storage.outbox import DeliveryJob, DeliveryResult
 from storage.protocol import Store
@@ -116,6 +117,7 @@ class Dispatcher:
             for i in range(self.config.concurrency)
         ]
         renewing = asyncio.create_task(self._leases.run(), name="delivery-leases")
+        claims = OutageLog(log, "claiming deliveries", clock=self._clock)
         try:
             while True:
                 if queue.qsize() >= low:
@@ -125,11 +127,13 @@ class Dispatcher:
                 self._wake.clear()
                 try:
                     jobs = await self._claim(queue.qsize())
-                except Exception:
-                    # a database hiccup must not stop deliveries for good
-                    log.exception("claiming deliveries failed")
+                except Exception as exc:
+                    # a database hiccup must not stop deliveries for good (logged once, then once a minute)
+                    claims.failed(exc)
                     jobs = []
                     await asyncio.sleep(self.config.poll_interval)
+                else:
+                    claims.succeeded()
                 for job in jobs:
                     # a row of ours whose lease ran out while queued comes back: keep the first copy
                     if job.delivery.id not in self._queued:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
+from bot.outage import OutageLog
 from storage.protocol import Store
 
 log = logging.getLogger(__name__)
@@ -33,13 +35,15 @@ class FanoutExpander:
         poll_interval: float = 1.0,
         head_start: float = 0.1,
         wall_clock: Callable[[], datetime] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Queue `chunk` chats per transaction, wake the dispatcher after each, look every `poll_interval` s.
 
         Woken by an ingest, the expander first waits `head_start` seconds: the
         ingest queued the first chunk already, and the dispatcher's claim of it
         must not wait behind an expansion transaction (on SQLite they share one
-        connection), or the first message goes out later.
+        connection), or the first message goes out later. `clock` (monotonic)
+        times a run of failures for the log.
         """
         self.store = store
         self.chunk = chunk
@@ -48,6 +52,7 @@ class FanoutExpander:
         self._wake_dispatcher = wake_dispatcher
         self._wall_clock = wall_clock or partial(datetime.now, UTC)
         self._wake = asyncio.Event()
+        self._outage = OutageLog(log, "expanding a fan-out", clock=clock)
 
     def wake(self) -> None:
         """Something was ingested: look for a fan-out to expand now."""
@@ -72,11 +77,13 @@ class FanoutExpander:
             self._wake.clear()
             try:
                 queued = await self.run_once(head_start=self.head_start if woken else 0.0)
+            except Exception as exc:
+                # a database hiccup must not stop the expansion for good (logged once, then once a minute)
+                self._outage.failed(exc)
+            else:
+                self._outage.succeeded()
                 if queued:
                     log.info("fan-out expanded", extra={"deliveries": queued})
-            except Exception:
-                # a database hiccup must not stop the expansion for good
-                log.exception("expanding a fan-out failed")
             woken = False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)

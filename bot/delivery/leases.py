@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from bot.outage import OutageLog
 from storage.protocol import Store
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Leases:
         self._margin = min(lease_seconds / 4, 2.0)
         self._deadlines: dict[int, float] = {}
         self.lost = 0
+        self._outage = OutageLog(log, "renewing delivery leases", clock=clock)
 
     def __contains__(self, delivery_id: object) -> bool:
         return delivery_id in self._deadlines
@@ -77,10 +79,11 @@ class Leases:
             kept = await self._store.renew_deliveries(
                 ids, holder=self.holder, now=self._wall_clock(), lease_seconds=self._seconds
             )
-        except Exception:
+        except Exception as exc:
             # the deadlines stand: rows past theirs are not sent, and come back when their lease ends
-            log.exception("renewing %d delivery leases failed", len(ids))
+            self._outage.failed(exc, {"leases": len(ids)})
             return
+        self._outage.succeeded()
         deadline = started + self._seconds - self._margin
         for delivery_id in ids:
             if delivery_id not in self._deadlines:
