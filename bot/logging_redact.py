@@ -2,6 +2,8 @@
 
 httpx, aiohttp and python-telegram-bot log request URLs, and a Bot API URL
 carries the token (`/bot<id>:<secret>/sendMessage`); exceptions repeat it.
+A URL's password (`postgresql://user:PASSWORD@host`, `?password=`) is masked
+too, however short, besides the configured secrets masked wherever they appear.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from collections.abc import Callable, Iterable
 # without the `bot` prefix of the URL path, so a token pasted into a message is caught too
 _TOKEN_RE = re.compile(r"(?<![A-Za-z0-9])(bot)?\d{5,}:[A-Za-z0-9_-]{20,}")
 MASK = "[REDACTED]"
+# the password of `scheme://user:password@host` and a `password=` query parameter of a URL
+_URL_PASSWORD_RE = re.compile(r"(?<=://)([^\s/@:]*):[^\s/@]+@")
+_QUERY_PASSWORD_RE = re.compile(r"([?&]password=)[^&#\s]+")
 
 
 def _mask_token(match: re.Match[str]) -> str:
@@ -33,6 +38,8 @@ class Redactor:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
+        text = _URL_PASSWORD_RE.sub(rf"\1:{MASK}@", text)
+        text = _QUERY_PASSWORD_RE.sub(rf"\1{MASK}", text)
         return _TOKEN_RE.sub(_mask_token, text)
 
 

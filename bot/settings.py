@@ -6,12 +6,25 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import unquote, unquote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///strikebot.db"
+
+
+def url_passwords(url: str) -> list[str]:
+    """The password in a database URL (`user:PASSWORD@host` or `?password=`), as written and decoded; [] if none."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    written = [parts.password or ""]
+    written += [v for k, _, v in (item.partition("=") for item in parts.query.split("&")) if k == "password"]
+    # a driver's message may quote it as written (%40) or decoded (@)
+    return sorted({form for raw in written if raw for form in (raw, unquote(raw), unquote_plus(raw))})
 
 
 class Settings(BaseSettings):
@@ -132,9 +145,10 @@ class Settings(BaseSettings):
         return f"{platform}:{user_id}" in self.admins
 
     def secrets(self) -> list[str]:
-        """Every configured secret value, for log redaction."""
-        return [
+        """Every configured secret value, for log redaction: the tokens and the database URL's password."""
+        tokens = [
             s.get_secret_value()
             for s in (self.telegram_token, self.discord_token, self.api_token, self.telegram_webhook_secret)
             if s is not None and s.get_secret_value()
         ]
+        return tokens + url_passwords(self.database_url)

@@ -19,6 +19,7 @@ from bot.cli.output import latest_table, source_dict, stats_text, status_text
 from bot.cli.parse import UnreadableText, add_parse_command, run_parse
 from bot.cluster.instances import leader_of
 from bot.cluster.report import instance_dicts, instances_text, read_instances
+from bot.logging_redact import Redactor
 from bot.settings import Settings
 from handlers.csv_import import CsvFormatError, import_csv
 from handlers.ingest import IngestError, ingest_payload
@@ -226,11 +227,14 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `strikebot` console script."""
     args = _parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = _settings(args)
         asyncio.run(COMMANDS[args.command](settings, args))
     except (CliError, IngestError, QueryError, CsvFormatError, StoreError, NoReport, UnreadableText) as exc:
-        print(f"strikebot {args.command}: error: {exc}", file=sys.stderr)
+        # a driver's error may quote the database URL: its password and the tokens are masked
+        redact = Redactor(settings.secrets() if settings is not None else ())
+        print(f"strikebot {args.command}: error: {redact(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -16,6 +16,7 @@ import time
 from collections import deque
 
 from bot.delivery.ratelimit import DEFAULT_MARGIN, Clock, GlobalLimiter
+from bot.outage import OutageLog
 from storage.coordination import CoordinationError, CoordinationStore
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,11 @@ class SharedSlots:
 
     def __init__(self, store: CoordinationStore, bucket: str) -> None:
         self._store = store
-        self._bucket = bucket
+        self.bucket = bucket
 
     async def reserve(self, count: int, interval: float) -> float:
         """Take `count` slots `interval` apart; the first one, in seconds since the epoch on the database's clock."""
-        return await self._store.take_rate_slots(self._bucket, count, interval)
+        return await self._store.take_rate_slots(self.bucket, count, interval)
 
 
 class SharedRateLimiter(GlobalLimiter):
@@ -51,7 +52,9 @@ class SharedRateLimiter(GlobalLimiter):
         """`rate` messages per second for all instances together (0: no cap, and nothing shared).
 
         Slots are times on the database's clock, waited for on `wall`: one clock on one host,
-        and within milliseconds of it on hosts that NTP keeps in time.
+        and within milliseconds of it on hosts that NTP keeps in time. While the database
+        does not answer, the instance paces itself alone; the outage is logged on `clock`
+        as OutageLog does (one traceback, a line a minute, the recovery), not once a batch.
         """
         super().__init__(rate, margin=margin, clock=clock)
         self._slots = slots
@@ -66,6 +69,7 @@ class SharedRateLimiter(GlobalLimiter):
         self._urgent_waiting = 0
         self._urgent_turn = asyncio.Event()
         self._urgent_turn.set()
+        self._outage = OutageLog(log, f"reserving shared {slots.bucket} rate slots", clock=clock)
 
     async def acquire(self, *, urgent: bool = False) -> None:
         """Wait for the next shared slot and take it; replies (`urgent`) go before alerts waiting."""
@@ -100,8 +104,9 @@ class SharedRateLimiter(GlobalLimiter):
             try:
                 first = await self._slots.reserve(self._batch, self._spacing)
             except (OSError, CoordinationError) as exc:
-                log.warning("shared rate budget unavailable, pacing this instance alone: %s", exc)
+                self._outage.failed(exc, extra={"fallback": "pacing this instance alone"})
                 await super().acquire()
                 return self._clock_fn()
+            self._outage.succeeded()
             self._ready.extend(first + i * self._spacing for i in range(self._batch))
         return self._ready.popleft()
