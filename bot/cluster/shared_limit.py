@@ -5,7 +5,10 @@ needs slots moves it forward by a small batch in one atomic step (so two
 instances never get the same slot) and sends at the slots it got, evenly spaced
 as the local limiter does. Together the instances stay within the rate; an
 instance alone takes consecutive batches and gets the whole rate. When the
-database does not answer, the instance paces itself alone until it does.
+database does not answer, the instance paces itself alone until it does, and
+asks again in the background meanwhile: a database that hangs rather than
+refuses (a frozen network; storage bounds a reservation at 2 s) holds up the
+first send of the outage, not every send.
 """
 
 from __future__ import annotations
@@ -65,6 +68,9 @@ class SharedRateLimiter(GlobalLimiter):
         # the neighbouring slot, which another instance may hold, and network jitter takes the rest
         self._lateness = 0.5 * self._spacing
         self._ready: deque[float] = deque()
+        # the last reservation failed: pace alone, with the next one asked for in the background
+        self._alone = False
+        self._asking: asyncio.Task[bool] | None = None
         self._lock = asyncio.Lock()
         self._urgent_waiting = 0
         self._urgent_turn = asyncio.Event()
@@ -101,12 +107,24 @@ class SharedRateLimiter(GlobalLimiter):
         while self._ready and self._ready[0] < now - self._lateness:
             self._ready.popleft()
         if not self._ready:
-            try:
-                first = await self._slots.reserve(self._batch, self._spacing)
-            except (OSError, CoordinationError) as exc:
-                self._outage.failed(exc, extra={"fallback": "pacing this instance alone"})
-                await super().acquire()
-                return self._clock_fn()
-            self._outage.succeeded()
-            self._ready.extend(first + i * self._spacing for i in range(self._batch))
+            if self._alone:
+                if self._asking is None or self._asking.done():
+                    self._asking = asyncio.create_task(self._reserve(), name=f"shared-{self._slots.bucket}-slots")
+            elif await self._reserve():
+                return self._ready.popleft()
+            await super().acquire()
+            return self._clock_fn()
         return self._ready.popleft()
+
+    async def _reserve(self) -> bool:
+        """Take the next batch of shared slots into the queue; False when the database did not give them."""
+        try:
+            first = await self._slots.reserve(self._batch, self._spacing)
+        except (OSError, CoordinationError) as exc:
+            self._outage.failed(exc, extra={"fallback": "pacing this instance alone"})
+            self._alone = True
+            return False
+        self._outage.succeeded()
+        self._alone = False
+        self._ready.extend(first + i * self._spacing for i in range(self._batch))
+        return True

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from storage.models import SummaryDraft
+from storage.postgres.database import LONG_TIMEOUT
 from storage.postgres.rows import summary_values
 from storage.rows import CONTENT_COLUMNS
 from storage.timeutil import utc, utcnow
@@ -22,6 +23,7 @@ class PostgresBulk:
         ids = await con.fetch(
             "SELECT nextval(pg_get_serial_sequence('summaries', 'id')) AS id FROM generate_series(1, $1)",
             len(drafts),
+            timeout=LONG_TIMEOUT,
         )
         rows, regions = [], []
         for record, draft in zip(ids, drafts, strict=True):
@@ -33,9 +35,13 @@ class PostgresBulk:
             "summaries",
             records=rows,
             columns=["id", *CONTENT_COLUMNS, "revision", "status", "created_at", "updated_at"],
+            timeout=LONG_TIMEOUT,
         )
         if regions:
             await con.copy_records_to_table(
-                "summary_regions", records=regions, columns=["region_id", "period_end", "summary_id"]
+                "summary_regions",
+                records=regions,
+                columns=["region_id", "period_end", "summary_id"],
+                timeout=LONG_TIMEOUT,
             )
         return len(rows)

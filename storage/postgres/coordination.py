@@ -5,8 +5,9 @@ The tables and the outbox trigger come from migration 0009.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import asyncpg
 
@@ -17,6 +18,15 @@ from storage.postgres.database import command_count
 _LOCK_KEYS = "hashtext('strikebot-leader'), hashtext(current_schema())"
 # the channel the deliveries trigger notifies, with the schema as payload
 OUTBOX_CHANNEL = "strikebot_outbox"
+
+# How long a step may wait on a network that neither answers nor closes before it fails
+# (CoordinationError) and its connection is dropped. Reserving rate slots is on the send
+# path, under the limiter's lock: after this long the instance paces itself alone.
+RATE_SLOTS_TIMEOUT = 2.0
+# the other row operations (instance rows, update claims, tidying): a few milliseconds each
+ROWS_TIMEOUT = 5.0
+# a new connection of the pool: TCP, TLS and authentication
+CONNECT_TIMEOUT = 5.0
 
 _INSTANCES_SQL = (
     "SELECT id, role, host, pid, started_at, last_seen, "
@@ -33,6 +43,8 @@ def _driver_errors() -> Iterator[None]:
         yield
     except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise CoordinationError(str(exc)) from exc
+    except TimeoutError as exc:
+        raise CoordinationError("PostgreSQL did not answer in time") from exc
 
 
 async def _instances(con: asyncpg.Pool | asyncpg.Connection, alive_within: float) -> list[Instance]:
@@ -44,7 +56,7 @@ async def _instances(con: asyncpg.Pool | asyncpg.Connection, alive_within: float
 
 async def read_instances(url: str, alive_within: float) -> list[Instance]:
     """The instances table read on a connection of its own; none before migration 0009."""
-    con = await asyncpg.connect(url, timeout=10)
+    con = await asyncpg.connect(url, timeout=10, command_timeout=10)
     try:
         return await _instances(con, alive_within)
     except asyncpg.UndefinedTableError:
@@ -101,8 +113,19 @@ def _for_schema(schema: str, wake: Callable[[], None]) -> Callable[[object, int,
 class PostgresCoordination:
     """The cluster's rows through a small pool of its own (not the store's); sessions on connections of their own."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        slots_timeout: float = RATE_SLOTS_TIMEOUT,
+        rows_timeout: float = ROWS_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> None:
+        """Each step ends within its bound in seconds (CoordinationError), however the network fails."""
         self._url = url
+        self._slots_timeout = slots_timeout
+        self._rows_timeout = rows_timeout
+        self._connect_timeout = connect_timeout
         self._pool: asyncpg.Pool | None = None
 
     @property
@@ -113,7 +136,13 @@ class PostgresCoordination:
 
     async def open(self) -> None:
         """Open the pool (1 to 4 connections)."""
-        self._pool = await asyncpg.create_pool(self._url, min_size=1, max_size=4)
+        self._pool = await asyncpg.create_pool(
+            self._url,
+            min_size=1,
+            max_size=4,
+            timeout=self._connect_timeout,
+            command_timeout=self._rows_timeout,
+        )
 
     async def close(self) -> None:
         """Close the pool."""
@@ -121,10 +150,25 @@ class PostgresCoordination:
             await self._pool.close()
             self._pool = None
 
+    @contextlib.asynccontextmanager
+    async def _step(self, within: float) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection for one step that ends within `within` seconds, connecting included.
+
+        A connection that did not answer in time is dropped, not handed back to wait for its
+        query's cancellation (which a frozen network would not deliver either).
+        """
+        with _driver_errors():
+            async with asyncio.timeout(within), self._rows.acquire() as con:
+                try:
+                    yield con
+                except (TimeoutError, asyncio.CancelledError):
+                    con.terminate()
+                    raise
+
     async def record_instance(self, instance_id: str, role: str, host: str, pid: int) -> None:
         """Insert or refresh the instance's row (role and last_seen)."""
-        with _driver_errors():
-            await self._rows.execute(
+        async with self._step(self._rows_timeout) as con:
+            await con.execute(
                 "INSERT INTO instances (id, role, host, pid) VALUES ($1, $2, $3, $4) "
                 "ON CONFLICT (id) DO UPDATE SET role = excluded.role, last_seen = now()",
                 instance_id,
@@ -135,40 +179,39 @@ class PostgresCoordination:
 
     async def remove_instance(self, instance_id: str) -> None:
         """Delete the instance's row."""
-        with _driver_errors():
-            await self._rows.execute("DELETE FROM instances WHERE id = $1", instance_id)
+        async with self._step(self._rows_timeout) as con:
+            await con.execute("DELETE FROM instances WHERE id = $1", instance_id)
 
     async def forget_instances(self, gone_for: float) -> int:
         """Delete rows last seen more than `gone_for` seconds ago; how many."""
-        with _driver_errors():
-            status = await self._rows.execute(
+        async with self._step(self._rows_timeout) as con:
+            status = await con.execute(
                 "DELETE FROM instances WHERE last_seen < now() - make_interval(secs => $1)", gone_for
             )
         return command_count(status)
 
     async def list_instances(self, alive_within: float) -> list[Instance]:
         """Every instance, the live leader first."""
-        with _driver_errors():
-            return await _instances(self._rows, alive_within)
+        async with self._step(self._rows_timeout) as con:
+            return await _instances(con, alive_within)
 
     async def take_rate_slots(self, bucket: str, count: int, interval: float) -> float:
         """Move the bucket's next free slot forward in one UPDATE (atomic: no slot is given twice)."""
-        with _driver_errors():
-            async with self._rows.acquire() as con:
-                await con.execute("INSERT INTO rate_budgets (bucket) VALUES ($1) ON CONFLICT DO NOTHING", bucket)
-                first = await con.fetchval(
-                    "UPDATE rate_budgets "
-                    "SET next_free = greatest(next_free, extract(epoch FROM clock_timestamp())) + $2 "
-                    "WHERE bucket = $1 RETURNING next_free - $2",
-                    bucket,
-                    count * interval,
-                )
+        async with self._step(self._slots_timeout) as con:
+            await con.execute("INSERT INTO rate_budgets (bucket) VALUES ($1) ON CONFLICT DO NOTHING", bucket)
+            first = await con.fetchval(
+                "UPDATE rate_budgets "
+                "SET next_free = greatest(next_free, extract(epoch FROM clock_timestamp())) + $2 "
+                "WHERE bucket = $1 RETURNING next_free - $2",
+                bucket,
+                count * interval,
+            )
         return float(first)
 
     async def claim_update(self, platform: str, update_id: int) -> bool:
         """True for the one caller whose insert created the row."""
-        with _driver_errors():
-            claimed = await self._rows.fetchval(
+        async with self._step(self._rows_timeout) as con:
+            claimed = await con.fetchval(
                 "INSERT INTO processed_updates (platform, update_id) VALUES ($1, $2) "
                 "ON CONFLICT DO NOTHING RETURNING true",
                 platform,
@@ -178,8 +221,8 @@ class PostgresCoordination:
 
     async def forget_updates(self, older_than: float) -> int:
         """Delete claims older than `older_than` seconds; how many."""
-        with _driver_errors():
-            status = await self._rows.execute(
+        async with self._step(self._rows_timeout) as con:
+            status = await con.execute(
                 "DELETE FROM processed_updates WHERE seen_at < now() - make_interval(secs => $1)", older_than
             )
         return command_count(status)
@@ -187,7 +230,7 @@ class PostgresCoordination:
     async def lead(self, *, connect_timeout: float, idle_timeout: float) -> PostgresLeaderSession:
         """Connect, and have the server end the session when it is idle for `idle_timeout` seconds."""
         with _driver_errors():
-            con = await asyncpg.connect(self._url, timeout=connect_timeout)
+            con = await asyncpg.connect(self._url, timeout=connect_timeout, command_timeout=connect_timeout)
         try:
             # a leader that stops answering loses its session (and the lock) on the server's side too
             with _driver_errors(), contextlib.suppress(asyncpg.PostgresError):
@@ -200,7 +243,7 @@ class PostgresCoordination:
     async def listen_outbox(self, wake: Callable[[], None], *, connect_timeout: float) -> PostgresOutboxWatch:
         """Connect and LISTEN; notifications from other schemas are ignored."""
         with _driver_errors():
-            con = await asyncpg.connect(self._url, timeout=connect_timeout)
+            con = await asyncpg.connect(self._url, timeout=connect_timeout, command_timeout=connect_timeout)
         try:
             with _driver_errors():
                 schema = await con.fetchval("SELECT current_schema()")

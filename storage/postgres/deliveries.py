@@ -10,7 +10,7 @@ import asyncpg
 from storage.deliveries import Claim, SentMessages, finish_values
 from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
-from storage.postgres.database import command_count
+from storage.postgres.database import LONG_TIMEOUT, command_count
 from storage.postgres.rows import row_reader
 from storage.rows import SUMMARY_COLUMNS
 from storage.timeutil import utc
@@ -88,6 +88,7 @@ class PostgresOutbox:
             "FROM subscriptions WHERE active ORDER BY id",
             broadcast_id,
             now,
+            timeout=LONG_TIMEOUT,
         )
         return command_count(status)
 
@@ -177,11 +178,13 @@ class PostgresOutbox:
             "DELETE FROM deliveries WHERE status IN ('sent', 'skipped', 'dead') AND updated_at < $1 "
             "AND NOT (action = 'send' AND status = 'sent' AND summary_id IS NOT NULL)",
             utc(before),
+            timeout=LONG_TIMEOUT,
         )
         await con.execute(
             "DELETE FROM broadcasts b WHERE b.created_at < $1 AND NOT EXISTS "
             "(SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id)",
             utc(before),
+            timeout=LONG_TIMEOUT,
         )
         # one row per minute instead of one per batch keeps the 24 h sum small; the merged rows
         # are exactly the ones this DELETE took, so a batch committing meanwhile (or a second
@@ -189,10 +192,13 @@ class PostgresOutbox:
         await con.execute(
             "WITH raw AS (DELETE FROM delivery_tallies WHERE NOT merged RETURNING sent_at, sent) "
             "INSERT INTO delivery_tallies (sent_at, sent, merged) "
-            "SELECT date_trunc('minute', sent_at), sum(sent), true FROM raw GROUP BY 1"
+            "SELECT date_trunc('minute', sent_at), sum(sent), true FROM raw GROUP BY 1",
+            timeout=LONG_TIMEOUT,
         )
         # a day past `before`: sent_24h stays right whatever `before` a caller prunes with
-        await con.execute("DELETE FROM delivery_tallies WHERE sent_at < $1", utc(before) - timedelta(days=1))
+        await con.execute(
+            "DELETE FROM delivery_tallies WHERE sent_at < $1", utc(before) - timedelta(days=1), timeout=LONG_TIMEOUT
+        )
         return command_count(status)
 
     async def queue_stats(self, con: asyncpg.Connection, now: datetime) -> QueueStats:

@@ -9,6 +9,7 @@ import asyncpg
 
 from storage.fanout import Chunk, Fanout, Span
 from storage.ingest import Revision
+from storage.postgres.database import LONG_TIMEOUT
 from storage.postgres.summaries import MATCHING, NEW_ONLY, matching_args
 
 # Two transaction-level advisory locks per schema. Starting: concurrent ingests decide
@@ -37,7 +38,8 @@ class PostgresFanouts:
 
     async def hold_start(self, con: asyncpg.Connection) -> None:
         """Wait for other ingests deciding whether a fan-out is in progress; held until the transaction ends."""
-        await con.execute(_HOLD_START)
+        # the other ingest's transaction may be queueing a large first chunk
+        await con.execute(_HOLD_START, timeout=LONG_TIMEOUT)
 
     async def hold_expansion(self, con: asyncpg.Connection) -> bool:
         """Take the expansion's lock for this transaction: False when another process expands right now."""
@@ -71,6 +73,7 @@ class PostgresFanouts:
             span.after,
             span.upto,
             limit,
+            timeout=LONG_TIMEOUT,
         )
         assert row is not None
         last = row["last"]

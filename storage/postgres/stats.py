@@ -9,11 +9,13 @@ from typing import Any
 import asyncpg
 
 from storage.models import STAT_FIELDS, DayTotal, Largest, SummaryDraft
+from storage.postgres.database import LONG_TIMEOUT
 from storage.stats import PartTotals, day_span, rollup_counts
 from storage.timeutil import utc
 
 # The rollup is rebuilt under this lock: two transactions refreshing the same
-# day would otherwise each write totals computed without the other's rows.
+# day would otherwise each write totals computed without the other's rows. Waited
+# for up to LONG_TIMEOUT: a rebuild of the whole rollup holds it to its transaction's end.
 _ROLLUP_LOCK = "SELECT pg_advisory_xact_lock(hashtext('strikebot.rollup'), hashtext(current_schema()))"
 
 _RAW_COLS = (
@@ -87,7 +89,7 @@ class PostgresStats:
 
     async def add(self, con: asyncpg.Connection, summary_id: int, draft: SummaryDraft) -> None:
         """Count one new active summary into its day's rows without recounting the day."""
-        await con.execute(_ROLLUP_LOCK)
+        await con.execute(_ROLLUP_LOCK, timeout=LONG_TIMEOUT)
         end = utc(draft.period_end)
         counts = rollup_counts(draft)
         await con.executemany(
@@ -100,8 +102,8 @@ class PostgresStats:
         span = day_span(days)
         if span is None:
             return
-        await con.execute(_ROLLUP_LOCK)
-        await con.execute("DELETE FROM daily_totals WHERE day = ANY($1::date[])", span.days)
+        await con.execute(_ROLLUP_LOCK, timeout=LONG_TIMEOUT)
+        await con.execute("DELETE FROM daily_totals WHERE day = ANY($1::date[])", span.days, timeout=LONG_TIMEOUT)
         day = "(s.period_end AT TIME ZONE 'UTC')::date"
         # IN (subquery) rather than = ANY(array): hashed, so thousands of days stay cheap
         bounds = "AND {col} >= $2 AND {col} < $3 AND " + day + " IN (SELECT unnest($1::date[]))"
@@ -120,13 +122,16 @@ class PostgresStats:
             span.days,
             span.lo,
             span.hi,
+            timeout=LONG_TIMEOUT,
         )
 
     async def rebuild(self, con: asyncpg.Connection) -> None:
         """Recompute every rollup row."""
-        await con.execute(_ROLLUP_LOCK)
-        rows = await con.fetch("SELECT DISTINCT (period_end AT TIME ZONE 'UTC')::date AS day FROM summaries")
-        await con.execute("DELETE FROM daily_totals")
+        await con.execute(_ROLLUP_LOCK, timeout=LONG_TIMEOUT)
+        rows = await con.fetch(
+            "SELECT DISTINCT (period_end AT TIME ZONE 'UTC')::date AS day FROM summaries", timeout=LONG_TIMEOUT
+        )
+        await con.execute("DELETE FROM daily_totals", timeout=LONG_TIMEOUT)
         await self.refresh_days(con, [r["day"] for r in rows])
 
     async def rollup_totals(

@@ -9,7 +9,7 @@ import asyncpg
 from storage.catalog import gazetteer
 from storage.ingest import Revision
 from storage.models import StrikeSummary, SummaryDraft
-from storage.postgres.database import command_count
+from storage.postgres.database import LONG_TIMEOUT, command_count
 from storage.postgres.rows import CONTENT_PARAMS, row_reader, summary_values
 from storage.rows import CONTENT_COLUMNS, SUMMARY_COLUMNS
 from storage.timeutil import utc
@@ -104,6 +104,7 @@ class PostgresSummaries:
             *matching_args(out, now),
             out.summary_id,
             out.number,
+            timeout=LONG_TIMEOUT,
         )
         return command_count(status)
 
@@ -115,6 +116,7 @@ class PostgresSummaries:
             f"AND (lease_until IS NULL OR lease_until <= $2) AND subscription_id NOT IN ({MATCHING})",
             *matching_args(out, now),
             out.summary_id,
+            timeout=LONG_TIMEOUT,
         )
 
     async def enqueue_edits(self, con: asyncpg.Connection, out: Revision, now: datetime) -> int:
@@ -127,6 +129,7 @@ class PostgresSummaries:
             out.summary_id,
             out.number,
             now,
+            timeout=LONG_TIMEOUT,
         )
         return command_count(status)
 
@@ -135,7 +138,12 @@ class PostgresSummaries:
     ) -> StrikeSummary | None:
         """One summary by id, whatever its status."""
         lock = " FOR UPDATE" if for_update else ""
-        row = await con.fetchrow(f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id = $1{lock}", summary_id)
+        # the lock may wait for a correction's transaction, which queues an edit to every chat
+        row = await con.fetchrow(
+            f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id = $1{lock}",
+            summary_id,
+            timeout=LONG_TIMEOUT if for_update else None,
+        )
         return self._rows.summary(row) if row else None
 
     async def latest(self, con: asyncpg.Connection, n: int, region: str | None) -> list[StrikeSummary]:
