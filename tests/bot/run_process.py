@@ -24,8 +24,9 @@ def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-async def read_until(stream: asyncio.StreamReader, needle: str, timeout: float = 20.0) -> str:
-    """Read `stream` until `needle` appears; everything read so far."""
+async def read_until(stream: asyncio.StreamReader, needle: str, timeout: float = 60.0) -> str:
+    """Read `stream` until `needle` appears; everything read so far (`timeout` bounds a stuck test: it
+    includes the process's start, several seconds on a busy machine)."""
     seen = ""
     async with asyncio.timeout(timeout):
         while needle not in seen:

@@ -85,7 +85,7 @@ def start_instance(name: str, workdir: Path, settings: Mapping[str, str]) -> Ins
     return Instance(name, proc, port, log, env)
 
 
-async def wait_healthy(instance: Instance, timeout: float = 30.0) -> None:
+async def wait_healthy(instance: Instance, timeout: float = 60.0) -> None:
     """Wait until its /healthz answers 200; fail with its log when it exits or takes too long."""
     try:
         async with asyncio.timeout(timeout), aiohttp.ClientSession() as http:

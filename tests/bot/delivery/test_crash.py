@@ -16,6 +16,8 @@ CHATS = 600
 CONCURRENCY = 8
 # short, so the restarted bot takes over the killed one's rows quickly
 LEASE = 2
+# bounds on waits that include a process's start: several seconds each on a busy machine
+PATIENCE = 120
 
 
 async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Path) -> None:
@@ -28,7 +30,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Pa
 
         first = await start_against_fake(fake, f"sqlite:///{db}", tmp_path, concurrency=CONCURRENCY, lease_seconds=LEASE)
         try:
-            await fake.wait_sent(CHATS // 4, timeout=30)
+            await fake.wait_sent(CHATS // 4, timeout=PATIENCE)
         finally:
             if first.returncode is None:
                 first.send_signal(signal.SIGKILL)
@@ -39,7 +41,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Pa
 
         second = await start_against_fake(fake, f"sqlite:///{db}", tmp_path, concurrency=CONCURRENCY, lease_seconds=LEASE)
         try:
-            await fake.wait_for(lambda: len({c.chat_id for c in fake.sent()}) >= CHATS, timeout=30)
+            await fake.wait_for(lambda: len({c.chat_id for c in fake.sent()}) >= CHATS, timeout=PATIENCE)
             await asyncio.sleep(0.5)  # anything still to come would be a duplicate
         finally:
             second.send_signal(signal.SIGTERM)

@@ -23,6 +23,7 @@ from tests.fakes.discord.model import (
     BODY,
     FILES,
     JSON,
+    PATIENCE,
     FakeChannel,
     FakeGuild,
     FakeUser,
@@ -312,7 +313,7 @@ class FakeDiscord:
             if m.payload["channel_id"] == str(channel_id) and mid not in self.reply_ids
         ]
 
-    async def wait_for_messages(self, channel_id: int, count: int, timeout: float = 5.0) -> list[StoredMessage]:
+    async def wait_for_messages(self, channel_id: int, count: int, timeout: float = PATIENCE) -> list[StoredMessage]:
         """Wait until a channel holds `count` messages."""
         async with asyncio.timeout(timeout):
             async with self._message_event:

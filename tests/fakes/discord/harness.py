@@ -16,7 +16,7 @@ from storage.factory import open_store
 from storage.protocol import Store
 from tests.fakes.discord.api import BOT_TOKEN, FakeDiscord
 from tests.fakes.discord.interact import Reply
-from tests.fakes.discord.model import FakeChannel, FakeGuild, FakeUser
+from tests.fakes.discord.model import PATIENCE, FakeChannel, FakeGuild, FakeUser
 
 
 @dataclass
@@ -52,7 +52,7 @@ async def discord_world(tmp_path: Path, **transport_kw: Any) -> AsyncIterator[Di
                 **transport_kw,
             }
             async with DiscordTransport(BOT_TOKEN, deps, **kw) as transport:
-                async with asyncio.timeout(5):
+                async with asyncio.timeout(PATIENCE):
                     await transport.ready.wait()
                 yield DiscordWorld(fake, transport, store, deps, guild, channel, thread, admin, member)
 

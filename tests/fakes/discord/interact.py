@@ -16,6 +16,7 @@ from tests.fakes.discord.model import (
     FILES,
     JSON,
     MEMBER_DEFAULT,
+    PATIENCE,
     FakeChannel,
     FakeUser,
     Snowflakes,
@@ -103,11 +104,11 @@ class InteractionLog:
             out.append(Reply(message, bool(message["flags"] & EPHEMERAL), True, kind))
         return out
 
-    async def reply(self, fake: FakeDiscord, timeout: float = 5.0) -> Reply:
+    async def reply(self, fake: FakeDiscord, timeout: float = PATIENCE) -> Reply:
         """Wait for the first visible answer."""
         return (await self.wait_replies(fake, 1, timeout))[0]
 
-    async def wait_replies(self, fake: FakeDiscord, count: int, timeout: float = 5.0) -> list[Reply]:
+    async def wait_replies(self, fake: FakeDiscord, count: int, timeout: float = PATIENCE) -> list[Reply]:
         """Wait for `count` visible answers."""
         async with asyncio.timeout(timeout):
             while len(self.replies(fake)) < count:

@@ -13,6 +13,10 @@ from aiohttp import web
 
 JSON = dict[str, Any]
 
+# how long the fake's waits give something that will happen: only a bound for a stuck test, so a
+# busy machine makes a test slower, not red (it was 5 s); a test about speed measures it itself
+PATIENCE = 30.0
+
 # where the fake's middleware leaves the parsed request body and uploaded file names
 BODY = web.RequestKey("body", object)
 FILES = web.RequestKey("files", list)

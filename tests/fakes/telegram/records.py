@@ -11,6 +11,10 @@ from tests.fakes.telegram.model import Call, FakeChat
 
 T = TypeVar("T")
 
+# how long the waits below give something that will happen: only a bound for a stuck test, so a
+# busy machine makes a test slower, not red (it was 5 s); a test about speed measures it itself
+PATIENCE = 30.0
+
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
 EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
 
@@ -93,7 +97,7 @@ class Recorder:
         """Texts / captions of successful sends, in order."""
         return [c.text or "" for c in self.sent(chat_id)]
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0,
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = PATIENCE,
                        *, interval: float = 0.01) -> T:
         """Poll `predicate` until it returns something truthy; return it, or fail after `timeout`."""
         deadline = time.monotonic() + timeout
@@ -105,19 +109,19 @@ class Recorder:
                 raise AssertionError(f"condition not met within {timeout}s; {self.describe()}")
             await asyncio.sleep(interval)
 
-    async def wait_sent(self, n: int = 1, timeout: float = 5.0, *,
+    async def wait_sent(self, n: int = 1, timeout: float = PATIENCE, *,
                         chat_id: FakeChat | int | str | None = None) -> list[Call]:
         """Wait until at least `n` successful sends (to `chat_id`) are recorded; return them all."""
         return await self.wait_for(lambda: s if len(s := self.sent(chat_id)) >= n else [],
                                    timeout)
 
-    async def wait_edits(self, n: int = 1, timeout: float = 5.0, *,
+    async def wait_edits(self, n: int = 1, timeout: float = PATIENCE, *,
                          chat_id: FakeChat | int | str | None = None) -> list[Call]:
         """Wait until at least `n` successful edits (in `chat_id`) are recorded; return them all."""
         return await self.wait_for(lambda: s if len(s := self.edits(chat_id)) >= n else [],
                                    timeout)
 
-    async def wait_call(self, method: str, n: int = 1, timeout: float = 5.0) -> list[Call]:
+    async def wait_call(self, method: str, n: int = 1, timeout: float = PATIENCE) -> list[Call]:
         """Wait until `method` was called at least `n` times (any outcome)."""
         return await self.wait_for(lambda: s if len(s := self.calls(method)) >= n else [],
                                    timeout)

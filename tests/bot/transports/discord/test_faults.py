@@ -24,8 +24,9 @@ from storage.protocol import Store
 from tests.bot.delivery.support import draft
 from tests.bot.shared_database import BACKENDS, shared_database
 from tests.fakes.discord.api import BOT_TOKEN, FakeDiscord
-from tests.fakes.discord.model import FakeChannel
+from tests.fakes.discord.model import PATIENCE, FakeChannel
 
+SEND_TIMEOUT = 3.0
 CONFIG = DispatcherConfig(
     batch_size=500, concurrency=8, lease_seconds=30, max_attempts=4, base_backoff=0.05,
     poll_interval=0.05, rates={"discord": 40.0}, timezone=ZoneInfo("Europe/Kyiv"),
@@ -41,7 +42,7 @@ async def discord_clients(fake: FakeDiscord, stores: list[Store], **kw: object) 
             deps = HandlerDeps(store=store, timezone=ZoneInfo("Europe/Kyiv"))
             transport = DiscordTransport(BOT_TOKEN, deps, api_url=fake.api_url, guild_ready_timeout=0.05, **kw)  # type: ignore[arg-type]
             await stack.enter_async_context(transport)
-            async with asyncio.timeout(5):
+            async with asyncio.timeout(PATIENCE):
                 await transport.ready.wait()
             transports.append(transport)
         yield transports
@@ -81,7 +82,7 @@ async def test_two_dispatchers_on_a_slow_discord_post_to_every_channel_once(back
             dispatchers = [
                 Dispatcher(s, {"discord": t}, Renderers.from_handlers(), config) for s, t in zip(stores, transports, strict=True)
             ]
-            await run_until(dispatchers, lambda: all(posts(fake, channels).values()), timeout=30, settle=3.0)
+            await run_until(dispatchers, lambda: all(posts(fake, channels).values()), timeout=60, settle=3.0)
             stats = await stores[0].queue_stats(now=datetime.now(UTC))
     twice = [cid for cid, n in posts(fake, channels).items() if n > 1]
     assert not twice, f"{len(twice)} channels got the alert more than once"
@@ -94,7 +95,9 @@ async def test_rate_limits_errors_timeouts_and_lost_channels(tmp_path: Path) -> 
             channels=("plain", "route-429", "global-429", "server-error", "timeout", "no-permission", "deleted", "also-plain")
         )
         plain, route, global_, server, slow, forbidden, deleted, plain2 = guild.channels
-        async with discord_clients(fake, [store], send_timeout=0.5) as (transport,):
+        # a send that times out is tried again and may land twice: only the held one below may time out,
+        # however busy the machine (discord.py's own wait for the route's 429 is inside this bound too)
+        async with discord_clients(fake, [store], send_timeout=SEND_TIMEOUT) as (transport,):
             for channel in guild.channels:
                 await store.subscribe("discord", str(channel.id))
             await store.ingest(draft(), notify=True)
@@ -109,13 +112,13 @@ async def test_rate_limits_errors_timeouts_and_lost_channels(tmp_path: Path) -> 
             # 503 is not among the statuses discord.py retries: the dispatcher backs off and tries again
             fake.faults.fail("POST", messages_of(server), 503, message="Service Unavailable", times=2)
             # answered after the client stopped waiting, and not carried out
-            fake.faults.slow("POST", messages_of(slow), 1.5, deliver=False, times=1)
+            fake.faults.slow("POST", messages_of(slow), SEND_TIMEOUT + 1.0, deliver=False, times=1)
             fake.faults.fail("POST", messages_of(forbidden), 403, code=50013, message="Missing Permissions")
             fake.remove_channel(deleted.id)
 
             reachable = [plain, route, global_, server, slow, plain2]
             d = Dispatcher(store, {"discord": transport}, Renderers.from_handlers(), CONFIG)
-            await run_until([d], lambda: all(posts(fake, reachable).values()), timeout=20, settle=0.5)
+            await run_until([d], lambda: all(posts(fake, reachable).values()), timeout=60, settle=0.5)
             stats = await store.queue_stats(now=datetime.now(UTC))
             active = {s.chat_id for s in await store.list_subscriptions(platform="discord")}
 

@@ -11,10 +11,11 @@ from bot.transports.discord.transport import DiscordTransport
 from handlers.context import HandlerDeps, Message
 from storage.factory import open_store
 from tests.fakes.discord.api import BOT_TOKEN, FakeDiscord
+from tests.fakes.discord.model import PATIENCE
 
 
 async def _sessions(fake: FakeDiscord, count: int) -> None:
-    async with asyncio.timeout(5):
+    async with asyncio.timeout(PATIENCE):
         while fake.gateway.sessions != count:
             await asyncio.sleep(0.02)
 
@@ -32,7 +33,7 @@ async def test_follower_sends_through_rest_and_connects_when_it_leads(tmp_path: 
             sent = await transport.send(Target(str(channel.id)), transport.render(Message(title="as follower")))
             assert sent.outcome == Outcome.OK
             transport.start_gateway()
-            await asyncio.wait_for(transport.ready.wait(), 5)
+            await asyncio.wait_for(transport.ready.wait(), PATIENCE)
             await _sessions(fake, 1)
             transport.start_gateway()  # already connected: no second session
             await asyncio.sleep(0.2)

@@ -21,7 +21,7 @@ async def test_reply_refused_with_429_by_cloudflare_is_sent_after_the_wait(tmp_p
         w.fake.faults.fail("POST", r"^/webhooks/", 429, retry_after=0.4, is_global=True, via=False)
         started = time.monotonic()
         log = await w.fake.interactions.slash("help", channel=w.channel, user=w.member)
-        first, second = await log.wait_replies(w.fake, 2, timeout=10)
+        first, second = await log.wait_replies(w.fake, 2)
     assert "first" in first.text and "second" in second.text
     assert len(w.fake.calls("POST", r"/callback$")) == 2
     assert len(w.fake.calls("POST", r"^/webhooks/")) == 2

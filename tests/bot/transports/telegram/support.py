@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.transports.telegram.transport import TelegramTransport
@@ -12,6 +15,7 @@ from handlers.context import CommandContext, HandlerDeps, Message
 from storage.factory import open_store
 from storage.protocol import Store
 from tests.fakes.telegram.api import FakeBotAPI
+from tests.fakes.telegram.records import PATIENCE
 
 ADMIN_ID = 4242
 MENU = {
@@ -20,6 +24,7 @@ MENU = {
 }
 
 Handle = Callable[[CommandContext, HandlerDeps], Awaitable[list[Message]]]
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -47,3 +52,12 @@ async def running_transport(
     )
     async with transport:
         yield transport
+
+
+async def eventually(check: Callable[[], Awaitable[T]], timeout: float = PATIENCE) -> T:
+    """Ask `check` until it answers something truthy and return that; fail after `timeout` s (a bound, not a speed check)."""
+    deadline = time.monotonic() + timeout
+    while not (value := await check()):
+        assert time.monotonic() < deadline, f"not so within {timeout} s"
+        await asyncio.sleep(0.02)
+    return value

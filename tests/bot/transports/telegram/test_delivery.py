@@ -23,6 +23,7 @@ from tests.fakes.telegram.model import Call
 from tests.fakes.telegram.records import EDIT_METHODS, SEND_METHODS
 
 LIMITED = SEND_METHODS | EDIT_METHODS
+SEND_TIMEOUT = 5.0
 
 
 @pytest.fixture
@@ -35,7 +36,9 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
 @asynccontextmanager
 async def running(store: SqliteStore, fake: FakeBotAPI, config: DispatcherConfig = CONFIG) -> AsyncIterator[Dispatcher]:
     """A dispatcher loop over a real Bot pointed at the fake."""
-    bot = Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest(read_timeout=0.5))
+    # a send that times out is sent again and may arrive twice: generous, so that only the held
+    # request below times out, however busy the machine (the retry of it waits this long)
+    bot = Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest(read_timeout=SEND_TIMEOUT))
     await bot.initialize()
     dispatcher = Dispatcher(store, {"telegram": TelegramOutbox(bot)}, Renderers.from_handlers(), config)
     task = asyncio.create_task(dispatcher.run())
@@ -48,7 +51,7 @@ async def running(store: SqliteStore, fake: FakeBotAPI, config: DispatcherConfig
         await bot.shutdown()
 
 
-async def settled(store: SqliteStore, timeout: float = 20.0) -> None:
+async def settled(store: SqliteStore, timeout: float = 60.0) -> None:
     """Wait until the outbox has nothing pending."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -84,7 +87,7 @@ async def test_faults_everything_deliverable_arrives_exactly_once(store: SqliteS
     migrating = groups[0]
     fake.inject(Fault.retry_after(1), chat_id=limited, method="sendMessage")
     fake.inject(Fault.server_error(502), chat_id=flaky, method="sendMessage")
-    fake.inject(Fault.timeout(hold=3.0), chat_id=slow, method="sendMessage")
+    fake.inject(Fault.timeout(hold=60.0), chat_id=slow, method="sendMessage")  # released when the fake closes
     fake.block(blocked)
     fake.inject(Fault.chat_not_found(), chat_id=unknown, times=None)
     new_group = fake.migrate(migrating)
@@ -124,7 +127,7 @@ async def test_global_and_per_chat_limits_hold_during_a_burst(store: SqliteStore
         for n in range(2):
             # two alerts in a row: every chat gets two messages, paced
             await ingest_summary(store, payload(100 + n, f"night-{n}"), notify=True)
-        await settled(store, timeout=30)
+        await settled(store)
     assert len(fake.sent()) == 2 * 46
     assert_limits_held(fake)
     # per chat, the alerts arrive in the order they were ingested
@@ -189,4 +192,5 @@ async def test_rows_stored_by_another_process_are_picked_up_by_polling(store: Sq
         # a second connection stands in for `strikebot ingest` in another process: no wake()
         async with SqliteStore(str(tmp_path / "bot.db")) as other:
             await ingest_summary(other, payload(), notify=True)
-        await fake.wait_sent(1, timeout=3.0, chat_id=chat)
+        # only the dispatcher's polling can find it; the wait bounds a stuck test, it is no speed check
+        await fake.wait_sent(1, chat_id=chat)

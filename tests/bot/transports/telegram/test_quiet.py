@@ -32,7 +32,7 @@ SUMMARY = {
 
 @pytest.fixture
 async def outbox(fake_telegram: FakeBotAPI) -> AsyncIterator[TelegramOutbox]:
-    bot = Bot(fake_telegram.token, base_url=fake_telegram.base_url, request=AiohttpRequest(read_timeout=2))
+    bot = Bot(fake_telegram.token, base_url=fake_telegram.base_url, request=AiohttpRequest())
     async with bot:
         yield TelegramOutbox(bot)
 
@@ -66,7 +66,7 @@ async def test_dispatcher_sends_silently_only_to_chats_in_their_quiet_hours(
         # 03:00 in Kyiv, on a day after the test: the dispatcher claims rows due by this clock too
         at_night = datetime(2100, 7, 4, 0, 0, tzinfo=UTC)
         d = Dispatcher(store, {"telegram": outbox}, Renderers.from_handlers(), CONFIG, wall_clock=lambda: at_night)
-        await drain(d, store)
+        await drain(d, store, timeout=60)
     [quiet] = fake.sent(night_owls)
     [loud] = fake.sent(everyone)
     assert quiet.params.get("disable_notification") is True

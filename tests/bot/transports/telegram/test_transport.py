@@ -6,7 +6,6 @@ replies go back (threads, buttons, edits, escaping, admin checks, logging).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from bot.logging_redact import install_redaction
 from bot.transports.telegram.transport import TelegramStartError, TelegramTransport
 from handlers.context import HandlerDeps
 from tests.bot.transports.telegram.stand_in import seen, stand_in
-from tests.bot.transports.telegram.support import ADMIN_ID, open_test_store, running_transport
+from tests.bot.transports.telegram.support import ADMIN_ID, eventually, open_test_store, running_transport
 from tests.fakes.telegram.api import FakeBotAPI
 
 
@@ -200,11 +199,7 @@ async def test_group_upgrade_moves_the_subscription(fake_telegram: FakeBotAPI, t
                 "message_id": 99, "date": 1_751_600_000, "chat": group.to_api(),
                 "from": bob.to_api(), "migrate_to_chat_id": new_id,
             }})
-            for _ in range(250):
-                sub = await store.get_subscription("telegram", str(new_id))
-                if sub is not None:
-                    break
-                await asyncio.sleep(0.02)
+            sub = await eventually(lambda: store.get_subscription("telegram", str(new_id)))
         assert sub is not None and sub.active and sub.regions == ("kyiv-city",)
 
 
@@ -218,10 +213,11 @@ async def test_removed_or_blocked_bot_switches_the_chat_off_at_once(fake_telegra
         async with running_transport(fake, store, stand_in):
             fake.push_my_chat_member(group, alice, "left")  # removed from the group
             fake.push_my_chat_member(private, alice, "kicked")  # Alice blocked the bot
-            for _ in range(250):
-                if not await store.list_subscriptions():
-                    break
-                await asyncio.sleep(0.02)
+
+            async def none_active() -> bool:
+                return not await store.list_subscriptions()
+
+            await eventually(none_active)
         assert await store.list_subscriptions() == []
         assert len(await store.list_subscriptions(active=False)) == 2
 
