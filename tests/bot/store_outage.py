@@ -10,9 +10,10 @@ a ten-minute outage in a blink; later calls reach the real method again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -96,3 +97,14 @@ def assert_outage_logged(
         assert "\n" not in text and PASSWORD not in text and f"(last error: {error.__name__})" in text
     recovered = [r for r in records if r.levelno == logging.INFO]
     assert [r.getMessage() for r in recovered] == [f"{about} recovered after {failures} failures over {seconds:.0f} s"]
+
+
+async def run_until_recovered(loop: Coroutine[Any, Any, None], caplog: pytest.LogCaptureFixture, about: str) -> None:
+    """Run a background loop until it logs its recovery, then stop it."""
+    task = asyncio.create_task(loop)
+    try:
+        await until(lambda: bool(lines(caplog, f"{about} recovered")))
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -7,12 +7,9 @@ down for ten minutes.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,7 +17,13 @@ from bot.app import _keep_figures, _prune_outbox
 from bot.outage import OutageLog
 from storage.errors import ConnectionLost, StoreUnavailable
 from storage.sqlite import SqliteStore
-from tests.bot.store_outage import PASSWORD, FakeClock, assert_outage_logged, fail_calls, lines, until
+from tests.bot.store_outage import (
+    PASSWORD,
+    FakeClock,
+    assert_outage_logged,
+    fail_calls,
+    run_until_recovered,
+)
 
 log = logging.getLogger("tests.outage")
 
@@ -95,23 +98,13 @@ async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
         yield s
 
 
-async def _run_until_recovered(loop: Coroutine[Any, Any, None], caplog: pytest.LogCaptureFixture, about: str) -> None:
-    task = asyncio.create_task(loop)
-    try:
-        await until(lambda: bool(lines(caplog, f"{about} recovered")))
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
 async def test_outbox_pruning_failing_for_ten_minutes_is_logged_once_then_a_line_a_minute(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     clock = FakeClock()
     fail_calls(monkeypatch, store, "prune_deliveries", 600, clock)
-    await _run_until_recovered(_prune_outbox(store, 30, every=0.0, clock=clock), caplog, "pruning the outbox")
+    await run_until_recovered(_prune_outbox(store, 30, every=0.0, clock=clock), caplog, "pruning the outbox")
     assert_outage_logged(caplog, "pruning the outbox", failures=600, seconds=599)
 
 
@@ -121,5 +114,5 @@ async def test_outbox_figures_failing_for_ten_minutes_are_logged_once_then_a_lin
     caplog.set_level(logging.INFO)
     clock = FakeClock()
     fail_calls(monkeypatch, store, "refresh_outbox_figures", 600, clock)
-    await _run_until_recovered(_keep_figures(store, every=0.0, clock=clock), caplog, "counting the outbox figures")
+    await run_until_recovered(_keep_figures(store, every=0.0, clock=clock), caplog, "counting the outbox figures")
     assert_outage_logged(caplog, "counting the outbox figures", failures=600, seconds=599)

@@ -7,17 +7,14 @@ retries with no real wait, as it would every second.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
 from bot.cluster.leader import LeaderLock
 from bot.cluster.notify import OutboxListener
-from tests.bot.store_outage import FakeClock, assert_outage_logged, fail_calls, lines, until
+from tests.bot.store_outage import FakeClock, assert_outage_logged, fail_calls, run_until_recovered
 
 FAILURES = 600
 
@@ -53,16 +50,6 @@ class Coordination:
         return Session()
 
 
-async def _run_until_recovered(loop: Coroutine[Any, Any, None], caplog: pytest.LogCaptureFixture, about: str) -> None:
-    task = asyncio.create_task(loop)
-    try:
-        await until(lambda: bool(lines(caplog, f"{about} recovered")))
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
 async def _no_role_change(leader: bool) -> None:
     return None
 
@@ -74,7 +61,7 @@ async def test_leader_lock_unreachable_for_ten_minutes_is_logged_once_then_a_lin
     clock, store = FakeClock(), Coordination()
     fail_calls(monkeypatch, store, "lead", FAILURES, clock, error=OSError)
     lock = LeaderLock(store, _no_role_change, heartbeat=0.0, retry=0.0, clock=clock)  # type: ignore[arg-type]
-    await _run_until_recovered(lock.run(), caplog, "the leader lock connection")
+    await run_until_recovered(lock.run(), caplog, "the leader lock connection")
     assert_outage_logged(
         caplog, "the leader lock connection", failures=FAILURES, seconds=FAILURES - 1, error=OSError
     )
@@ -91,7 +78,7 @@ async def test_outbox_listener_unreachable_for_ten_minutes_is_logged_once_then_a
     listener = OutboxListener(
         store, lambda: woken.append(None), retry=0.0, check=0.0, clock=clock  # type: ignore[arg-type]
     )
-    await _run_until_recovered(listener.run(), caplog, "listening for outbox notifications")
+    await run_until_recovered(listener.run(), caplog, "listening for outbox notifications")
     assert_outage_logged(
         caplog, "listening for outbox notifications", failures=FAILURES, seconds=FAILURES - 1, error=OSError
     )
