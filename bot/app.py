@@ -333,7 +333,7 @@ async def _drain(dispatcher: Dispatcher, expander: FanoutExpander | None, budget
         try:
             if expander is not None:
                 await expander.run_once()
-            if not await dispatcher.run_once():
+            if not await asyncio.wait_for(dispatcher.run_once(), max(0.1, deadline - loop.time())):
                 return
         except Exception:  # a failing pass must not turn a clean exit into a traceback
             log.exception("final delivery pass failed")

@@ -82,7 +82,9 @@ class Dispatcher:
         self._leases = Leases(
             store, lease_seconds=self.config.lease_seconds, clock=clock, wall_clock=self._wall_clock
         )
-        self._writer = ResultWriter(store, holder=self._leases.holder)
+        self._writer = ResultWriter(
+            store, holder=self._leases.holder, retry_pause=self.config.poll_interval, clock=clock
+        )
         self._slots = asyncio.Semaphore(self.config.concurrency)
         self._wake = wakeup if wakeup is not None else asyncio.Event()
         # ids of rows queued or being worked on here (run() only)
@@ -190,7 +192,7 @@ class Dispatcher:
             for task in (*workers, renewing):
                 task.cancel()
             await asyncio.gather(*workers, renewing, return_exceptions=True)
-            await self._writer.aclose()
+            await self._writer.aclose(self.config.stop_grace)
 
     async def _claim(self, queued: int, now: datetime | None = None) -> list[DeliveryJob]:
         platforms = [p for p, g in self._global.items() if g.paused_for() == 0]

@@ -99,3 +99,34 @@ async def test_lease_renewals_failing_for_ten_minutes_are_logged_once_then_a_lin
     assert first.leases == 1  # type: ignore[attr-defined]
     # the renewal after the outage held the row again
     assert leases.holds(job.delivery.id) and leases.lost == 0
+
+
+async def test_results_the_store_cannot_take_are_kept_and_written_later_not_sent_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with SqliteStore(str(tmp_path / "results.db")) as store:
+        for chat in range(42, 52):
+            await store.subscribe("telegram", str(chat))
+        await store.ingest(draft(), notify=True)
+        clock = FakeClock()
+        # the platform answered, then the store refused six writes in a row (each after its own retries)
+        failed = fail_calls(monkeypatch, store, "finish_deliveries", 6, clock, step=2.0)
+        transport = MemoryTransport()
+        # a lease far longer than the test: a dropped answer would leave its row leased, not yet sent twice
+        config = replace(FAST, poll_interval=0.0, lease_seconds=600.0)
+        d = Dispatcher(
+            store, {"telegram": transport}, Renders().renderers(), config,
+            chat_policies={"telegram": no_limits}, clock=clock,
+        )
+        task = asyncio.create_task(d.run())
+        try:
+            await until(lambda: bool(lines(caplog, "recording delivery results recovered")))
+            stats = await store.queue_stats(now=datetime.now(UTC))
+        finally:
+            await _cancel(task)
+    assert failed == [6]
+    chats = [r.chat_id for r in transport.sent()]
+    assert sorted(chats) == [str(c) for c in range(42, 52)], "each chat gets the alert exactly once"
+    assert (stats.pending, stats.sent_24h) == (0, 10), "every answer was recorded once the store took them"
+    assert_outage_logged(caplog, "recording delivery results", failures=6, seconds=10)
