@@ -8,11 +8,9 @@ import functools
 import logging
 import signal
 import sys
-import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
 
 from aiohttp import web
@@ -24,11 +22,11 @@ from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.delivery.expansion import FanoutExpander
 from bot.delivery.ratelimit import PlatformLimits, platform_limits
 from bot.delivery.replies import ReplyPacer
+from bot.housekeeping import keep_figures, prune_outbox
 from bot.leadership import leader_duties
 from bot.logging_redact import Redactor
 from bot.logs import setup_logging
 from bot.metrics import Metrics
-from bot.outage import OutageLog
 from bot.settings import Settings
 from bot.sources.running import start_sources
 from bot.startup import StartupBackoff, StartupError, StopRequested, enter_with_retries
@@ -37,7 +35,6 @@ from bot.transports.console import ConsoleTransport, InputEnd
 from handlers.context import HandlerDeps
 from handlers.seeding import load_seeds
 from storage import Store, open_store
-from storage.figures import REFRESH_EVERY
 
 if TYPE_CHECKING:
     from bot.transports.telegram.reception import WebhookConfig
@@ -65,38 +62,6 @@ class Runtime:
     # the console chat reading stdin, when it runs; it ends with how the input ended
     console_input: asyncio.Task[InputEnd] | None = None
     started: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-async def _prune_outbox(
-    store: Store, days: int, every: float = 60.0, clock: Callable[[], float] = time.monotonic
-) -> None:
-    """Delete finished outbox rows older than `days` and merge the send tallies, now and then every minute."""
-    # every minute, not every hour: each batch of results adds a tally row, and the
-    # merge keeps the rows /status sums for "sent in 24 h" to about one a minute
-    outage = OutageLog(log, "pruning the outbox", clock=clock)
-    while True:
-        try:
-            pruned = await store.prune_deliveries(before=datetime.now(UTC) - timedelta(days=days))
-        except Exception as exc:  # housekeeping must never stop the bot
-            outage.failed(exc)
-        else:
-            outage.succeeded()
-            if pruned:
-                log.info("outbox pruned", extra={"rows": pruned, "older_than_days": days})
-        await asyncio.sleep(every)
-
-
-async def _keep_figures(store: Store, every: float = REFRESH_EVERY, clock: Callable[[], float] = time.monotonic) -> None:
-    """Count the outbox figures every `every` s, so /status and /metrics read them when counting is slow."""
-    outage = OutageLog(log, "counting the outbox figures", clock=clock)
-    while True:
-        try:
-            await store.refresh_outbox_figures(now=datetime.now(UTC))
-        except Exception as exc:  # a status figure must never stop the bot
-            outage.failed(exc)
-        else:
-            outage.succeeded()
-        await asyncio.sleep(every)
 
 
 async def _serve_api(stack: AsyncExitStack, runtime: Runtime) -> int | None:
@@ -304,8 +269,8 @@ async def running(
         coordination.follow(leader_duties(transports))
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
         expanding = asyncio.create_task(expander.run(), name="fanout")
-        housekeeping = asyncio.create_task(_prune_outbox(store, settings.outbox_retention_days), name="prune")
-        figures = asyncio.create_task(_keep_figures(store), name="figures")
+        housekeeping = asyncio.create_task(prune_outbox(store, settings.outbox_retention_days), name="prune")
+        figures = asyncio.create_task(keep_figures(store), name="figures")
         runtime.started.set()
         log.info("strikebot running", extra={"transports": ",".join(runtime.transports)})
         tasks: list[asyncio.Task[Any]] = [delivering, expanding, housekeeping, figures]

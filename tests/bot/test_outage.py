@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import _keep_figures, _prune_outbox
+from bot.housekeeping import keep_figures, prune_outbox
 from bot.outage import OutageLog
 from storage.errors import ConnectionLost, StoreUnavailable
 from storage.sqlite import SqliteStore
@@ -104,7 +104,7 @@ async def test_outbox_pruning_failing_for_ten_minutes_is_logged_once_then_a_line
     caplog.set_level(logging.INFO)
     clock = FakeClock()
     fail_calls(monkeypatch, store, "prune_deliveries", 600, clock)
-    await run_until_recovered(_prune_outbox(store, 30, every=0.0, clock=clock), caplog, "pruning the outbox")
+    await run_until_recovered(prune_outbox(store, 30, every=0.0, clock=clock), caplog, "pruning the outbox")
     assert_outage_logged(caplog, "pruning the outbox", failures=600, seconds=599)
 
 
@@ -114,5 +114,5 @@ async def test_outbox_figures_failing_for_ten_minutes_are_logged_once_then_a_lin
     caplog.set_level(logging.INFO)
     clock = FakeClock()
     fail_calls(monkeypatch, store, "refresh_outbox_figures", 600, clock)
-    await run_until_recovered(_keep_figures(store, every=0.0, clock=clock), caplog, "counting the outbox figures")
+    await run_until_recovered(keep_figures(store, every=0.0, clock=clock), caplog, "counting the outbox figures")
     assert_outage_logged(caplog, "counting the outbox figures", failures=600, seconds=599)
