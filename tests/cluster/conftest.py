@@ -6,14 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from storage import open_store
-from tests.storage.postgres_schema import fresh_schema
+from tests.storage.postgres_schema import migrated_schema
 
 
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
     """The URL of an empty, migrated schema, dropped afterwards."""
-    async with fresh_schema("c") as (url, _):
-        async with open_store(url):
-            pass
+    async with migrated_schema("c") as url:
         yield url

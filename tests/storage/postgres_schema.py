@@ -38,6 +38,15 @@ async def fresh_schema(prefix: str = "t", *, named: bool = False) -> AsyncIterat
         await admin.close()
 
 
+@asynccontextmanager
+async def migrated_schema(prefix: str = "t") -> AsyncIterator[str]:
+    """The URL of a fresh schema with every migration applied (and no store left open), dropped afterwards."""
+    async with fresh_schema(prefix) as (url, _):
+        async with open_store(url):
+            pass
+        yield url
+
+
 async def postgres_store() -> AsyncIterator[Store]:
     """An empty, migrated PostgreSQL store in a schema of its own."""
     async with fresh_schema() as (url, _), open_store(url) as store:

@@ -19,14 +19,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage import open_store
 from storage.errors import ConnectionLost, StoreError, StoreUnavailable
 from storage.models import DeliveryStatus
 from storage.outbox import DeliveryResult
 from storage.postgres import PostgresStore
 from tests.fakes.tcp_proxy import TcpProxy, postgres_proxy, within
 from tests.storage.helpers import draft
-from tests.storage.postgres_schema import fresh_schema
+from tests.storage.postgres_schema import migrated_schema
 
 asyncpg = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
 
@@ -45,9 +44,7 @@ Call = Callable[[PostgresStore, int], Awaitable[object]]
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
     """A migrated schema of its own; skips when no PostgreSQL server answers."""
-    async with fresh_schema("f") as (url, _):
-        async with open_store(url):
-            pass
+    async with migrated_schema("f") as url:
         yield url
 
 
