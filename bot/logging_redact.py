@@ -4,11 +4,14 @@ httpx, aiohttp and python-telegram-bot log request URLs, and a Bot API URL
 carries the token (`/bot<id>:<secret>/sendMessage`); exceptions repeat it.
 A URL's password (`postgresql://user:PASSWORD@host`, `?password=`) is masked
 too, however short, besides the configured secrets masked wherever they appear.
+libpq's PGPASSWORD, which asyncpg reads though it is no setting, is masked after
+`password=` whatever its length, and anywhere once it is long enough.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 
@@ -19,6 +22,15 @@ MASK = "[REDACTED]"
 # the password of `scheme://user:password@host` and a `password=` query parameter of a URL
 _URL_PASSWORD_RE = re.compile(r"(?<=://)([^\s/@:]*):[^\s/@]+@")
 _QUERY_PASSWORD_RE = re.compile(r"([?&]password=)[^&#\s]+")
+# secrets shorter than this would mask unrelated words ("pw1" in "pw12"), so only their context masks them
+_MIN_SECRET = 6
+
+
+def _after_password_key(password: str) -> re.Pattern[str]:
+    """`password=PW` for this one password: bare (a libpq DSN, a query) or quoted (a repr of parameters)."""
+    pw = re.escape(password)
+    # bare, the value must end where a DSN or query value ends, or "pw" would mask the "pw" of "password=pw2"
+    return re.compile(rf"(?<![A-Za-z0-9_])((?i:password)\s*=\s*)(?:'{pw}'|\"{pw}\"|{pw}(?![^\s&#;,)\]}}]))")
 
 
 def _mask_token(match: re.Match[str]) -> str:
@@ -29,15 +41,23 @@ class Redactor:
     """Replaces token-shaped strings and the given secrets in a piece of text."""
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        # asyncpg (libpq's rules) takes the password from PGPASSWORD when the URL has none,
+        # and its errors and reprs can quote it, so it is a secret though no setting names it
+        pgpassword = os.environ.get("PGPASSWORD", "")
         # longest first so a secret containing another is masked whole; tiny values
         # (empty, "1") would mask half the log, so they are not treated as secrets
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+        found = {s for s in (*secrets, pgpassword) if s and len(s) >= _MIN_SECRET}
+        self._secrets = sorted(found, key=len, reverse=True)
+        self._in_context = _after_password_key(pgpassword) if pgpassword else None
 
     def __call__(self, text: str) -> str:
         """Return the text with every secret masked."""
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
+        if self._in_context is not None:
+            text = self._in_context.sub(rf"\1{MASK}", text)
+        # any URL's password, PGPASSWORD's included however short, whatever the scheme
         text = _URL_PASSWORD_RE.sub(rf"\1:{MASK}@", text)
         text = _QUERY_PASSWORD_RE.sub(rf"\1{MASK}", text)
         return _TOKEN_RE.sub(_mask_token, text)

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -224,6 +225,23 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
 }
 
 
+def _redactor(settings: Settings | None) -> Redactor:
+    # without settings (unreadable) the redactor still masks any URL's password and token-shaped text
+    return Redactor(settings.secrets() if settings is not None else ())
+
+
+def _crash(command: str, exc: BaseException, settings: Settings | None) -> None:
+    """Report an error no command handled: one masked line on stderr (the masked traceback first on request)."""
+    redact = _redactor(settings)
+    if os.environ.get("STRIKEBOT_TRACEBACK") == "1":
+        print(redact("".join(traceback.format_exception(exc))), end="", file=sys.stderr)
+    # masked before the whitespace is folded, so a secret is matched as written; folded because a
+    # driver's message may run over lines (DETAIL:, HINT:) and the contract is one line
+    message = " ".join(redact(str(exc)).split())
+    what = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    print(f"strikebot {command}: error: {what}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `strikebot` console script."""
     args = _parser().parse_args(argv)
@@ -233,11 +251,15 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(COMMANDS[args.command](settings, args))
     except (CliError, IngestError, QueryError, CsvFormatError, StoreError, NoReport, UnreadableText) as exc:
         # a driver's error may quote the database URL: its password and the tokens are masked
-        redact = Redactor(settings.secrets() if settings is not None else ())
-        print(f"strikebot {args.command}: error: {redact(str(exc))}", file=sys.stderr)
+        print(f"strikebot {args.command}: error: {_redactor(settings)(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except (Exception, asyncio.CancelledError) as exc:
+        # anything else (a bug, a driver's ValueError on a URL's bad port) would print a raw
+        # traceback, whose lines can quote the database URL or a token: one masked line instead
+        _crash(args.command, exc, settings)
+        return 1
     return 0
 
 
