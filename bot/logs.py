@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
+from bot.log_throttle import install_pool_throttle
 from bot.logging_redact import Redactor, install_redaction
 
 # Attributes every LogRecord has; anything else on a record came from `extra`.
@@ -79,11 +81,13 @@ def setup_logging(
     level: str | int = "INFO",
     secrets: Iterable[str | None] = (),
     stream: TextIO | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Callable[[], None]:
     """Send every log record to `stream` (stderr) as structured lines; returns a function that undoes it.
 
     Call it once at startup with `Settings.log_format`, `Settings.log_level` and
-    `Settings.secrets()`.
+    `Settings.secrets()`. asyncpg's pool reconnection warnings are thinned out
+    on `clock` as bot/log_throttle.py describes.
     """
     secret_list = list(secrets)
     uninstall_redaction = install_redaction(secret_list)
@@ -98,8 +102,11 @@ def setup_logging(
     noisy_levels = {name: logger.level for name, logger in noisy.items()}
     for logger in noisy.values():
         logger.setLevel(max(logging.WARNING, root.level))
+    # during a database outage asyncpg would log a traceback on every retry of every pool
+    uninstall_throttle = install_pool_throttle(clock)
 
     def undo() -> None:
+        uninstall_throttle()
         root.removeHandler(handler)
         root.setLevel(previous_level)
         for name, logger in noisy.items():
