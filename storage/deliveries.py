@@ -72,8 +72,12 @@ class OutboxSql(Protocol[C_contra]):
 
     async def finish(
         self, con: C_contra, results: Sequence[DeliveryResult], now: datetime, holder: str | None
-    ) -> int:
-        """Write each result into its row and end its lease (see `finish_values`): how many rows became sent."""
+    ) -> None:
+        """Write each result into its row and end its lease (see `finish_values`); tally the rows that became sent.
+
+        The count and its tally row are one statement, run before the update: a
+        row already sent (a second report of the same send) is no new send.
+        """
         ...
 
     async def adopt(self, con: C_contra, results: Sequence[DeliveryResult]) -> int:
@@ -162,21 +166,23 @@ async def record_results(
     holder: str | None = None,
 ) -> None:
     """Write a batch of results (as `holder`), then switch off or move the subscriptions they ask to."""
-    sent = await outbox.finish(con, results, now, holder)
+    # sent_24h sums the tallies finish and adopt leave: counting a day of sent rows would read up to millions
+    await outbox.finish(con, results, now, holder)
     # the alert's own row learns which revision its message shows now, so the edit
     # rows can be pruned without losing that; an edit that went out as a new message
     # (its send had failed) or as a reply (the old one was no longer editable) makes
-    # that message the alert's
+    # that message the alert's. Results known to be sends have nothing to hand on.
     shown = [
         r
         for r in results
-        if r.status == DeliveryStatus.SENT and (r.message_revision is not None or r.platform_message_id is not None)
+        if r.status == DeliveryStatus.SENT
+        and r.follow_up is not False
+        and (r.message_revision is not None or r.platform_message_id is not None)
     ]
     if shown:
-        sent += await outbox.adopt(con, shown)
-    # sent_24h sums these tallies: counting a day of sent rows would read up to millions
-    if sent:
-        await outbox.tally(con, sent, now)
+        revived = await outbox.adopt(con, shown)
+        if revived:
+            await outbox.tally(con, revived, now)
     for r in results:
         if not (r.deactivate_subscription or r.moved_to_chat_id):
             continue

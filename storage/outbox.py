@@ -35,6 +35,9 @@ class DeliveryResult(BaseModel):
     error: str | None = None
     deactivate_subscription: bool = False
     moved_to_chat_id: str | None = None
+    # whether the row is an edit or a retraction (True) or the alert's own send (False); None: the store
+    # looks it up. Said, it spares a fan-out's result batches the look for follow-ups
+    follow_up: bool | None = None
 
 
 class QueueStats(BaseModel):

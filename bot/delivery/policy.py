@@ -11,7 +11,7 @@ from bot.delivery.config import DispatcherConfig
 from bot.delivery.plan import Plan
 from bot.delivery.ratelimit import ChatLimiter, GlobalLimiter
 from bot.transports.base import Outcome, SendResult
-from storage.models import DeliveryStatus
+from storage.models import DeliveryAction, DeliveryStatus
 from storage.outbox import DeliveryJob, DeliveryResult
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class OutcomePolicy:
                     status=DeliveryStatus.SENT,
                     platform_message_id=answer.message_id or plan.message_id,
                     message_revision=plan.revision,
+                    follow_up=d.action != DeliveryAction.SEND,
                 )
             case Outcome.RETRY_AFTER:
                 seconds = max(0.0, answer.retry_after or 1.0)

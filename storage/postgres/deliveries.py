@@ -131,18 +131,19 @@ class PostgresOutbox:
 
     async def finish(
         self, con: asyncpg.Connection, results: Sequence[DeliveryResult], now: datetime, holder: str | None
-    ) -> int:
-        """Write each result into its row: how many rows became sent."""
+    ) -> None:
+        """Write each result into its row; tally the rows that became sent."""
         sent_ids = [r.delivery_id for r in results if r.status == DeliveryStatus.SENT]
-        # counted before the update; a row already sent (a second report of the same send) is no new send.
-        # Two holders reporting the same row sent at the same moment may both count it: it did go out twice.
-        newly_sent = 0
+        # counted before the update, and tallied in the same statement (one round trip); a row already
+        # sent (a second report of the same send) is no new send. Two holders reporting the same row
+        # sent at the same moment may both count it: it did go out twice.
         if sent_ids:
-            newly_sent = await con.fetchval(
-                "SELECT count(*) FROM deliveries WHERE id = ANY($1::bigint[]) AND status <> 'sent'", sent_ids
+            await con.execute(
+                "INSERT INTO delivery_tallies (sent_at, sent) SELECT $1, n FROM (SELECT count(*) AS n "
+                "FROM deliveries WHERE id = ANY($2::bigint[]) AND status <> 'sent') c WHERE n > 0",
+                utc(now), sent_ids,
             )
         await con.executemany(_FINISH, [tuple(finish_values(r, now, holder).values()) for r in results])
-        return int(newly_sent)
 
     async def adopt(self, con: asyncpg.Connection, results: Sequence[DeliveryResult]) -> int:
         """The alert's own send row takes the message and revision its follow-ups went out with."""

@@ -151,13 +151,16 @@ class SqliteOutbox:
 
     async def finish(
         self, con: aiosqlite.Connection, results: Sequence[DeliveryResult], now: datetime, holder: str | None
-    ) -> int:
-        """Write each result into its row: how many rows became sent."""
+    ) -> None:
+        """Write each result into its row; tally the rows that became sent."""
         sent_ids = [r.delivery_id for r in results if r.status == DeliveryStatus.SENT]
-        # counted before the update; a row already sent (a second report of the same send) is no new send
-        newly_sent = await _count(
-            con, f"SELECT count(*) FROM deliveries WHERE id IN ({_marks(sent_ids)}) AND status != 'sent'", sent_ids
-        )
+        if sent_ids:
+            # counted before the update, and tallied in the same statement: one hop to the driver's thread
+            await con.execute(
+                "INSERT INTO delivery_tallies (sent_at, sent) SELECT ?, n FROM (SELECT count(*) AS n "
+                f"FROM deliveries WHERE id IN ({_marks(sent_ids)}) AND status != 'sent') WHERE n > 0",
+                [now.timestamp(), *sent_ids],
+            )
         now_text = to_text(now)
         # ?1 status, ?2 next, ?3 attempted, ?4 message_id, ?5 message_revision, ?6 error, ?7 now, ?8 id, ?9 holder
         await con.executemany(
@@ -173,7 +176,6 @@ class SqliteOutbox:
             "AND (?1 = 'sent' OR ?9 IS NULL OR lease_holder IS ?9)",
             [_finish_params(r, now_text, holder) for r in results],
         )
-        return newly_sent
 
     async def adopt(self, con: aiosqlite.Connection, results: Sequence[DeliveryResult]) -> int:
         """The alert's own send row takes the message and revision its follow-ups went out with."""

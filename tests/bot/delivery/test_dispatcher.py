@@ -242,6 +242,31 @@ async def test_message_that_cannot_be_edited_gets_a_follow_up_reply(store: Sqlit
     assert reply.reply_to == first.message_id and reply.text == "en: 150 launched (rev 2)"
 
 
+async def test_the_next_correction_edits_the_reply_that_took_over_the_alert(store: SqliteStore) -> None:
+    await store.subscribe("telegram", "1")
+    first: list[str] = []
+
+    def script(req: Request) -> SendResult | None:
+        # the original message is too old to edit; any later message can be
+        if req.kind == "edit" and req.message_id in first:
+            return SendResult(Outcome.NOT_EDITABLE, error="message can't be edited")
+        return None
+
+    await store.ingest(draft(launched=100), notify=True)
+    transport = MemoryTransport(script)
+    d = dispatcher(store, transport, Renders())
+    await drain(d, store)
+    first.append(transport.sent("1")[0].message_id or "")
+    await store.ingest(draft(launched=150), notify=True)
+    await drain(d, store)
+    await store.ingest(draft(launched=160), notify=True)
+    await drain(d, store)
+    _, reply = transport.sent("1")
+    # the third revision changes the reply in place: no second reply, no edit of the stale original
+    assert [(e.message_id, e.text) for e in transport.edits()][-1] == (reply.message_id, "en: 160 launched (rev 3)")
+    assert len(transport.sent("1")) == 2
+
+
 async def test_rejected_request_is_dead_with_the_reason(store: SqliteStore) -> None:
     await store.subscribe("telegram", "1")
 
