@@ -12,7 +12,7 @@ from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.postgres.database import LONG_TIMEOUT, command_count
 from storage.postgres.rows import row_reader
-from storage.rows import SUMMARY_COLUMNS
+from storage.rows import DELIVERY_FIELDS, SUBSCRIPTION_COLUMNS, SUMMARY_COLUMNS
 from storage.timeutil import utc
 
 # $1 now, $2 lease end, $3 limit, $4 platforms (NULL = all), $5 lease holder.
@@ -31,7 +31,7 @@ _CLAIM = (
     "AND e.status = 'pending' AND e.id < d.id) "
     "ORDER BY d.next_attempt_at, d.id LIMIT $3 FOR UPDATE OF d SKIP LOCKED) "
     "UPDATE deliveries SET lease_until = $2, lease_holder = $5, attempts = deliveries.attempts + 1, updated_at = $1 "
-    "FROM picked WHERE deliveries.id = picked.id RETURNING deliveries.*"
+    "FROM picked WHERE deliveries.id = picked.id RETURNING " + ", ".join(f"deliveries.{c}" for c in DELIVERY_FIELDS)
 )
 
 # For edit / retract rows: the message sent earlier for that summary and chat.
@@ -111,8 +111,8 @@ class PostgresOutbox:
 
     async def subscriptions(self, con: asyncpg.Connection, ids: list[int]) -> dict[int, Subscription]:
         """Subscriptions by id."""
-        rows = await con.fetch("SELECT * FROM subscriptions WHERE id = ANY($1::bigint[])", ids)
-        return {r["id"]: self._rows.subscription(r) for r in rows}
+        rows = await con.fetch(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = ANY($1::bigint[])", ids)
+        return {s.id: s for s in map(self._rows.subscription, rows)}
 
     async def summaries(self, con: asyncpg.Connection, ids: list[int]) -> dict[int, StrikeSummary]:
         """Summaries by id."""

@@ -10,9 +10,10 @@ import asyncpg
 
 from storage.models import Subscription
 from storage.postgres.rows import row_reader
+from storage.rows import SUBSCRIPTION_COLUMNS
 from storage.subscriptions import NewSubscription
 
-_BY_CHAT = "SELECT * FROM subscriptions WHERE platform = $1 AND chat_id = $2 AND thread_id = $3"
+_BY_CHAT = f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE platform = $1 AND chat_id = $2 AND thread_id = $3"
 
 
 class PostgresSubscriptions:
@@ -32,7 +33,7 @@ class PostgresSubscriptions:
 
     async def by_id(self, con: asyncpg.Connection, subscription_id: int) -> Subscription | None:
         """One subscription by id."""
-        return self._one(await con.fetchrow("SELECT * FROM subscriptions WHERE id = $1", subscription_id))
+        return self._one(await con.fetchrow(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1", subscription_id))
 
     async def subscribe(self, con: asyncpg.Connection, new: NewSubscription, now: datetime) -> Subscription:
         """Insert or re-activate the chat's row with these filters."""
@@ -44,7 +45,7 @@ class PostgresSubscriptions:
             "min_launched = excluded.min_launched, active = true, "
             "locale = coalesce($4, subscriptions.locale), "
             "created_by = coalesce(subscriptions.created_by, excluded.created_by), "
-            "updated_at = excluded.updated_at RETURNING *",
+            f"updated_at = excluded.updated_at RETURNING {SUBSCRIPTION_COLUMNS}",
             new.platform,
             new.chat_id,
             new.thread_id,
@@ -69,7 +70,7 @@ class PostgresSubscriptions:
             cast = "::timestamptz" if name == "muted_until" else ""
             sets.append(f"{name} = ${len(args)}{cast}")
         return self._one(
-            await con.fetchrow(f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = $1 RETURNING *", *args)
+            await con.fetchrow(f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = $1 RETURNING {SUBSCRIPTION_COLUMNS}", *args)
         )
 
     async def set_locale(
@@ -80,7 +81,7 @@ class PostgresSubscriptions:
             "INSERT INTO subscriptions (platform, chat_id, thread_id, locale, active, "
             "created_at, updated_at) VALUES ($1, $2, $3, $4, false, $5, $5) "
             "ON CONFLICT (platform, chat_id, thread_id) DO UPDATE SET locale = excluded.locale, "
-            "updated_at = excluded.updated_at RETURNING *",
+            f"updated_at = excluded.updated_at RETURNING {SUBSCRIPTION_COLUMNS}",
             platform,
             chat_id,
             thread_id,
@@ -164,7 +165,7 @@ class PostgresSubscriptions:
         if active is not None:
             args.append(active)
             where.append(f"active = ${len(args)}")
-        rows = await con.fetch(f"SELECT * FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id", *args)
+        rows = await con.fetch(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id", *args)
         return [self._rows.subscription(r) for r in rows]
 
     async def counts(self, con: asyncpg.Connection) -> dict[str, int]:

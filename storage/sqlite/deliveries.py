@@ -14,7 +14,7 @@ import aiosqlite
 from storage.deliveries import Claim, SentMessages
 from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
-from storage.rows import SUMMARY_COLUMNS
+from storage.rows import DELIVERY_COLUMNS, SUBSCRIPTION_COLUMNS, SUMMARY_COLUMNS
 from storage.sqlite.rows import row_reader
 from storage.timeutil import to_text
 
@@ -102,7 +102,7 @@ class SqliteOutbox:
             "AND (d.lease_until IS NULL OR d.lease_until <= :ts)"
             f"{platform_filter} AND NOT EXISTS (SELECT 1 FROM deliveries e "
             "WHERE e.subscription_id = d.subscription_id AND e.status = 'pending' AND e.id < d.id) "
-            "ORDER BY d.next_attempt_at, d.id LIMIT :limit) RETURNING *",
+            f"ORDER BY d.next_attempt_at, d.id LIMIT :limit) RETURNING {DELIVERY_COLUMNS}",
             args,
         )
         return sorted((self._rows.delivery(r) for r in rows), key=lambda d: d.id)
@@ -120,8 +120,8 @@ class SqliteOutbox:
 
     async def subscriptions(self, con: aiosqlite.Connection, ids: list[int]) -> dict[int, Subscription]:
         """Subscriptions by id."""
-        rows = await con.execute_fetchall(f"SELECT * FROM subscriptions WHERE id IN ({_marks(ids)})", ids)
-        return {r["id"]: self._rows.subscription(r) for r in rows}
+        rows = await con.execute_fetchall(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id IN ({_marks(ids)})", ids)
+        return {s.id: s for s in map(self._rows.subscription, rows)}
 
     async def summaries(self, con: aiosqlite.Connection, ids: list[int]) -> dict[int, StrikeSummary]:
         """Summaries by id."""

@@ -11,6 +11,7 @@ from typing import Any
 import aiosqlite
 
 from storage.models import Subscription
+from storage.rows import SUBSCRIPTION_COLUMNS
 from storage.sqlite.rows import param, row_reader
 from storage.subscriptions import NewSubscription
 from storage.timeutil import to_text
@@ -25,7 +26,7 @@ class SqliteSubscriptions:
         self._rows = row_reader()
 
     async def _one(self, con: aiosqlite.Connection, where: str, args: tuple[Any, ...]) -> Subscription | None:
-        async with con.execute(f"SELECT * FROM subscriptions WHERE {where}", args) as cur:
+        async with con.execute(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE {where}", args) as cur:
             row = await cur.fetchone()
         return self._rows.subscription(row) if row else None
 
@@ -156,7 +157,7 @@ class SqliteSubscriptions:
         if active is not None:
             where.append("active = ?")
             args.append(int(active))
-        async with con.execute(f"SELECT * FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id", args) as cur:
+        async with con.execute(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id", args) as cur:
             rows = await cur.fetchall()
         return [self._rows.subscription(r) for r in rows]
 
