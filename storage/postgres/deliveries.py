@@ -45,18 +45,23 @@ _SENT_MESSAGES = (
     "FROM unnest($1::bigint[], $2::bigint[]) AS k (summary_id, subscription_id)"
 )
 
-# the parameters in finish_values() order
+# finish_values' keys bound as the arrays $2 … $8 of _FINISH
+_FINISH_ARRAYS = ("id", "status", "next", "attempted", "message_id", "message_revision", "error")
+
+# One statement for a whole batch of results (one plan, one pass) rather than one per row.
 _FINISH = (
-    "UPDATE deliveries SET status = $1, lease_until = NULL, lease_holder = NULL, "
-    "next_attempt_at = coalesce($2, next_attempt_at), "
-    "attempts = CASE WHEN $3 THEN attempts ELSE greatest(attempts - 1, 0) END, "
-    "platform_message_id = coalesce($4, platform_message_id), "
-    "message_revision = coalesce($5, message_revision), "
-    "last_error = CASE WHEN $1 = 'pending' AND $6::text IS NULL THEN last_error ELSE $6 END, "
+    "UPDATE deliveries d SET status = r.status, lease_until = NULL, lease_holder = NULL, "
+    "next_attempt_at = coalesce(r.next, d.next_attempt_at), "
+    "attempts = CASE WHEN r.attempted THEN d.attempts ELSE greatest(d.attempts - 1, 0) END, "
+    "platform_message_id = coalesce(r.message_id, d.platform_message_id), "
+    "message_revision = coalesce(r.revision, d.message_revision), "
+    "last_error = CASE WHEN r.status = 'pending' AND r.error IS NULL THEN d.last_error ELSE r.error END, "
+    "updated_at = $1 FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[], "
+    "$7::integer[], $8::text[]) AS r (id, status, next, attempted, message_id, revision, error) "
     # a row skipped meanwhile (unsubscribed, retracted) stays skipped unless it did go out
-    "updated_at = $7 WHERE id = $8 AND (status = 'pending' OR $1 = 'sent') "
+    "WHERE d.id = r.id AND (d.status = 'pending' OR r.status = 'sent') "
     # a lease taken over by another holder is theirs to finish (see finish_values)
-    "AND ($1 = 'sent' OR $9::text IS NULL OR lease_holder = $9)"
+    "AND (r.status = 'sent' OR $9::text IS NULL OR d.lease_holder = $9)"
 )
 
 _INDEX_ORDER_ONLY = "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off"
@@ -143,7 +148,10 @@ class PostgresOutbox:
                 "FROM deliveries WHERE id = ANY($2::bigint[]) AND status <> 'sent') c WHERE n > 0",
                 utc(now), sent_ids,
             )
-        await con.executemany(_FINISH, [tuple(finish_values(r, now, holder).values()) for r in results])
+        # finish_values' columns, transposed into the arrays of _FINISH
+        rows = [finish_values(r, now, holder) for r in results]
+        columns = dict(zip(rows[0], zip(*(row.values() for row in rows), strict=True), strict=True))
+        await con.execute(_FINISH, utc(now), *(list(columns[name]) for name in _FINISH_ARRAYS), holder)
 
     async def adopt(self, con: asyncpg.Connection, results: Sequence[DeliveryResult]) -> int:
         """The alert's own send row takes the message and revision its follow-ups went out with."""
