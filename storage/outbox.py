@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -9,8 +10,9 @@ from pydantic import BaseModel
 from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
 
 
-class DeliveryJob(BaseModel):
-    """A leased outbox row with everything needed to perform it."""
+@dataclass(slots=True, kw_only=True)
+class DeliveryJob:
+    """A leased outbox row with everything needed to perform it (a plain record, like Delivery)."""
 
     delivery: Delivery
     subscription: Subscription

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from storage.models import Delivery, StrikeSummary, Subscription, SummaryDraft, WeaponCategory
+from storage.models import (
+    Delivery,
+    DeliveryAction,
+    DeliveryStatus,
+    StrikeSummary,
+    Subscription,
+    SummaryDraft,
+    WeaponCategory,
+)
 from storage.timeutil import utc
 
 SUMMARY_COLUMNS = (
@@ -170,8 +178,8 @@ class RowReader:
             broadcast_id=broadcast_id,
             revision=revision,
             subscription_id=subscription_id,
-            action=action,
-            status=status,
+            action=DeliveryAction(action),
+            status=DeliveryStatus(status),
             attempts=attempts,
             next_attempt_at=self.outbox_time(next_attempt_at),
             lease_until=self.outbox_time(lease) if lease is not None else None,
