@@ -90,6 +90,10 @@ class CoordinationStore(Protocol):
         """Reserve `count` send slots `interval` apart in `bucket`; the first, in epoch seconds on the database's clock."""
         ...
 
+    async def pause_rate_slots(self, bucket: str, seconds: float) -> float:
+        """Hold `bucket` for `seconds` (a global 429): no slot before database now + `seconds`; that end, epoch s."""
+        ...
+
     async def claim_update(self, platform: str, update_id: int) -> bool:
         """True for the one caller that claims `update_id` first, False for every later one."""
         ...

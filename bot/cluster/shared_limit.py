@@ -9,6 +9,12 @@ database does not answer, the instance paces itself alone until it does, and
 asks again in the background meanwhile: a database that hangs rather than
 refuses (a frozen network; storage bounds a reservation at 2 s) holds up the
 first send of the outage, not every send.
+
+A global 429 (the platform's flood control for the whole bot) is shared the
+same way: `pause()` pauses this instance at once and, in the background, moves
+the row's next free slot past the pause's end, so every instance's next
+reservation lands after it. Slots an instance reserved before it heard of the
+pause (at most a batch) may still go; this instance drops its own.
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ class SharedSlots:
     async def reserve(self, count: int, interval: float) -> float:
         """Take `count` slots `interval` apart; the first one, in seconds since the epoch on the database's clock."""
         return await self._store.take_rate_slots(self.bucket, count, interval)
+
+    async def pause(self, seconds: float) -> float:
+        """Give out no slot before the database's now + `seconds`; that end, in epoch seconds on its clock."""
+        return await self._store.pause_rate_slots(self.bucket, seconds)
 
 
 class SharedRateLimiter(GlobalLimiter):
@@ -76,6 +86,33 @@ class SharedRateLimiter(GlobalLimiter):
         self._urgent_turn = asyncio.Event()
         self._urgent_turn.set()
         self._outage = OutageLog(log, f"reserving shared {slots.bucket} rate slots", clock=clock)
+        # the pause being written to the shared row (referenced: a task nobody holds may vanish mid-way),
+        # and the local pause's end (on `clock`) it last wrote: 429s in a burst make one or two writes
+        self._sharing: asyncio.Task[None] | None = None
+        self._shared_until = 0.0
+        self._pauses = OutageLog(log, f"sharing a {slots.bucket} pause", clock=clock)
+
+    def pause(self, seconds: float) -> None:
+        """The platform asked the whole bot to wait: pause here at once, and every instance through the shared row."""
+        super().pause(seconds)
+        if self._spacing == 0.0:
+            return
+        end = self._clock_fn() + seconds
+        # our slots inside the pause would only be skipped as late one by one after it
+        self._ready = deque(slot for slot in self._ready if slot >= end)
+        if self._sharing is None or self._sharing.done():
+            self._sharing = asyncio.create_task(self._share_pause(), name=f"shared-{self._slots.bucket}-pause")
+
+    async def _share_pause(self) -> None:
+        # pause() is synchronous and on the send path: it must not wait for the database, nor fail
+        while self._paused_until > self._shared_until and (seconds := self.paused_for()) > 0:
+            self._shared_until = self._paused_until
+            try:
+                await self._slots.pause(seconds)
+            except Exception as exc:  # a background task's error would otherwise go unseen until collected
+                self._pauses.failed(exc, extra={"fallback": "pausing this instance alone"})
+                return
+            self._pauses.succeeded()
 
     async def acquire(self, *, urgent: bool = False) -> None:
         """Wait for the next shared slot and take it; replies (`urgent`) go before alerts waiting."""

@@ -208,6 +208,20 @@ class PostgresCoordination:
             )
         return float(first)
 
+    async def pause_rate_slots(self, bucket: str, seconds: float) -> float:
+        """Move the bucket's next free slot to at least the database's now plus `seconds` in one statement."""
+        # one upsert, atomic with every take_rate_slots: a reservation made after it starts at the pause's end
+        async with self._step(self._slots_timeout) as con:
+            until = await con.fetchval(
+                "INSERT INTO rate_budgets AS b (bucket, next_free) "
+                "VALUES ($1, extract(epoch FROM clock_timestamp()) + $2) "
+                "ON CONFLICT (bucket) DO UPDATE SET next_free = greatest(b.next_free, excluded.next_free) "
+                "RETURNING next_free",
+                bucket,
+                seconds,
+            )
+        return float(until)
+
     async def claim_update(self, platform: str, update_id: int) -> bool:
         """True for the one caller whose insert created the row."""
         async with self._step(self._rows_timeout) as con:

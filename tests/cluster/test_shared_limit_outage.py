@@ -22,7 +22,7 @@ ABOUT = "reserving shared telegram rate slots"
 
 
 class SlotStore:
-    """The one coordination call the limiter makes: the next free slot is now on the test's clock."""
+    """The coordination calls the limiter makes: the next free slot is now on the test's clock."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
@@ -31,6 +31,9 @@ class SlotStore:
     async def take_rate_slots(self, bucket: str, count: int, interval: float) -> float:
         self.reserved += 1
         return self.clock.now
+
+    async def pause_rate_slots(self, bucket: str, seconds: float) -> float:
+        return self.clock.now + seconds
 
 
 @pytest.mark.parametrize("error", [CoordinationError, OSError])
