@@ -48,7 +48,8 @@ _SENT_MESSAGES = (
 # finish_values' keys bound as the arrays $2 … $8 of _FINISH
 _FINISH_ARRAYS = ("id", "status", "next", "attempted", "message_id", "message_revision", "error")
 
-# One statement for a whole batch of results (one plan, one pass) rather than one per row.
+# One statement for a whole batch of results (one plan, one pass) rather than one per row. A batch holds
+# each row once (a dispatcher works a row in one place at a time); were a row twice in it, one result would win.
 _FINISH = (
     "UPDATE deliveries d SET status = r.status, lease_until = NULL, lease_holder = NULL, "
     "next_attempt_at = coalesce(r.next, d.next_attempt_at), "
