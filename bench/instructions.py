@@ -41,6 +41,8 @@ from bench.fanout import FIRST_CHAT, SUMMARY
 
 CLAIM_BATCH = 400
 RESULT_BATCH = 20
+# Telegram's per-chat window (1 s) and its margin (bot/delivery/ratelimit.py CHAT_MARGIN), and a little more
+CHAT_PAUSE = 1.3
 WORKLOADS = ("store", "dispatcher")
 
 
@@ -119,10 +121,9 @@ async def dispatcher_rounds(db: Path, chats: int, rounds: int) -> None:
         for i in range(chats):
             await store.subscribe("telegram", str(FIRST_CHAT + i))
         transport = AnsweringTransport()
-        # per-chat windows off: every round reaches the same chats again at once
+        # the overall cap off, Telegram's per-chat windows on, as in bench/fanout.py
         config = replace(DispatcherConfig(), rates={"telegram": 0.0})
-        dispatcher = Dispatcher(store, {"telegram": transport}, Renderers.from_handlers(), config,
-                                chat_policies={"telegram": lambda chat_id: ()})
+        dispatcher = Dispatcher(store, {"telegram": transport}, Renderers.from_handlers(), config)
         expander = FanoutExpander(store, chunk=config.fanout_chunk, wake_dispatcher=dispatcher.wake,
                                   poll_interval=config.poll_interval)
         tasks = [asyncio.create_task(dispatcher.run()), asyncio.create_task(expander.run())]
@@ -137,6 +138,8 @@ async def dispatcher_rounds(db: Path, chats: int, rounds: int) -> None:
                 # the last results are written before the next round starts
                 while (await store.queue_stats(now=datetime.now(UTC))).pending:
                     await asyncio.sleep(0.01)
+                # past every chat's 1-per-second window: the next round is sent at once, not deferred
+                await asyncio.sleep(CHAT_PAUSE)
         finally:
             for task in tasks:
                 task.cancel()
