@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import re
 import shutil
 import subprocess
@@ -143,9 +142,7 @@ async def dispatcher_rounds(db: Path, chats: int, rounds: int) -> None:
         finally:
             for task in tasks:
                 task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def run_child(workload: str, chats: int, rounds: int) -> None:
