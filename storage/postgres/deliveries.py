@@ -149,10 +149,10 @@ class PostgresOutbox:
                 "FROM deliveries WHERE id = ANY($2::bigint[]) AND status <> 'sent') c WHERE n > 0",
                 utc(now), sent_ids,
             )
-        # finish_values' columns, transposed into the arrays of _FINISH
+        # finish_values' columns as the arrays of _FINISH
         rows = [finish_values(r, now, holder) for r in results]
-        columns = dict(zip(rows[0], zip(*(row.values() for row in rows), strict=True), strict=True))
-        await con.execute(_FINISH, utc(now), *(list(columns[name]) for name in _FINISH_ARRAYS), holder)
+        arrays = [[row[name] for row in rows] for name in _FINISH_ARRAYS]
+        await con.execute(_FINISH, utc(now), *arrays, holder)
 
     async def adopt(self, con: asyncpg.Connection, results: Sequence[DeliveryResult]) -> int:
         """The alert's own send row takes the message and revision its follow-ups went out with."""
