@@ -17,7 +17,7 @@ Mode "paid": paid broadcasts (allow_paid_broadcast) at 1,000/s, the fake enforci
 Targets: bot >= 0.85x bare and >= 3x Apprise; first message <= 200 ms; RSS <= 150 MB;
 paced >= 95% of the limit with 0 429s; paid >= 950 msg/s with 0 429s.
 Run: .venv/bin/python bench/fanout.py [--chats 2000,10000] [--paced-chats 300]
-     [--paid-chats 10000] [--mode all|fast|paced|paid] [--repeat 3]
+     [--paid-chats 10000] [--mode all|fast|paced|paid] [--repeat 3] [--default-gc]
 """
 
 from __future__ import annotations
@@ -133,16 +133,18 @@ def _figures(stats: dict[str, Any], started: float, cpu: float) -> dict[str, flo
 
 # --- contenders (each runs in its own process: `--contender NAME`) ---------------------
 
-async def bot_fan_out(root: str, chats: int, rate: float, paid: bool, db_dir: Path) -> dict[str, float]:
+async def bot_fan_out(
+    root: str, chats: int, rate: float, paid: bool, db_dir: Path, *, default_gc: bool = False
+) -> dict[str, float]:
     """Subscribe `chats` private chats, ingest one summary, wait for the fake to see every send."""
     from telegram import Bot
 
     from bot.delivery import Dispatcher, DispatcherConfig, Renderers
     from bot.delivery.config import PAID_ROUND_TRIP
     from bot.delivery.expansion import FanoutExpander
+    from bot.heap import steady_heap
     from bot.transports.telegram.outbox import TelegramOutbox
     from bot.transports.telegram.request import AiohttpRequest
-    from handlers.ingest import ingest_summary
     from storage.sqlite import SqliteStore
 
     os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -160,35 +162,47 @@ async def bot_fan_out(root: str, chats: int, rate: float, paid: bool, db_dir: Pa
         # as `strikebot run` wires them: the expander queues the chats past the ingest's first chunk
         expander = FanoutExpander(store, chunk=config.fanout_chunk, wake_dispatcher=dispatcher.wake,
                                   poll_interval=config.poll_interval)
-        await asyncio.to_thread(fake.reset)
-        runner = asyncio.create_task(dispatcher.run())
-        expanding = asyncio.create_task(expander.run())
-        await asyncio.sleep(0.2)  # let the loop settle into its idle wait
-        started, cpu0 = time.time(), time.process_time()
-        await ingest_summary(store, SUMMARY, notify=True)
-        dispatcher.wake()
-        expander.wake()
-        polls = 0
-        while True:
-            stats = await asyncio.to_thread(fake.stats)
-            if stats["send_message"] >= chats:
-                break
-            polls += 1
-            # a row the fake refused never shows up as a send: stop once the outbox is empty
-            # (asked rarely: the question competes with the dispatcher for the database)
-            if polls % 8 == 0 and (await store.queue_stats(now=datetime.now(UTC))).pending == 0:
-                stats = await asyncio.to_thread(fake.stats)
-                break
-            # the end is the fake's time of the last send, so asking rarely costs no precision;
-            # asking often would charge the bench's own HTTP calls to the bot's CPU
-            await asyncio.sleep(0.25)
-        cpu = time.process_time() - cpu0
-        for task in (runner, expanding):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # the collector as `strikebot run` sets it once started (bot/heap.py), unless asked not to
+        with contextlib.nullcontext() if default_gc else steady_heap():
+            stats, started, cpu = await _send_and_wait(store, dispatcher, expander, fake, chats)
         await bot.shutdown()
     return _figures(stats, started, cpu)
+
+
+async def _send_and_wait(
+    store: Any, dispatcher: Any, expander: Any, fake: FakeServer, chats: int
+) -> tuple[dict[str, Any], float, float]:
+    """Ingest SUMMARY and wait for the fake to see every send: its counters, the start time, CPU seconds."""
+    from handlers.ingest import ingest_summary
+
+    await asyncio.to_thread(fake.reset)
+    runner = asyncio.create_task(dispatcher.run())
+    expanding = asyncio.create_task(expander.run())
+    await asyncio.sleep(0.2)  # let the loop settle into its idle wait
+    started, cpu0 = time.time(), time.process_time()
+    await ingest_summary(store, SUMMARY, notify=True)
+    dispatcher.wake()
+    expander.wake()
+    polls = 0
+    while True:
+        stats = await asyncio.to_thread(fake.stats)
+        if stats["send_message"] >= chats:
+            break
+        polls += 1
+        # a row the fake refused never shows up as a send: stop once the outbox is empty
+        # (asked rarely: the question competes with the dispatcher for the database)
+        if polls % 8 == 0 and (await store.queue_stats(now=datetime.now(UTC))).pending == 0:
+            stats = await asyncio.to_thread(fake.stats)
+            break
+        # the end is the fake's time of the last send, so asking rarely costs no precision;
+        # asking often would charge the bench's own HTTP calls to the bot's CPU
+        await asyncio.sleep(0.25)
+    cpu = time.process_time() - cpu0
+    for task in (runner, expanding):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    return stats, started, cpu
 
 
 async def _one_rendered_body(db_dir: Path) -> dict[str, str]:
@@ -268,7 +282,8 @@ def run_contender(args: argparse.Namespace) -> None:
     """Child process: run one contender and print its figures as one JSON line."""
     with tempfile.TemporaryDirectory(prefix="strikebot-fanout-") as tmp:
         if args.contender == "bot":
-            result = asyncio.run(bot_fan_out(args.root, args.chats, args.rate, args.paid, Path(tmp)))
+            result = asyncio.run(bot_fan_out(args.root, args.chats, args.rate, args.paid, Path(tmp),
+                                             default_gc=args.default_gc))
         elif args.contender == "bare":
             result = asyncio.run(bare_fan_out(args.root, args.chats, Path(tmp)))
         else:
@@ -276,12 +291,16 @@ def run_contender(args: argparse.Namespace) -> None:
     print(json.dumps(result), flush=True)
 
 
-def contender(name: str, root: str, chats: int, *, rate: float = 0.0, paid: bool = False) -> dict[str, float]:
+def contender(
+    name: str, root: str, chats: int, *, rate: float = 0.0, paid: bool = False, default_gc: bool = False
+) -> dict[str, float]:
     """Run one contender in a fresh process and read its figures."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--contender", name, "--root", root,
            "--chats", str(chats), "--rate", str(rate)]
     if paid:
         cmd.append("--paid")
+    if default_gc:
+        cmd.append("--default-gc")
     out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -294,7 +313,7 @@ def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
     return {**ordered[len(ordered) // 2], "rate_low": ordered[0]["rate"], "rate_high": ordered[-1]["rate"]}
 
 
-def fast(chats: int, repeat: int) -> None:
+def fast(chats: int, repeat: int, default_gc: bool = False) -> None:
     """Limits off: the bot, bare aiohttp and Apprise against one recording fake.
 
     The bot and the bare client take turns `repeat` times (a busy moment of the
@@ -303,7 +322,7 @@ def fast(chats: int, repeat: int) -> None:
     with FakeServer() as fake:
         print(f"fan-out to {chats:,} chats, limits off (STRIKEBOT_TELEGRAM_RATE=0), fake records every call"
               f"; bot and bare {repeat}× each, in turn")
-        turns = [(contender("bot", fake.root, chats), contender("bare", fake.root, chats)) for _ in range(repeat)]
+        turns = [(contender("bot", fake.root, chats, default_gc=default_gc), contender("bare", fake.root, chats)) for _ in range(repeat)]
         ours, bare = _median_run([b for b, _ in turns]), _median_run([a for _, a in turns])
         theirs = contender("apprise", fake.root, chats)
     line("bot: sendMessage delivered", ours["sent"], "msgs", f"of {chats:,}")
@@ -327,18 +346,18 @@ def fast(chats: int, repeat: int) -> None:
     print(f"  JSON {json.dumps({'chats': chats, 'bot': ours, 'bare': bare, 'apprise': theirs})}", flush=True)
 
 
-def paced(chats: int) -> None:
+def paced(chats: int, default_gc: bool = False) -> None:
     """The default 30/s against a fake enforcing Telegram's limits."""
     with FakeServer("--no-store", "--enforce-limits", "--global-rate", "30") as fake:
         print(f"paced fan-out to {chats:,} chats at 30/s (fake enforces Telegram limits)")
-        result = contender("bot", fake.root, chats, rate=30.0)
+        result = contender("bot", fake.root, chats, rate=30.0, default_gc=default_gc)
     line("sendMessage delivered", result["sent"], "msgs", f"of {chats:,}")
     line("achieved rate (first → last send)", result["span_rate"], "msg/s",
          f"{result['span_rate'] / 30:.1%} of 30; target >= 95%")
     line("429 answers provoked", result["total_429"], "", "target 0")
 
 
-def paid(chats: int) -> None:
+def paid(chats: int, default_gc: bool = False) -> None:
     """Paid broadcasts at 1,000/s against a fake enforcing 1,000/s for them (30/s otherwise).
 
     Twice: answers at once (loopback), and answers 100 ms after each call arrived,
@@ -349,7 +368,7 @@ def paid(chats: int) -> None:
                         "--paid-rate", str(int(PAID_RATE)), "--latency-ms", str(latency_ms)) as fake:
             print(f"paid broadcast to {chats:,} chats at {PAID_RATE:,.0f}/s (fake enforces 1,000/s paid, "
                   f"30/s free; answers {latency_ms} ms after each call)")
-            result = contender("bot", fake.root, chats, rate=PAID_RATE, paid=True)
+            result = contender("bot", fake.root, chats, rate=PAID_RATE, paid=True, default_gc=default_gc)
         line("sendMessage delivered", result["sent"], "msgs", f"of {chats:,}")
         line("achieved rate (first → last send)", result["span_rate"], "msg/s", "target >= 950")
         line("ingest → last sendMessage", result["rate"], "msg/s")
@@ -364,6 +383,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--paid-chats", type=int, default=10_000)
     parser.add_argument("--mode", choices=["all", "fast", "paced", "paid"], default="all")
     parser.add_argument("--repeat", type=int, default=3, help="bot and bare runs each in mode fast (median reported)")
+    parser.add_argument("--default-gc", action="store_true",
+                        help="run the bot with CPython's default collector settings, not bot/heap.py's (the figure before)")
     # internal: one contender in this process
     parser.add_argument("--contender", choices=["bot", "bare", "apprise"], help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
@@ -376,11 +397,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.mode in ("all", "fast"):
         for chats in (int(n) for n in args.chats.split(",")):
-            fast(chats, args.repeat)
+            fast(chats, args.repeat, args.default_gc)
     if args.mode in ("all", "paced"):
-        paced(args.paced_chats)
+        paced(args.paced_chats, args.default_gc)
     if args.mode in ("all", "paid"):
-        paid(args.paid_chats)
+        paid(args.paid_chats, args.default_gc)
 
 
 def _apprise_version() -> str:

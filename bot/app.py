@@ -22,6 +22,7 @@ from bot.delivery import Dispatcher, DispatcherConfig, Renderers
 from bot.delivery.expansion import FanoutExpander
 from bot.delivery.ratelimit import PlatformLimits, platform_limits
 from bot.delivery.replies import ReplyPacer
+from bot.heap import steady_heap
 from bot.housekeeping import keep_figures, prune_outbox
 from bot.leadership import leader_duties
 from bot.logging_redact import Redactor
@@ -266,6 +267,8 @@ async def running(
             console_input=console_input,
         )
         runtime.api_port = await _serve_api(stack, runtime)
+        # the start-up is over: what it built lives as long as the process (bot/heap.py)
+        stack.enter_context(steady_heap())
         coordination.follow(leader_duties(transports))
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
         expanding = asyncio.create_task(expander.run(), name="fanout")
