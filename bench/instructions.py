@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import re
 import shutil
 import subprocess
@@ -109,10 +110,11 @@ class AnsweringTransport:
         raise AssertionError("no edits in this workload")
 
 
-async def dispatcher_rounds(db: Path, chats: int, rounds: int) -> None:
+async def dispatcher_rounds(db: Path, chats: int, rounds: int, *, default_gc: bool = False) -> None:
     """One alert to every chat per round, through the Dispatcher and the fan-out expander."""
     from bot.delivery import Dispatcher, DispatcherConfig, Renderers
     from bot.delivery.expansion import FanoutExpander
+    from bot.heap import steady_heap
     from handlers.ingest import ingest_summary
     from storage.sqlite import SqliteStore
 
@@ -125,38 +127,46 @@ async def dispatcher_rounds(db: Path, chats: int, rounds: int) -> None:
         dispatcher = Dispatcher(store, {"telegram": transport}, Renderers.from_handlers(), config)
         expander = FanoutExpander(store, chunk=config.fanout_chunk, wake_dispatcher=dispatcher.wake,
                                   poll_interval=config.poll_interval)
-        tasks = [asyncio.create_task(dispatcher.run()), asyncio.create_task(expander.run())]
-        try:
-            for round_no in range(rounds):
-                transport.expected += chats
-                transport.all_sent.clear()
-                await ingest_summary(store, _alert(round_no), notify=True)
-                dispatcher.wake()
-                expander.wake()
-                await asyncio.wait_for(transport.all_sent.wait(), timeout=600)
-                # the last results are written before the next round starts
-                while (await store.queue_stats(now=datetime.now(UTC))).pending:
-                    await asyncio.sleep(0.01)
-                # past every chat's 1-per-second window: the next round is sent at once, not deferred
-                await asyncio.sleep(CHAT_PAUSE)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        # the collector as `strikebot run` sets it once started (bot/heap.py), unless asked not to
+        heap = contextlib.nullcontext() if default_gc else steady_heap()
+        with heap:
+            tasks = [asyncio.create_task(dispatcher.run()), asyncio.create_task(expander.run())]
+            try:
+                for round_no in range(rounds):
+                    transport.expected += chats
+                    transport.all_sent.clear()
+                    await ingest_summary(store, _alert(round_no), notify=True)
+                    dispatcher.wake()
+                    expander.wake()
+                    await asyncio.wait_for(transport.all_sent.wait(), timeout=600)
+                    # the last results are written before the next round starts
+                    while (await store.queue_stats(now=datetime.now(UTC))).pending:
+                        await asyncio.sleep(0.01)
+                    # past every chat's 1-per-second window: the next round is sent at once, not deferred
+                    await asyncio.sleep(CHAT_PAUSE)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def run_child(workload: str, chats: int, rounds: int) -> None:
+def run_child(workload: str, chats: int, rounds: int, default_gc: bool) -> None:
     """Child process: run one workload in a temporary database."""
     with tempfile.TemporaryDirectory(prefix="strikebot-instructions-") as tmp:
-        run = store_rounds if workload == "store" else dispatcher_rounds
-        asyncio.run(run(Path(tmp) / "bot.db", chats, rounds))
+        db = Path(tmp) / "bot.db"
+        if workload == "store":
+            asyncio.run(store_rounds(db, chats, rounds))
+        else:
+            asyncio.run(dispatcher_rounds(db, chats, rounds, default_gc=default_gc))
 
 
-def counted(valgrind: str, workload: str, chats: int, rounds: int) -> int:
+def counted(valgrind: str, workload: str, chats: int, rounds: int, default_gc: bool = False) -> int:
     """Instructions the child executed (all its threads), as cachegrind reports them."""
     cmd = [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
            sys.executable, str(Path(__file__).resolve()), "--child", workload,
            "--chats", str(chats), "--rounds", str(rounds)]
+    if default_gc:
+        cmd.append("--default-gc")
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
     match = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
     if match is None:
@@ -170,10 +180,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2, help="extra rounds counted (beyond the first)")
     parser.add_argument("--only", default=",".join(WORKLOADS), help="comma-separated: store, dispatcher")
+    parser.add_argument("--default-gc", action="store_true",
+                        help="dispatcher workload with CPython's default collector settings, not bot/heap.py's")
     parser.add_argument("--child", choices=WORKLOADS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        run_child(args.child, args.chats, args.rounds)
+        run_child(args.child, args.chats, args.rounds, args.default_gc)
         return
     valgrind = shutil.which("valgrind")
     if valgrind is None:
@@ -182,8 +194,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"instructions per row of a round, {args.chats:,} chats, "
           f"{1 + args.rounds} rounds minus 1 (valgrind cachegrind)", flush=True)
     for workload in args.only.split(","):
-        one = counted(valgrind, workload, args.chats, 1)
-        more = counted(valgrind, workload, args.chats, 1 + args.rounds)
+        one = counted(valgrind, workload, args.chats, 1, args.default_gc)
+        more = counted(valgrind, workload, args.chats, 1 + args.rounds, args.default_gc)
         per_row = (more - one) / (args.rounds * args.chats)
         print(f"  {workload:<12} {per_row:>12,.0f} instructions a row", flush=True)
 
