@@ -303,6 +303,7 @@ async def fanout_child(url: str, root: str, seconds: float, n: int, first_chunk:
 
     from bot.delivery import Dispatcher, DispatcherConfig, Renderers
     from bot.delivery.expansion import FanoutExpander
+    from bot.heap import steady_heap
     from bot.transports.telegram.outbox import TelegramOutbox
     from bot.transports.telegram.request import AiohttpRequest
     from storage.factory import open_store
@@ -314,30 +315,32 @@ async def fanout_child(url: str, root: str, seconds: float, n: int, first_chunk:
         await bot.initialize()
         config = replace(DispatcherConfig(), rates={"telegram": 0.0})
         dispatcher = Dispatcher(store, {"telegram": TelegramOutbox(bot)}, Renderers.from_handlers(), config)
-        pending = (await store.queue_stats(now=datetime.now(UTC))).pending
-        await asyncio.to_thread(fake.reset)
-        runner = asyncio.create_task(dispatcher.run())
-        expander = FanoutExpander(store, chunk=chunk, wake_dispatcher=dispatcher.wake)
-        await asyncio.sleep(0.2)
-        started = time.time()
-        outcome = await ingest_summary(store, summary(n), notify=True)
-        ingest_ms = (time.time() - started) * 1000
-        dispatcher.wake()
-        # the bot's expander is woken by the ingest the same way; here one pass is all there is
-        queued_at: list[float] = []
-        expanding = asyncio.create_task(expander.run_once(head_start=expander.head_start))
-        expanding.add_done_callback(lambda task: task.cancelled() or queued_at.append(time.time()))
-        total = outcome.deliveries + pending
-        while True:
-            stats = await asyncio.to_thread(fake.stats)
-            elapsed = time.time() - started
-            if stats["send_message"] >= total or (seconds and elapsed >= seconds):
-                break
+        # the collector as `strikebot run` sets it once started (bot/heap.py)
+        with steady_heap():
+            pending = (await store.queue_stats(now=datetime.now(UTC))).pending
+            await asyncio.to_thread(fake.reset)
+            runner = asyncio.create_task(dispatcher.run())
+            expander = FanoutExpander(store, chunk=chunk, wake_dispatcher=dispatcher.wake)
             await asyncio.sleep(0.2)
-        for task in (runner, expanding):
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+            started = time.time()
+            outcome = await ingest_summary(store, summary(n), notify=True)
+            ingest_ms = (time.time() - started) * 1000
+            dispatcher.wake()
+            # the bot's expander is woken by the ingest the same way; here one pass is all there is
+            queued_at: list[float] = []
+            expanding = asyncio.create_task(expander.run_once(head_start=expander.head_start))
+            expanding.add_done_callback(lambda task: task.cancelled() or queued_at.append(time.time()))
+            total = outcome.deliveries + pending
+            while True:
+                stats = await asyncio.to_thread(fake.stats)
+                elapsed = time.time() - started
+                if stats["send_message"] >= total or (seconds and elapsed >= seconds):
+                    break
+                await asyncio.sleep(0.2)
+            for task in (runner, expanding):
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
         await bot.shutdown()
     first = stats["first_send_message_wall"] or started
     last = stats["last_send_message_wall"] or started
