@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-TOKEN = "123456789:AAFakeTokenForStrikebotTests_0123456"
+from bench.fake_bot_api import TOKEN, FakeServer
+
 FIRST_CHAT = 100_000_000
 # the dispatcher's default concurrency and the bench's connection pool, shared by the bare client
 CONCURRENCY = 64
@@ -63,46 +63,6 @@ SUMMARY = {
     "debris_locations": 33,
     "injured": 23,
 }
-
-
-class FakeServer:
-    """The fake Bot API in its own process (python -m tests.fakes.telegram.api)."""
-
-    def __init__(self, *extra: str) -> None:
-        """Arguments are passed to the fake's command line."""
-        self.args = [sys.executable, "-m", "tests.fakes.telegram.api", "--port", "0", *extra]
-        self.proc: subprocess.Popen[str] | None = None
-        self.root = ""
-
-    @classmethod
-    def at(cls, root: str) -> FakeServer:
-        """A handle on a fake another process started."""
-        fake = cls()
-        fake.root = root
-        return fake
-
-    def __enter__(self) -> FakeServer:
-        self.proc = subprocess.Popen(self.args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        self.root = self.proc.stdout.readline().strip()
-        if not self.root.startswith("http"):
-            raise SystemExit(f"fake Bot API did not start: {self.root!r}")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
-
-    def stats(self) -> dict[str, Any]:
-        """The fake's counters (GET /_fake/stats)."""
-        with urllib.request.urlopen(f"{self.root}/_fake/stats", timeout=10) as resp:
-            return json.loads(resp.read())  # type: ignore[no-any-return]
-
-    def reset(self) -> None:
-        """Forget counters and recorded calls (POST /_fake/reset)."""
-        req = urllib.request.Request(f"{self.root}/_fake/reset", data=b"", method="POST")
-        urllib.request.urlopen(req, timeout=10).close()
 
 
 def peak_rss_mb() -> float:

@@ -34,7 +34,8 @@ if str(ROOT) not in sys.path:
 import aiohttp
 import asyncpg
 
-from bench.fanout import SUMMARY, TOKEN, FakeServer, line
+from bench.fake_bot_api import TOKEN, FakeServer
+from bench.fanout import SUMMARY, line
 from bot.cluster.instances import leader_of
 from bot.cluster.report import read_instances
 from storage import open_store
