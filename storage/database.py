@@ -9,7 +9,7 @@ C_co = TypeVar("C_co", covariant=True)
 
 
 class Database(Protocol[C_co]):
-    """A backend's connection owner: every flow borrows a connection for one transaction or one read.
+    """A backend's connection owner: every flow borrows a connection for one transaction, one write statement or one read.
 
     Database errors inside either come out as StoreError, whatever the backend.
     """
@@ -24,6 +24,10 @@ class Database(Protocol[C_co]):
 
     def tx(self) -> AbstractAsyncContextManager[C_co]:
         """A connection inside a write transaction: committed on success, rolled back on any error."""
+        ...
+
+    def statement(self) -> AbstractAsyncContextManager[C_co]:
+        """A connection for a write that is one statement (or a call its backend makes atomic): no transaction around it."""
         ...
 
     def read(self) -> AbstractAsyncContextManager[C_co]:

@@ -75,17 +75,15 @@ class OutboxSql(Protocol[C_contra]):
     ) -> None:
         """Write each result into its row and end its lease (see `finish_values`); tally the rows that became sent.
 
-        The count and its tally row are one statement, run before the update: a
-        row already sent (a second report of the same send) is no new send.
+        Each row's result and its tally are written together without a transaction
+        around the call (one statement, or a trigger of it): `record_results` runs
+        it alone when a batch needs nothing else. A row already sent (a second
+        report of the same send) is no new send.
         """
         ...
 
-    async def adopt(self, con: C_contra, results: Sequence[DeliveryResult]) -> int:
-        """The alert's own send row takes the message and revision its edits went out with: how many became sent."""
-        ...
-
-    async def tally(self, con: C_contra, sent: int, now: datetime) -> None:
-        """Note that `sent` rows became sent at `now` (a row of its own: never an update)."""
+    async def adopt(self, con: C_contra, results: Sequence[DeliveryResult], now: datetime) -> None:
+        """The alert's own send row takes the message and revision its edits went out with; a dead one becomes sent, tallied at `now`."""
         ...
 
     async def subscription_of(self, con: C_contra, delivery_id: int) -> int | None:
@@ -157,6 +155,20 @@ async def claim_jobs(sql: OutboxSql[C], con: C, claim: Claim) -> list[DeliveryJo
     return jobs
 
 
+def rows_only(results: Sequence[DeliveryResult]) -> bool:
+    """Whether recording `results` is `finish` alone: no alert's row to update, no subscription to switch off or move."""
+    return not any(_adopted(r) or r.deactivate_subscription or r.moved_to_chat_id for r in results)
+
+
+def _adopted(result: DeliveryResult) -> bool:
+    """Whether a result may hand its message on to the alert's own send row (see `record_results`)."""
+    return (
+        result.status == DeliveryStatus.SENT
+        and result.follow_up is not False
+        and (result.message_revision is not None or result.platform_message_id is not None)
+    )
+
+
 async def record_results(
     outbox: OutboxSql[C],
     subscriptions: SubscriptionSql[C],
@@ -172,17 +184,9 @@ async def record_results(
     # rows can be pruned without losing that; an edit that went out as a new message
     # (its send had failed) or as a reply (the old one was no longer editable) makes
     # that message the alert's. Results known to be sends have nothing to hand on.
-    shown = [
-        r
-        for r in results
-        if r.status == DeliveryStatus.SENT
-        and r.follow_up is not False
-        and (r.message_revision is not None or r.platform_message_id is not None)
-    ]
+    shown = [r for r in results if _adopted(r)]
     if shown:
-        revived = await outbox.adopt(con, shown)
-        if revived:
-            await outbox.tally(con, revived, now)
+        await outbox.adopt(con, shown, now)
     for r in results:
         if not (r.deactivate_subscription or r.moved_to_chat_id):
             continue

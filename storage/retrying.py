@@ -28,12 +28,17 @@ ATTEMPTS = 6
 FIRST_PAUSE = 0.05
 
 
-async def write_retrying(database: Database[C], work: Callable[[C], Awaitable[T]], *, what: str) -> T:
-    """Run `work` in a write transaction, up to ATTEMPTS times while the connection keeps getting lost."""
+async def write_retrying(
+    database: Database[C], work: Callable[[C], Awaitable[T]], *, what: str, alone: bool = False
+) -> T:
+    """Run `work` in a write transaction (`alone`: a write atomic by itself, without one), up to ATTEMPTS times.
+
+    It runs again while the connection keeps getting lost.
+    """
     pause = FIRST_PAUSE
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            async with database.tx() as con:
+            async with database.statement() if alone else database.tx() as con:
                 return await work(con)
         except ConnectionLost as exc:
             if attempt == ATTEMPTS:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Self, TypeVar
 
 from storage.database import Database
-from storage.deliveries import Claim, OutboxSql, claim_jobs, record_results
+from storage.deliveries import Claim, OutboxSql, claim_jobs, record_results, rows_only
 from storage.errors import NotFound
 from storage.expansion import expand_oldest
 from storage.fanout import FIRST_CHUNK, FanoutSql
@@ -304,10 +304,17 @@ class SqlStore(Generic[C]):
         if not results:
             return
         now = utcnow()
+        what = f"recording {len(results)} delivery results"
+        if rows_only(results):
+            # a fan-out's batches: one statement, no BEGIN and COMMIT around it (SQLite: 1 hand-off, not 4)
+            await write_retrying(
+                self._database, lambda con: self._outbox.finish(con, results, now, holder), what=what, alone=True
+            )
+            return
         await write_retrying(
             self._database,
             lambda con: record_results(self._outbox, self._subscriptions, con, results, now, holder),
-            what=f"recording {len(results)} delivery results",
+            what=what,
         )
 
     async def queue_stats(self, *, now: datetime) -> QueueStats:

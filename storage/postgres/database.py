@@ -204,6 +204,12 @@ class PostgresDatabase:
             await transaction.commit()
 
     @asynccontextmanager
+    async def statement(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection for a write that is one statement, atomic by itself (autocommit)."""
+        async with self._borrow() as con:
+            yield con
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection for reads (autocommit)."""
         async with self._borrow() as con:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from storage.deliveries import Claim, SentMessages, finish_values
-from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
+from storage.models import Delivery, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.postgres.database import LONG_TIMEOUT, command_count
 from storage.postgres.rows import row_reader
@@ -48,17 +48,24 @@ _SENT_MESSAGES = (
 # finish_values' keys bound as the arrays $2 … $8 of _FINISH
 _FINISH_ARRAYS = ("id", "status", "next", "attempted", "message_id", "message_revision", "error")
 
-# One statement for a whole batch of results (one plan, one pass) rather than one per row. A batch holds
-# each row once (a dispatcher works a row in one place at a time); were a row twice in it, one result would win.
+# One statement for a whole batch of results (one plan, one pass, and atomic without a transaction around
+# it). A batch holds each row once (a dispatcher works a row in one place at a time); were a row twice in
+# it, one result would win. The rows that become sent are counted before the update (a CTE sees the table
+# as the statement found it) and tallied by it: a row already sent (a second report of the same send) is
+# no new send. Two holders reporting the same row sent at the same moment may both count it: it did go
+# out twice.
 _FINISH = (
+    "WITH r AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[], "
+    "$7::integer[], $8::text[]) AS r (id, status, next, attempted, message_id, revision, error)), "
+    "tallied AS (INSERT INTO delivery_tallies (sent_at, sent) SELECT $1, n FROM (SELECT count(*) AS n "
+    "FROM deliveries s JOIN r ON s.id = r.id WHERE r.status = 'sent' AND s.status <> 'sent') c WHERE n > 0) "
     "UPDATE deliveries d SET status = r.status, lease_until = NULL, lease_holder = NULL, "
     "next_attempt_at = coalesce(r.next, d.next_attempt_at), "
     "attempts = CASE WHEN r.attempted THEN d.attempts ELSE greatest(d.attempts - 1, 0) END, "
     "platform_message_id = coalesce(r.message_id, d.platform_message_id), "
     "message_revision = coalesce(r.revision, d.message_revision), "
     "last_error = CASE WHEN r.status = 'pending' AND r.error IS NULL THEN d.last_error ELSE r.error END, "
-    "updated_at = $1 FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[], "
-    "$7::integer[], $8::text[]) AS r (id, status, next, attempted, message_id, revision, error) "
+    "updated_at = $1 FROM r "
     # a row skipped meanwhile (unsubscribed, retracted) stays skipped unless it did go out
     "WHERE d.id = r.id AND (d.status = 'pending' OR r.status = 'sent') "
     # a lease taken over by another holder is theirs to finish (see finish_values)
@@ -138,25 +145,15 @@ class PostgresOutbox:
     async def finish(
         self, con: asyncpg.Connection, results: Sequence[DeliveryResult], now: datetime, holder: str | None
     ) -> None:
-        """Write each result into its row; tally the rows that became sent."""
-        sent_ids = [r.delivery_id for r in results if r.status == DeliveryStatus.SENT]
-        # counted before the update, and tallied in the same statement (one round trip); a row already
-        # sent (a second report of the same send) is no new send. Two holders reporting the same row
-        # sent at the same moment may both count it: it did go out twice.
-        if sent_ids:
-            await con.execute(
-                "INSERT INTO delivery_tallies (sent_at, sent) SELECT $1, n FROM (SELECT count(*) AS n "
-                "FROM deliveries WHERE id = ANY($2::bigint[]) AND status <> 'sent') c WHERE n > 0",
-                utc(now), sent_ids,
-            )
+        """Write each result into its row and tally the rows that became sent: one statement."""
         # finish_values' columns as the arrays of _FINISH
         rows = [finish_values(r, now, holder) for r in results]
         arrays = [[row[name] for row in rows] for name in _FINISH_ARRAYS]
         await con.execute(_FINISH, utc(now), *arrays, holder)
 
-    async def adopt(self, con: asyncpg.Connection, results: Sequence[DeliveryResult]) -> int:
+    async def adopt(self, con: asyncpg.Connection, results: Sequence[DeliveryResult], now: datetime) -> None:
         """The alert's own send row takes the message and revision its follow-ups went out with."""
-        # a dead send row whose edit went out as a new message becomes sent here
+        # a dead send row whose edit went out as a new message becomes sent here, and is tallied
         revived = await con.fetchval(
             "SELECT count(*) FROM deliveries s JOIN deliveries e ON s.summary_id = e.summary_id "
             "AND s.subscription_id = e.subscription_id WHERE e.id = ANY($1::bigint[]) AND e.action <> 'send' "
@@ -166,16 +163,14 @@ class PostgresOutbox:
         await con.executemany(
             "UPDATE deliveries s SET message_revision = greatest(coalesce(s.message_revision, 0), "
             "coalesce($1::integer, 0)), platform_message_id = coalesce($3::text, s.platform_message_id), "
+            "updated_at = CASE WHEN s.status = 'dead' THEN $4 ELSE s.updated_at END, "
             "status = 'sent' FROM deliveries e WHERE e.id = $2 AND e.action <> 'send' "
             "AND s.action = 'send' AND s.status IN ('sent', 'dead') AND s.summary_id = e.summary_id "
             "AND s.subscription_id = e.subscription_id",
-            [(r.message_revision, r.delivery_id, r.platform_message_id) for r in results],
+            [(r.message_revision, r.delivery_id, r.platform_message_id, utc(now)) for r in results],
         )
-        return int(revived)
-
-    async def tally(self, con: asyncpg.Connection, sent: int, now: datetime) -> None:
-        """Note `sent` new sends at `now`."""
-        await con.execute("INSERT INTO delivery_tallies (sent_at, sent) VALUES ($1, $2)", utc(now), sent)
+        if revived:
+            await con.execute("INSERT INTO delivery_tallies (sent_at, sent) VALUES ($1, $2)", utc(now), revived)
 
     async def subscription_of(self, con: asyncpg.Connection, delivery_id: int) -> int | None:
         """The subscription a delivery row belongs to."""

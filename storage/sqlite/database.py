@@ -181,6 +181,21 @@ class SqliteDatabase:
                 await self._rollback(db)
                 raise _store_error(exc) from exc
 
+    @asynccontextmanager
+    async def statement(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection for a write that is one statement, atomic by itself: no BEGIN, no COMMIT.
+
+        Errors as in `tx`; nothing is written when the file was deleted or replaced under the connection.
+        """
+        async with self._lock:
+            db = self.connection
+            if self._file is not None:
+                self._file.check()
+            try:
+                yield db
+            except sqlite3.Error as exc:
+                raise _store_error(exc) from exc
+
     async def _rollback(self, db: aiosqlite.Connection) -> None:
         # SQLite may have rolled back already (SQLITE_FULL, an I/O error): then there is nothing to end
         if not db.in_transaction:

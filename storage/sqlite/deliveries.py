@@ -5,6 +5,7 @@ Outbox times (next_attempt_at, lease_until) are epoch seconds, compared as numbe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import aiosqlite
 
 from storage.deliveries import Claim, SentMessages
-from storage.models import Delivery, DeliveryStatus, StrikeSummary, Subscription
+from storage.models import Delivery, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.rows import DELIVERY_COLUMNS, SUBSCRIPTION_COLUMNS, SUMMARY_COLUMNS
 from storage.sqlite.rows import row_reader
@@ -23,31 +24,53 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-async def _count(con: aiosqlite.Connection, sql: str, args: Sequence[Any]) -> int:
-    """One count(*), 0 without arguments (an IN () list)."""
-    if not args:
-        return 0
-    rows = list(await con.execute_fetchall(sql, list(args)))
-    return int(rows[0][0]) if rows else 0
+# the most rows one statement binds: 7 parameters each, well below SQLite's 32,766
+_FINISH_CHUNK = 1000
+
+# One statement for a batch of results (one hand-off to SQLite's thread). ?1 now, ?2 holder, then the
+# batch's rows, 7 values each, as `r`. A batch holds each row once (a dispatcher works a row in one place
+# at a time); were a row twice in it, one result would win. The trigger of migration 0015 tallies the
+# rows that become sent, in this statement: it needs no transaction around it.
+_FINISH = (
+    "WITH r (id, status, next, attempted, message_id, revision, error) AS (VALUES {rows}) "
+    "UPDATE deliveries SET status = r.status, lease_until = NULL, lease_holder = NULL, "
+    "next_attempt_at = coalesce(r.next, deliveries.next_attempt_at), "
+    "attempts = CASE WHEN r.attempted THEN deliveries.attempts ELSE max(deliveries.attempts - 1, 0) END, "
+    "platform_message_id = coalesce(r.message_id, deliveries.platform_message_id), "
+    "message_revision = coalesce(r.revision, deliveries.message_revision), "
+    "last_error = CASE WHEN r.status = 'pending' AND r.error IS NULL THEN deliveries.last_error ELSE r.error END, "
+    # a row skipped meanwhile (unsubscribed, retracted) stays skipped unless it did go out
+    "updated_at = ?1 FROM r WHERE deliveries.id = r.id AND (deliveries.status = 'pending' OR r.status = 'sent') "
+    # a lease taken over by another holder is theirs to finish (see finish_values)
+    "AND (r.status = 'sent' OR ?2 IS NULL OR deliveries.lease_holder IS ?2)"
+)
 
 
-def _finish_params(result: DeliveryResult, now_text: str, holder: str | None) -> tuple[Any, ...]:
-    """`finish_values` as the statement's numbered parameters ?1 … ?9, the batch's time encoded once.
+@functools.lru_cache(maxsize=128)
+def _finish_statement(rows: int) -> str:
+    """_FINISH for `rows` rows, numbered from ?3 on (a bare ? would take number 1: it comes first)."""
+    marks = (", ".join(f"?{3 + 7 * row + column}" for column in range(7)) for row in range(rows))
+    return _FINISH.format(rows=", ".join(f"({m})" for m in marks))
+
+
+def _finish_values(results: Sequence[DeliveryResult]) -> list[Any]:
+    """`finish_values` of each result as the statement's row values, flat and in column order.
 
     Built directly rather than from the dict: 0.4 µs a row against 4.5, for every row of a fan-out.
     """
-    next_at = result.next_attempt_at
-    return (
-        result.status.value,
-        next_at.timestamp() if next_at else None,
-        int(result.attempted),
-        result.platform_message_id,
-        result.message_revision,
-        result.error,
-        now_text,
-        result.delivery_id,
-        holder,
-    )
+    values: list[Any] = []
+    for result in results:
+        next_at = result.next_attempt_at
+        values += (
+            result.delivery_id,
+            result.status.value,
+            next_at.timestamp() if next_at else None,
+            int(result.attempted),
+            result.platform_message_id,
+            result.message_revision,
+            result.error,
+        )
+    return values
 
 
 class SqliteOutbox:
@@ -152,64 +175,37 @@ class SqliteOutbox:
     async def finish(
         self, con: aiosqlite.Connection, results: Sequence[DeliveryResult], now: datetime, holder: str | None
     ) -> None:
-        """Write each result into its row; tally the rows that became sent."""
-        sent_ids = [r.delivery_id for r in results if r.status == DeliveryStatus.SENT]
-        if sent_ids:
-            # counted before the update, and tallied in the same statement: one hop to the driver's thread
-            await con.execute(
-                "INSERT INTO delivery_tallies (sent_at, sent) SELECT ?, n FROM (SELECT count(*) AS n "
-                f"FROM deliveries WHERE id IN ({_marks(sent_ids)}) AND status != 'sent') WHERE n > 0",
-                [now.timestamp(), *sent_ids],
-            )
+        """Write each result into its row, in one statement per 1,000 rows; migration 0015's trigger tallies sends."""
         now_text = to_text(now)
-        # ?1 status, ?2 next, ?3 attempted, ?4 message_id, ?5 message_revision, ?6 error, ?7 now, ?8 id, ?9 holder
-        await con.executemany(
-            "UPDATE deliveries SET status = ?1, lease_until = NULL, lease_holder = NULL, "
-            "next_attempt_at = coalesce(?2, next_attempt_at), "
-            "attempts = CASE WHEN ?3 THEN attempts ELSE max(attempts - 1, 0) END, "
-            "platform_message_id = coalesce(?4, platform_message_id), "
-            "message_revision = coalesce(?5, message_revision), "
-            "last_error = CASE WHEN ?1 = 'pending' AND ?6 IS NULL THEN last_error ELSE ?6 END, "
-            # a row skipped meanwhile (unsubscribed, retracted) stays skipped unless it did go out
-            "updated_at = ?7 WHERE id = ?8 AND (status = 'pending' OR ?1 = 'sent') "
-            # a lease taken over by another holder is theirs to finish (see finish_values)
-            "AND (?1 = 'sent' OR ?9 IS NULL OR lease_holder IS ?9)",
-            [_finish_params(r, now_text, holder) for r in results],
-        )
+        for at in range(0, len(results), _FINISH_CHUNK):
+            chunk = results[at : at + _FINISH_CHUNK]
+            await con.execute(_finish_statement(len(chunk)), [now_text, holder, *_finish_values(chunk)])
 
-    async def adopt(self, con: aiosqlite.Connection, results: Sequence[DeliveryResult]) -> int:
+    async def adopt(self, con: aiosqlite.Connection, results: Sequence[DeliveryResult], now: datetime) -> None:
         """The alert's own send row takes the message and revision its follow-ups went out with."""
         # most batches hold only the alerts' own sends: one look for follow-ups, and done
         candidates = [r.delivery_id for r in results]
         follow_ups = await con.execute_fetchall(
             f"SELECT id FROM deliveries WHERE id IN ({_marks(candidates)}) AND action != 'send'", candidates
         )
-        ids = [int(r[0]) for r in follow_ups]
-        if not ids:
-            return 0
-        wanted = set(ids)
-        results = [r for r in results if r.delivery_id in wanted]
-        # a dead send row whose edit went out as a new message becomes sent here
-        revived = await _count(
-            con,
-            "SELECT count(*) FROM deliveries WHERE action = 'send' AND status = 'dead' "
-            "AND (summary_id, subscription_id) IN (SELECT summary_id, subscription_id FROM deliveries "
-            f"WHERE id IN ({_marks(ids)}) AND action != 'send')",
-            ids,
-        )
+        wanted = {int(r[0]) for r in follow_ups}
+        if not wanted:
+            return
+        # a dead send row whose edit went out as a new message becomes sent here, and is
+        # tallied as sent now by migration 0015's trigger
         await con.executemany(
             "UPDATE deliveries SET message_revision = max(coalesce(message_revision, 0), "
             "coalesce(:rev, 0)), platform_message_id = coalesce(:mid, platform_message_id), "
+            "updated_at = CASE WHEN status = 'dead' THEN :now ELSE updated_at END, "
             "status = 'sent' WHERE action = 'send' AND status IN ('sent', 'dead') "
             "AND (summary_id, subscription_id) = (SELECT summary_id, subscription_id "
             "FROM deliveries WHERE id = :id AND action != 'send')",
-            [{"rev": r.message_revision, "mid": r.platform_message_id, "id": r.delivery_id} for r in results],
+            [
+                {"rev": r.message_revision, "mid": r.platform_message_id, "id": r.delivery_id, "now": to_text(now)}
+                for r in results
+                if r.delivery_id in wanted
+            ],
         )
-        return revived
-
-    async def tally(self, con: aiosqlite.Connection, sent: int, now: datetime) -> None:
-        """Note `sent` new sends at `now`."""
-        await con.execute("INSERT INTO delivery_tallies (sent_at, sent) VALUES (?, ?)", (now.timestamp(), sent))
 
     async def subscription_of(self, con: aiosqlite.Connection, delivery_id: int) -> int | None:
         """The subscription a delivery row belongs to."""

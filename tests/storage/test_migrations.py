@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from storage import open_store
-from storage.models import AlertFormat
+from storage.models import AlertFormat, DeliveryStatus
+from storage.outbox import DeliveryResult
 from tests.storage.migration_files import latest_version
 from tests.storage.postgres_schema import fresh_schema
 
@@ -96,3 +98,37 @@ async def test_a_version_1_database_gets_the_full_alert_format(v1_database: tupl
         again = await store.get_subscription("telegram", "-100")
         assert again is not None and again.format == AlertFormat.COMPACT and again.locale == "uk"
 
+
+
+async def test_sqlite_sends_tallied_before_version_15_still_count(tmp_path: Path) -> None:
+    path = tmp_path / "v14.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for version in range(1, 15):
+        (name,) = (n for n in _names("sqlite") if n.startswith(f"{version:04d}_"))
+        con.executescript(_sql("sqlite", name))
+        con.execute("INSERT INTO schema_version VALUES (?, '2026-11-01T00:00:00.000Z')", (version,))
+    # two batches at the same moment (version 15 keeps one open row a moment) and a merged minute
+    an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).timestamp()
+    con.executemany(
+        "INSERT INTO delivery_tallies (sent_at, sent, merged) VALUES (?, ?, ?)",
+        [(an_hour_ago, 2, 0), (an_hour_ago, 3, 0), (an_hour_ago // 60 * 60, 40, 1)],
+    )
+    con.commit()
+    con.close()
+    async with open_store(f"sqlite:///{path}") as store:
+        assert await store.schema_version() == latest_version("sqlite")  # type: ignore[attr-defined]
+        assert (await store.queue_stats(now=datetime.now(UTC))).sent_24h == 45
+        await store.subscribe("telegram", "-100")
+        await store.enqueue_broadcast("after the upgrade", created_by=None)
+        (job,) = await store.claim_deliveries(now=datetime.now(UTC), limit=5, lease_seconds=30)
+        await store.finish_deliveries(
+            [DeliveryResult(delivery_id=job.delivery.id, status=DeliveryStatus.SENT, platform_message_id="7")]
+        )
+        assert (await store.queue_stats(now=datetime.now(UTC))).sent_24h == 46
+        await store.prune_deliveries(before=datetime.now(UTC) + timedelta(minutes=1))
+        assert (await store.queue_stats(now=datetime.now(UTC))).sent_24h == 46
+
+
+def _names(backend: str) -> list[str]:
+    return sorted(e.name for e in resources.files("storage").joinpath("migrations", backend).iterdir())

@@ -67,6 +67,19 @@ class TestQueueFigures:
         # the edit row and the alert's own row, which now shows it, are both sent
         assert (stats.sent_24h, stats.dead) == (2, 0)
 
+    async def test_a_batch_longer_than_one_statement_is_recorded_whole(self, store: Store) -> None:
+        for chat in range(1100):
+            await store.subscribe("telegram", str(chat))
+        await store.enqueue_broadcast("one", created_by=None)
+        jobs = await claim(store, limit=1100)
+        results = [sent(job, f"m{job.delivery.id}") for job in jobs[:-2]]
+        results += [failed(jobs[-2], DeliveryStatus.DEAD, "400 chat not found"), failed(jobs[-1], DeliveryStatus.PENDING, "429")]
+        await store.finish_deliveries(results)
+        stats = await store.queue_stats(now=datetime.now(UTC))
+        assert (stats.sent_24h, stats.dead, stats.pending, stats.in_flight) == (1098, 1, 1, 0)
+        # the rows' own outcomes, not only the tallies: nothing left leased, nothing sent twice
+        assert await claim(store, limit=1100) == []
+
     async def test_pending_due_in_flight_and_oldest_due(self, store: Store) -> None:
         for chat in ("a", "b", "c", "d"):
             await store.subscribe("telegram", chat)
