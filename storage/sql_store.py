@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Generic, Self, TypeVar
 
 from storage.database import Database
@@ -300,22 +301,15 @@ class SqlStore(Generic[C]):
         return set(renewed)
 
     async def finish_deliveries(self, results: Sequence[DeliveryResult], *, holder: str | None = None) -> None:
-        """Record a batch of outcomes in one transaction; with `holder`, only where it still holds the lease (sent always)."""
+        """Record a batch of outcomes atomically; with `holder`, only where it still holds the lease (sent always)."""
         if not results:
             return
-        now = utcnow()
-        what = f"recording {len(results)} delivery results"
-        if rows_only(results):
-            # a fan-out's batches: one statement, no BEGIN and COMMIT around it (SQLite: 1 hand-off, not 4)
-            await write_retrying(
-                self._database, lambda con: self._outbox.finish(con, results, now, holder), what=what, alone=True
-            )
-            return
-        await write_retrying(
-            self._database,
-            lambda con: record_results(self._outbox, self._subscriptions, con, results, now, holder),
-            what=what,
+        now, alone = utcnow(), rows_only(results)
+        # a fan-out's batches are one statement with no BEGIN and COMMIT around it (SQLite: 1 hand-off, not 4)
+        work = partial(self._outbox.finish, results=results, now=now, holder=holder) if alone else partial(
+            record_results, self._outbox, self._subscriptions, results=results, now=now, holder=holder
         )
+        await write_retrying(self._database, work, what=f"recording {len(results)} delivery results", alone=alone)
 
     async def queue_stats(self, *, now: datetime) -> QueueStats:
         """Outbox health for /status and /metrics."""
