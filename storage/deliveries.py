@@ -76,9 +76,9 @@ class OutboxSql(Protocol[C_contra]):
         """Write each result into its row and end its lease (see `finish_values`); tally the rows that became sent.
 
         Each row's result and its tally are written together without a transaction
-        around the call (one statement, or a trigger of it): `record_results` runs
-        it alone when a batch needs nothing else. A row already sent (a second
-        report of the same send) is no new send.
+        around the call (one statement, or a trigger of it): the store runs it
+        alone when `rows_only` says a batch needs nothing else. A row already sent
+        (a second report of the same send) is no new send.
         """
         ...
 
