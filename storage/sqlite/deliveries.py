@@ -53,6 +53,11 @@ def _finish_statement(rows: int) -> str:
     return _FINISH.format(rows=", ".join(f"({m})" for m in marks))
 
 
+# the WHERE of the index deliveries_prunable (migration 0016), word for word: SQLite uses a partial index
+# only for a query that says so. Sent alert rows stay for corrections; pending rows are not finished
+_PRUNABLE = "(status IN ('skipped', 'dead') OR (status = 'sent' AND (action <> 'send' OR summary_id IS NULL)))"
+
+
 def _finish_values(results: Sequence[DeliveryResult]) -> list[Any]:
     """`finish_values` of each result as the statement's row values, flat and in column order.
 
@@ -216,8 +221,7 @@ class SqliteOutbox:
     async def prune(self, con: aiosqlite.Connection, before: datetime) -> int:
         """Delete finished rows no later action needs (sent alert rows stay for corrections)."""
         cur = await con.execute(
-            "DELETE FROM deliveries WHERE status IN ('sent', 'skipped', 'dead') AND updated_at < ? "
-            "AND NOT (action = 'send' AND status = 'sent' AND summary_id IS NOT NULL)",
+            f"DELETE FROM deliveries INDEXED BY deliveries_prunable WHERE {_PRUNABLE} AND updated_at < ?",
             (to_text(before),),
         )
         await con.execute(
@@ -252,7 +256,7 @@ class SqliteOutbox:
             "(SELECT count(*) FROM deliveries INDEXED BY deliveries_leased "
             "WHERE status = 'pending' AND lease_until IS NOT NULL AND lease_until > :ts AND next_attempt_at <= :ts), "
             "(SELECT min(next_attempt_at) FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending'), "
-            "(SELECT count(*) FROM deliveries WHERE status = 'dead'), "
+            "(SELECT count(*) FROM deliveries INDEXED BY deliveries_dead WHERE status = 'dead'), "
             "(SELECT coalesce(sum(sent), 0) FROM delivery_tallies WHERE sent_at >= :day_ago), "
             "(SELECT last_error FROM deliveries INDEXED BY deliveries_recent_errors "
             "WHERE last_error IS NOT NULL AND status IN ('pending', 'dead', 'skipped') "

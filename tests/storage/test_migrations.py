@@ -102,12 +102,7 @@ async def test_a_version_1_database_gets_the_full_alert_format(v1_database: tupl
 
 async def test_sqlite_sends_tallied_before_version_15_still_count(tmp_path: Path) -> None:
     path = tmp_path / "v14.db"
-    con = sqlite3.connect(path)
-    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for version in range(1, 15):
-        (name,) = (n for n in _names("sqlite") if n.startswith(f"{version:04d}_"))
-        con.executescript(_sql("sqlite", name))
-        con.execute("INSERT INTO schema_version VALUES (?, '2026-11-01T00:00:00.000Z')", (version,))
+    con = _sqlite_at(path, 14)
     # two batches at the same moment (version 15 keeps one open row a moment) and a merged minute
     an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).timestamp()
     con.executemany(
@@ -128,6 +123,49 @@ async def test_sqlite_sends_tallied_before_version_15_still_count(tmp_path: Path
         assert (await store.queue_stats(now=datetime.now(UTC))).sent_24h == 46
         await store.prune_deliveries(before=datetime.now(UTC) + timedelta(minutes=1))
         assert (await store.queue_stats(now=datetime.now(UTC))).sent_24h == 46
+
+
+async def test_sqlite_finished_rows_of_version_15_are_pruned_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "v15.db"
+    con = _sqlite_at(path, 15)
+    old = "2026-10-01T00:00:00.000000+00:00"
+    con.execute("INSERT INTO subscriptions (id, platform, chat_id, created_at, updated_at) VALUES (1, 'telegram', '-100', ?, ?)", (old, old))
+    con.execute("INSERT INTO broadcasts (id, text, created_at) VALUES (1, 'hello', ?)", (old,))
+    # summary 1 is not there: the prune reads only the deliveries, and foreign keys are off here
+    rows = [
+        (1, 1, None, "send", "sent"),  # the alert's own message: kept for corrections
+        (2, None, 1, "send", "sent"),  # a broadcast that went out
+        (3, 1, None, "send", "dead"),
+        (4, 1, None, "send", "skipped"),
+        (5, 1, None, "edit", "sent"),
+        (6, 1, None, "send", "pending"),
+    ]
+    con.executemany(
+        "INSERT INTO deliveries (id, summary_id, broadcast_id, subscription_id, action, status, next_attempt_at, "
+        "created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, 0, ?, ?)",
+        [(*row, old, old) for row in rows],
+    )
+    con.commit()
+    con.close()
+    async with open_store(f"sqlite:///{path}") as store:
+        assert await store.schema_version() == latest_version("sqlite")  # type: ignore[attr-defined]
+        assert (await store.queue_stats(now=datetime.now(UTC))).dead == 1
+        assert await store.prune_deliveries(before=datetime.now(UTC)) == 4
+        assert (await store.queue_stats(now=datetime.now(UTC))).dead == 0
+    con = sqlite3.connect(path)
+    assert [r[0] for r in con.execute("SELECT id FROM deliveries ORDER BY id")] == [1, 6]
+    con.close()
+
+
+def _sqlite_at(path: Path, last: int) -> sqlite3.Connection:
+    """A SQLite file as a release with migrations 1 to `last` left it (its connection, open)."""
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for version in range(1, last + 1):
+        (name,) = (n for n in _names("sqlite") if n.startswith(f"{version:04d}_"))
+        con.executescript(_sql("sqlite", name))
+        con.execute("INSERT INTO schema_version VALUES (?, '2026-11-01T00:00:00.000Z')", (version,))
+    return con
 
 
 def _names(backend: str) -> list[str]:
