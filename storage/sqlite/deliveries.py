@@ -53,11 +53,6 @@ def _finish_statement(rows: int) -> str:
     return _FINISH.format(rows=", ".join(f"({m})" for m in marks))
 
 
-# the WHERE of the index deliveries_prunable (migration 0016), word for word: SQLite uses a partial index
-# only for a query that says so. Sent alert rows stay for corrections; pending rows are not finished
-_PRUNABLE = "(status IN ('skipped', 'dead') OR (status = 'sent' AND (action <> 'send' OR summary_id IS NULL)))"
-
-
 def _finish_values(results: Sequence[DeliveryResult]) -> list[Any]:
     """`finish_values` of each result as the statement's row values, flat and in column order.
 
@@ -76,6 +71,11 @@ def _finish_values(results: Sequence[DeliveryResult]) -> list[Any]:
             result.error,
         )
     return values
+
+
+# the WHERE of the index deliveries_prunable (migration 0016), word for word: SQLite uses a partial
+# index only for a query that states it. Sent alert rows stay for corrections; pending rows are not done
+_PRUNABLE = "(status IN ('skipped', 'dead') OR (status = 'sent' AND (action <> 'send' OR summary_id IS NULL)))"
 
 
 class SqliteOutbox:
