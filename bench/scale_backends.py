@@ -41,13 +41,17 @@ class Backend:
     # the time a tally row is written at, in the backend's own SQL
     now_sql = ""
 
+    # whether the schema tallies a row that becomes sent by itself (SQLite's trigger, migration 0015)
+    tallies_by_trigger = False
+
     async def mark_sent(self) -> None:
         """Every pending delivery becomes a sent one (as after its fan-out), tallied as the store does."""
-        # one tally row per 100 sends, as result batches would leave them before the merge
-        await self.sql(
-            f"INSERT INTO delivery_tallies (sent_at, sent) SELECT {self.now_sql}, count(*) FROM deliveries "
-            "WHERE status = 'pending' GROUP BY id / 100"
-        )
+        if not self.tallies_by_trigger:
+            # one tally row per 100 sends, as result batches leave them before the merge
+            await self.sql(
+                f"INSERT INTO delivery_tallies (sent_at, sent) SELECT {self.now_sql}, count(*) FROM deliveries "
+                "WHERE status = 'pending' GROUP BY id / 100"
+            )
         await self.sql(
             "UPDATE deliveries SET status = 'sent', attempts = 1, platform_message_id = '1', "
             "message_revision = revision, lease_until = NULL WHERE status = 'pending'"
@@ -59,6 +63,7 @@ class SqliteBackend(Backend):
 
     name = "SQLite"
     now_sql = "(julianday('now') - 2440587.5) * 86400.0"
+    tallies_by_trigger = True
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "scale.db"
