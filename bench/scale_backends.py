@@ -41,8 +41,17 @@ class Backend:
     # the time a tally row is written at, in the backend's own SQL
     now_sql = ""
 
+    # a time a month ago (the prune's cut-off is a week), in the backend's own SQL
+    month_ago_sql = ""
+
     # whether the schema tallies a row that becomes sent by itself (SQLite's trigger, migration 0015)
     tallies_by_trigger = False
+
+    async def add_old_broadcasts(self, n: int) -> None:
+        """`n` broadcasts of a month ago whose rows are gone: the prune deletes them."""
+        await self.sql(
+            "INSERT INTO broadcasts (text, created_at) VALUES " + ", ".join([f"('old', {self.month_ago_sql})"] * n)
+        )
 
     async def mark_sent(self) -> None:
         """Every pending delivery becomes a sent one (as after its fan-out), tallied as the store does."""
@@ -63,6 +72,7 @@ class SqliteBackend(Backend):
 
     name = "SQLite"
     now_sql = "(julianday('now') - 2440587.5) * 86400.0"
+    month_ago_sql = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-30 days')"
     tallies_by_trigger = True
 
     def __init__(self, folder: Path) -> None:
@@ -101,6 +111,7 @@ class PostgresBackend(Backend):
 
     name = "PostgreSQL"
     now_sql = "now()"
+    month_ago_sql = "now() - interval '30 days'"
 
     def __init__(self, url: str) -> None:
         self.url = url
