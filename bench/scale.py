@@ -10,12 +10,13 @@ For each backend: 100,000 active Telegram subscriptions, then
   - the fan-out of those 100,000 rows by the dispatcher to the fake Bot API (limits off), in a
     process of its own, with the expander beside it: ingest → first sendMessage (target <= 200 ms),
     ingest → every row queued, and the peak RSS of that
-    process while it sends (target <= 200 MB), for --fanout-seconds (the whole fan-out with 0,
+    process while it sends (target <= 200 MB), for --fanout-seconds (by default 0: the whole
+    fan-out, since the per-chat rate windows of every chat sent to stay for two minutes;
     none with a negative value).
 
 Run: .venv/bin/python bench/scale.py [--subscriptions 100000] [--sent-rows 1000000]
      [--backend all|sqlite|postgres] [--url postgresql://postgres@127.0.0.1:5432/postgres]
-     [--fanout-seconds 20] [--first-chunk 1000] [--chunk 5000]
+     [--fanout-seconds 0] [--first-chunk 1000] [--chunk 5000]
 PostgreSQL parts are skipped when no server answers at --url.
 """
 
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sent-rows", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=["all", "sqlite", "postgres"], default="all")
     parser.add_argument("--url", default=DEFAULT_URL)
-    parser.add_argument("--fanout-seconds", type=float, default=20.0)
+    parser.add_argument("--fanout-seconds", type=float, default=0.0)
     # DELIVERY_FANOUT_FIRST_CHUNK and DELIVERY_FANOUT_CHUNK; a first chunk over --subscriptions
     # queues every row inside the ingest, as before the expander existed
     parser.add_argument("--first-chunk", type=int, default=1000)
