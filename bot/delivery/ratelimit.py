@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,11 +57,9 @@ class SlidingLog:
     def ready_at(self, now: float) -> float:
         """The earliest time (>= now) a new event keeps every window within its limit."""
         stamps = self._stamps
-        cutoff = now - self._span
-        if stamps and stamps[0] <= cutoff:
-            gone = 1
-            while gone < len(stamps) and stamps[gone] <= cutoff:
-                gone += 1
+        # stamps are recorded in order: those that left the longest window are a prefix
+        gone = bisect_right(stamps, now - self._span)
+        if gone:
             del stamps[:gone]
         ready = now
         count = len(stamps)
