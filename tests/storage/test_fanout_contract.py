@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -49,7 +49,10 @@ async def expand_all(store: Store) -> int:
 async def drain(store: Store) -> dict[str, list[tuple[int, str]]]:
     """Per chat, (summary id, action) of each outbox row in the order the chat would get them."""
     seen: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    while jobs := await store.claim_deliveries(now=datetime.now(UTC), limit=100, lease_seconds=30):
+    # a second ahead: rows the tests peeked at with a 1 ms lease must be due again even when the
+    # drain starts within that millisecond (it did on SQLite, and the drain found nothing)
+    while jobs := await store.claim_deliveries(now=datetime.now(UTC) + timedelta(seconds=1), limit=100,
+                                               lease_seconds=30):
         for job in jobs:
             assert job.delivery.summary_id is not None
             seen[job.subscription.chat_id].append((job.delivery.summary_id, job.delivery.action.value))
