@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -96,6 +97,8 @@ class ConsoleTransport:
         # the buttons of the last message that had any, as (message id, buttons)
         self._buttons: tuple[str, list[Button]] | None = None
         self._write_lock = asyncio.Lock()
+        # set once a write failed: the terminal is gone, and the log says so once
+        self._output_gone = False
         # saved images are named after the run's start, so a new run never overwrites an old one's
         self._run_stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
 
@@ -116,15 +119,17 @@ class ConsoleTransport:
         self._next_id += 1
         message_id = str(self._next_id)
         head = f"[#{message_id}]" + (f" (re #{reply_to})" if reply_to else "") + (" (silent)" if target.silent else "")
-        await self._print(head, rendered, message_id)
+        if not await self._print(head, rendered, message_id):
+            return _UNPRINTED
         return SendResult(Outcome.OK, message_id=message_id)
 
     async def edit(self, target: Target, message_id: str, rendered: ConsoleText) -> SendResult:
         """A terminal cannot change what it printed: print the new version, marked as such."""
-        await self._print(f"[#{message_id} updated]", rendered, message_id)
+        if not await self._print(f"[#{message_id} updated]", rendered, message_id):
+            return _UNPRINTED
         return SendResult(Outcome.OK, message_id=message_id)
 
-    async def _print(self, head: str, rendered: ConsoleText, message_id: str) -> None:
+    async def _print(self, head: str, rendered: ConsoleText, message_id: str) -> bool:
         parts = [head, rendered.text]
         if rendered.image is not None:
             path = await asyncio.to_thread(self._save_image, rendered.image, message_id)
@@ -135,15 +140,28 @@ class ConsoleTransport:
             parts.append(
                 "   ".join(f"[{i}] {b.label}" for i, b in enumerate(rendered.buttons, 1)) + f"   → {hint}"
             )
-        async with self._write_lock:
-            self._stdout.write("\n".join(p for p in parts if p) + "\n\n")
-            self._stdout.flush()
+        return await self._write("\n".join(p for p in parts if p) + "\n\n")
 
     async def note(self, text: str) -> None:
         """Print a line from the bot itself (not a chat message), e.g. why it keeps running."""
+        await self._write(text + "\n\n")
+
+    async def _write(self, text: str) -> bool:
+        """Print `text`; False when the terminal is gone (the output is dropped, the bot goes on)."""
         async with self._write_lock:
-            self._stdout.write(text + "\n\n")
-            self._stdout.flush()
+            if self._output_gone:
+                # its descriptor is /dev/null now: nothing written there is seen
+                return False
+            try:
+                self._stdout.write(text)
+                self._stdout.flush()
+            except OSError as exc:
+                # EIO: the window closed, possibly in the middle of this very write; EPIPE: a closed pipe
+                log.info("console output failed: %s", exc.strerror or type(exc).__name__)
+                _discard_into_devnull(self._stdout)
+                self._output_gone = True
+                return False
+        return True
 
     async def note_still_running(self, platforms: Sequence[str], api_address: str | None) -> None:
         """After end of input: the chat is closed but the bot still serves `platforms` and the API, in the chat's language."""
@@ -289,6 +307,28 @@ class ConsoleTransport:
         threading.Thread(target=pump, name="console-stdin", daemon=True).start()
         while (line := await queue.get()) is not None:
             yield line
+
+
+# a message the terminal did not take is tried again later, like a send that timed out
+_UNPRINTED = SendResult(Outcome.TRANSIENT, error="console output failed: the terminal is gone")
+
+
+def _discard_into_devnull(stream: TextIO) -> None:
+    """Point a dead terminal's descriptor at /dev/null.
+
+    The stream keeps what it could not write and flushes it again at exit; into
+    a dead terminal that fails once more and turns a clean stop into exit
+    status 120. Into /dev/null it succeeds, and nobody was left to read it.
+    """
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (io.StringIO in tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _interactive(stream: TextIO) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import pty
 import signal
 import sys
 from pathlib import Path
@@ -85,6 +87,32 @@ async def test_button_hint_is_in_the_chat_language(tmp_path: Path) -> None:
         printed = await converse(store, tmp_path, "/lang uk\n/post drones=5\n")
     assert "введіть номер, щоб натиснути кнопку" in printed
     assert "type the number" not in printed
+
+
+async def test_a_terminal_closed_under_the_output_drops_it_and_the_alert_is_tried_again(tmp_path: Path) -> None:
+    # the window closed while the bot was printing (CI saw `strikebot run` crash with EIO this way)
+    master, slave = pty.openpty()
+    terminal = os.fdopen(slave, "w", encoding="utf-8")
+    os.close(master)
+    try:
+        async with open_test_store(tmp_path) as store:
+            console = ConsoleTransport(
+                HandlerDeps(store=store, timezone=ZoneInfo("Europe/Kyiv")),
+                stdin=io.StringIO(""), stdout=terminal, image_dir=tmp_path / "img",
+            )
+            await console.note("strikebot console chat")
+            sent = await console.send(Target(CHAT_ID), console.render(Message(lines=["550 launched"])))
+            edited = await console.edit(Target(CHAT_ID), "1", console.render(Message(lines=["551 launched"])))
+            ended = await console.run()
+        # nobody saw them: the rows stay queued (retried with back-off), they are not marked sent
+        assert sent.outcome == edited.outcome == Outcome.TRANSIENT
+        assert sent.message_id is None
+        assert ended.value == "eof"
+        # what the stream still holds is flushed at exit; into the dead terminal that would fail again
+        terminal.write("left over\n")
+        terminal.flush()
+    finally:
+        terminal.close()
 
 
 async def test_images_of_a_new_run_do_not_overwrite_the_last_runs(tmp_path: Path) -> None:
