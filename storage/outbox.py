@@ -23,8 +23,9 @@ class DeliveryJob:
     message_revision: int | None = None
 
 
-class DeliveryResult(BaseModel):
-    """What happened to one leased row."""
+@dataclass(slots=True, kw_only=True, frozen=True)
+class DeliveryResult:
+    """What happened to one leased row (a plain record: the dispatcher makes one per message it works)."""
 
     delivery_id: int
     status: DeliveryStatus

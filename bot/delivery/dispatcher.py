@@ -16,6 +16,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -307,7 +308,7 @@ class Dispatcher:
             self.counters["retry_after"] += 1
         result = self._outcomes.conclude(job, plan, answer, chat_id=moved_to or sub.chat_id)
         if moved_to is not None:
-            result = result.model_copy(update={"moved_to_chat_id": moved_to})
+            result = replace(result, moved_to_chat_id=moved_to)
         return result
 
     async def _admit(self, platform: str, chat_id: str) -> float:

@@ -3,6 +3,7 @@ longer match, alerts that went out through an edit row."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from storage import Store
@@ -40,7 +41,7 @@ class TestOutboxEdges:
         await store.ingest(draft(external_id="a", regions=("kyiv-city",)), notify=True)
         await store.ingest(draft(external_id="b", regions=("kyiv-city",)), notify=True)
         (first,) = await claim(store)
-        moved = sent(first).model_copy(update={"moved_to_chat_id": "-100200"})
+        moved = replace(sent(first), moved_to_chat_id="-100200")
         await store.finish_deliveries([moved])
         (active,) = await store.list_subscriptions()
         assert (active.chat_id, active.regions, active.min_launched, active.locale) == ("-100200", ("kyiv-city",), 5, "uk")
@@ -54,7 +55,7 @@ class TestOutboxEdges:
         await store.ingest(draft(external_id="b"), notify=True)
         jobs = {j.subscription.chat_id: j for j in await claim(store)}
         await store.finish_deliveries([
-            sent(jobs["-1"]).model_copy(update={"moved_to_chat_id": "-100300"}),
+            replace(sent(jobs["-1"]), moved_to_chat_id="-100300"),
             sent(jobs["-100300"]),
         ])
         later = await claim(store)
@@ -122,7 +123,7 @@ class TestOutboxEdges:
         await store.ingest(draft(), notify=True)
         (job,) = await claim(store)
         await store.move_chat("telegram", "-1", "-100")  # Telegram's service message came first
-        await store.finish_deliveries([sent(job).model_copy(update={"moved_to_chat_id": "-100"})])
+        await store.finish_deliveries([replace(sent(job), moved_to_chat_id="-100")])
         (sub,) = await store.list_subscriptions()
         assert (sub.chat_id, sub.active) == ("-100", True)
         await store.ingest(draft(external_id="next"), notify=True)
@@ -157,7 +158,7 @@ class TestOutboxEdges:
         await store.ingest(draft(external_id="a", drones=150), notify=True)  # an edit queued behind it
         await store.ingest(draft(external_id="b"), notify=True)  # and a new alert
         # the send comes back MOVED: the dispatcher resends the current text to the new id
-        await store.finish_deliveries([sent(first).model_copy(update={"moved_to_chat_id": "-100"})])
+        await store.finish_deliveries([replace(sent(first), moved_to_chat_id="-100")])
         later = await claim(store)
         assert [(j.subscription.chat_id, j.delivery.action, j.summary.external_id if j.summary else None) for j in later] == [
             ("-100", "send", "b")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from storage import Store
@@ -62,7 +63,7 @@ class TestQueueFigures:
         await store.ingest(draft(drones=120, destroyed=60), notify=True)  # an edit queued behind the send
         await store.finish_deliveries([failed(send, DeliveryStatus.DEAD, "502")])
         (edit,) = await claim(store)
-        await store.finish_deliveries([sent(edit, "m9").model_copy(update={"message_revision": 2})])
+        await store.finish_deliveries([replace(sent(edit, "m9"), message_revision=2)])
         stats = await store.queue_stats(now=datetime.now(UTC))
         # the edit row and the alert's own row, which now shows it, are both sent
         assert (stats.sent_24h, stats.dead) == (2, 0)

@@ -198,3 +198,37 @@ async def test_another_request_backend_still_sends(fake_telegram: FakeBotAPI) ->
     (call,) = fake.sent(chat)
     assert call.params["allow_paid_broadcast"] is True
     assert "🛡" in call.params["text"]
+
+
+class CannedAnswer(AiohttpRequest):
+    """The bot's request backend answering every call with one fixed HTTP answer, as a proxy might."""
+
+    def __init__(self, status: int, answer: bytes) -> None:
+        super().__init__()
+        self.answer = (status, answer)
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **kw: Any) -> tuple[int, bytes]:
+        return self.answer
+
+
+@pytest.mark.parametrize(("answer", "message_id"), [
+    (b'{"ok":true,"result":{"message_id":4321,"from":{"id":1,"is_bot":true},"text":"x"}}', 4321),
+    (b'{"ok": true, "result": {"message_id": 98765432101, "date": 1}}', 98765432101),
+    # message_id not first (another server, a proxy): decoded in full, the same id
+    (b'{"ok":true,"result":{"date":1,"chat":{"id":5},"message_id":77,"text":"x"}}', 77),
+    (b'{"result":{"message_id":78},"ok":true}', 78),
+], ids=["bot-api-order", "spaced-big-id", "id-later", "ok-last"])
+async def test_a_send_reads_the_message_id_from_any_answer(answer: bytes, message_id: int) -> None:
+    """A fan-out send reads a successful answer only as far as its message_id, whatever its layout."""
+    async with CannedAnswer(200, answer) as request:
+        outbox = TelegramOutbox(Bot("1:fake", request=request))
+        sent = await outbox.send(Target("5"), outbox.render(ALERT))
+    assert sent.outcome == Outcome.OK and sent.message_id == str(message_id)
+
+
+async def test_a_refused_send_still_says_why() -> None:
+    answer = b'{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}'
+    async with CannedAnswer(403, answer) as request:
+        outbox = TelegramOutbox(Bot("1:fake", request=request))
+        sent = await outbox.send(Target("5"), outbox.render(ALERT))
+    assert sent.outcome == Outcome.GONE and "blocked by the user" in (sent.error or "")
