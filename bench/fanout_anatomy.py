@@ -3,9 +3,9 @@
 Runs the bot contender of bench/fanout.py (SQLite, limits off) once against the fake Bot API
 and prints, for the fan-out from the ingest to the last send:
   - CPU seconds of each thread of the process (the main thread, SQLite's, others) and the wall time;
-  - what the dispatcher's workers were doing, sampled every millisecond: on the wire (in the
-    platform call), waiting for their result to be stored, or neither (waiting for work, or
-    between those steps);
+  - what the dispatcher's workers were doing, sampled every millisecond while there is work:
+    on the wire (in the platform call), waiting for their result to be stored, or neither
+    (waiting for work, or between those steps), and the jobs queued for them;
     and how late the sampler woke (how long the event loop's turns were);
   - claims: how many, how long from the claim to its jobs, how many jobs were queued at its start;
   - the store's calls behind claims and result writes, with their wall time.
@@ -55,10 +55,11 @@ class Anatomy:
 
     def __init__(self) -> None:
         self.state: Counter[str] = Counter()
-        self.samples: list[tuple[float, int, int]] = []
+        self.samples: list[tuple[float, int, int, int]] = []
         self.claims: list[tuple[float, int, int]] = []
         self.calls: dict[str, list[float]] = defaultdict(list)
         self.recording = False
+        self.queue: asyncio.Queue[Any] | None = None
 
     def timed(self, cls: type, name: str) -> None:
         """Time every call of the coroutine method `cls.name` while recording."""
@@ -105,6 +106,13 @@ class Anatomy:
             return jobs
 
         Dispatcher._claim = claim  # type: ignore[method-assign]
+        original_worker = Dispatcher._worker
+
+        async def worker(dispatcher: Dispatcher, queue: asyncio.Queue[Any], *args: Any) -> None:
+            self.queue = queue
+            await original_worker(dispatcher, queue, *args)
+
+        Dispatcher._worker = worker  # type: ignore[method-assign]
         for name in ("claim", "subscriptions", "summaries", "finish"):
             self.timed(SqliteOutbox, name)
 
@@ -114,7 +122,10 @@ class Anatomy:
         while not stop.is_set():
             await asyncio.sleep(0.001)
             now = time.perf_counter()
-            self.samples.append((now - last, self.state["wire"], self.state["store"]))
+            queued = self.queue.qsize() if self.queue is not None else 0
+            # only while there is work: not the bench's settling before the ingest, nor after the last send
+            if queued or self.state["wire"] or self.state["store"]:
+                self.samples.append((now - last, self.state["wire"], self.state["store"], queued))
             last = now
 
 
@@ -163,6 +174,9 @@ def run(chats: int) -> None:
         store = statistics.mean(s[2] for s in anatomy.samples)
         print(f"  workers (of {fanout.CONCURRENCY}), on average: {wire:.1f} on the wire, {store:.1f} waiting "
               f"for their result to be stored, {fanout.CONCURRENCY - wire - store:.1f} neither (waiting for work or between steps)")
+        empty = sum(1 for s in anatomy.samples if s[3] == 0) / len(anatomy.samples)
+        print(f"  jobs queued for the workers: {statistics.median(s[3] for s in anatomy.samples):.0f} (median); "
+              f"none in {empty:.0%} of the samples")
     if anatomy.claims:
         took = [c[0] for c in anatomy.claims]
         print(f"  claims: {len(took)}, {statistics.median(c[2] for c in anatomy.claims):.0f} rows (median), "
