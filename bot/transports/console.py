@@ -97,7 +97,7 @@ class ConsoleTransport:
         # the buttons of the last message that had any, as (message id, buttons)
         self._buttons: tuple[str, list[Button]] | None = None
         self._write_lock = asyncio.Lock()
-        # set once a write failed: the terminal is gone, and the log says so once
+        # set once a write failed: the terminal is gone for the rest of the run
         self._output_gone = False
         # saved images are named after the run's start, so a new run never overwrites an old one's
         self._run_stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -42,11 +42,11 @@ def form_body(fields: dict[str, str]) -> bytes:
     ).encode("ascii")
 
 
+# set while `post_encoded` waits for its answer (PTB parses it in the same task)
+_MESSAGE_ID_ONLY: ContextVar[bool] = ContextVar("message-id-only", default=False)
 # A successful answer to sendMessage as the Bot API writes it: the Message's message_id comes first.
 # The fan-out reads nothing else, so it need not decode the rest (the alert's text, the chat, the
 # sender: most of a send's JSON time). Any other shape is decoded in full.
-# set while `post_encoded` waits for its answer (PTB parses it in the same task)
-_MESSAGE_ID_ONLY: ContextVar[bool] = ContextVar("message-id-only", default=False)
 _MESSAGE_ID_FIRST = re.compile(rb'\{\s*"ok"\s*:\s*true\s*,\s*"result"\s*:\s*\{\s*"message_id"\s*:\s*(\d+)\s*[,}]')
 
 
