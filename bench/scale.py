@@ -49,6 +49,7 @@ from fanout import POOL
 from scale_backends import Backend, SqliteBackend, postgres
 
 from handlers.ingest import ingest_summary
+from storage.fanout import CHUNK, FIRST_CHUNK
 from storage.figures import LIVE_BELOW, REFRESH_EVERY
 from storage.protocol import Store
 
@@ -260,8 +261,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fanout-seconds", type=float, default=0.0)
     # DELIVERY_FANOUT_FIRST_CHUNK and DELIVERY_FANOUT_CHUNK; a first chunk over --subscriptions
     # queues every row inside the ingest, as before the expander existed
-    parser.add_argument("--first-chunk", type=int, default=1000)
-    parser.add_argument("--chunk", type=int, default=5000)
+    parser.add_argument("--first-chunk", type=int, default=FIRST_CHUNK)
+    parser.add_argument("--chunk", type=int, default=CHUNK)
     # internal: the fan-out in a process of its own
     parser.add_argument("--fanout-child", help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fanout import FIRST_CHAT
 
+from storage.fanout import FIRST_CHUNK
 from storage.protocol import Store
 
 
@@ -20,7 +21,7 @@ class Backend:
     name = ""
 
     # chats the ingest queues itself (DELIVERY_FANOUT_FIRST_CHUNK)
-    first_chunk = 1000
+    first_chunk = FIRST_CHUNK
 
     def store(self) -> Store:
         """A fresh store object on this database."""

@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 C = TypeVar("C")
 C_contra = TypeVar("C_contra", contravariant=True)
 
-# subscriptions queued inside the ingest transaction; later chunks are the expander's
-FIRST_CHUNK = 1000
+# subscriptions queued inside the ingest transaction; later chunks are the expander's. 500 covers
+# the first claims (128 rows, then ~440) while the expander queues its first chunk, and keeps the
+# ingest short: at 100,000 chats on a slow host, ingest → first send 195-219 ms on PostgreSQL with
+# 1,000, 132-172 ms with 500 (SQLite 127 -> 111 ms)
+FIRST_CHUNK = 500
 CHUNK = 5000
 
 
