@@ -16,7 +16,7 @@ For each backend: 100,000 active Telegram subscriptions, then
 
 Run: .venv/bin/python bench/scale.py [--subscriptions 100000] [--sent-rows 1000000]
      [--backend all|sqlite|postgres] [--url postgresql://postgres@127.0.0.1:5432/postgres]
-     [--fanout-seconds 0] [--first-chunk 1000] [--chunk 5000]
+     [--fanout-seconds 0] [--first-chunk 500] [--chunk 5000]
 PostgreSQL parts are skipped when no server answers at --url.
 """
 

@@ -42,8 +42,9 @@ def form_body(fields: dict[str, str]) -> bytes:
     ).encode("ascii")
 
 
-# set while `post_encoded` waits for its answer (PTB parses it in the same task)
-_MESSAGE_ID_ONLY: ContextVar[bool] = ContextVar("message-id-only", default=False)
+# The body of a `post_encoded` call, set for its length: PTB awaits do_request and parses the
+# answer in the calling task, so both find it in that task's context
+_ENCODED_BODY: ContextVar[bytes | None] = ContextVar("encoded-body", default=None)
 # A successful answer to sendMessage as the Bot API writes it: the Message's message_id comes first.
 # The fan-out reads nothing else, so it need not decode the rest (the alert's text, the chat, the
 # sender: most of a send's JSON time). Any other shape is decoded in full.
@@ -74,10 +75,8 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
-        # post_encoded passes this empty RequestData to PTB's post and its own body in the
-        # calling task's context: PTB awaits do_request inside that same task
+        # post_encoded passes this empty RequestData to PTB's post, its own body in _ENCODED_BODY
         self._carrier = RequestData()
-        self._encoded: ContextVar[bytes | None] = ContextVar(f"encoded-body-{id(self)}", default=None)
         self._headers = {"User-Agent": self.USER_AGENT}
         self._form_headers = {**self._headers, **_FORM}
 
@@ -109,17 +108,16 @@ class AiohttpRequest(BaseRequest):
         shared empty RequestData, in a context variable set for the length of the call.
         A successful answer is read as far as its message_id (`parse_json_payload`).
         """
-        token, reading = self._encoded.set(body), _MESSAGE_ID_ONLY.set(True)
+        token = _ENCODED_BODY.set(body)
         try:
             return await self.post(url, request_data=self._carrier)
         finally:
-            _MESSAGE_ID_ONLY.reset(reading)
-            self._encoded.reset(token)
+            _ENCODED_BODY.reset(token)
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
         """PTB's JSON decoding; for a `post_encoded` send that succeeded, its message_id alone."""
-        if _MESSAGE_ID_ONLY.get() and (found := _MESSAGE_ID_FIRST.match(payload)) is not None:
+        if _ENCODED_BODY.get() is not None and (found := _MESSAGE_ID_FIRST.match(payload)) is not None:
             return {"ok": True, "result": {"message_id": int(found[1])}}
         return BaseRequest.parse_json_payload(payload)
 
@@ -154,7 +152,7 @@ class AiohttpRequest(BaseRequest):
         timeout = _timeout(total, connect)
         body: aiohttp.FormData | bytes | None = None
         headers = self._headers
-        encoded = self._encoded.get() if request_data is self._carrier else None
+        encoded = _ENCODED_BODY.get() if request_data is self._carrier else None
         if encoded is not None:
             body = encoded
             headers = self._form_headers
