@@ -118,10 +118,12 @@ async def bot_fan_out(
         concurrency = round(rate * PAID_ROUND_TRIP) if paid else CONCURRENCY
         config = replace(DispatcherConfig(), rates={"telegram": rate}, concurrency=concurrency)
         outbox = TelegramOutbox(bot, paid_broadcast=paid)
-        dispatcher = Dispatcher(store, {"telegram": outbox}, Renderers.from_handlers(), config)
         # as `strikebot run` wires them: the expander queues the chats past the ingest's first chunk
-        expander = FanoutExpander(store, chunk=config.fanout_chunk, wake_dispatcher=dispatcher.wake,
+        wakeup = asyncio.Event()
+        expander = FanoutExpander(store, chunk=config.fanout_chunk, wake_dispatcher=wakeup.set,
                                   poll_interval=config.poll_interval)
+        dispatcher = Dispatcher(store, {"telegram": outbox}, Renderers.from_handlers(), config,
+                                wakeup=wakeup, on_claim=expander.claimed)
         # the collector as `strikebot run` sets it once started (bot/heap.py), unless asked not to
         with contextlib.nullcontext() if default_gc else steady_heap():
             stats, started, cpu = await _send_and_wait(store, dispatcher, expander, fake, chats)

@@ -124,9 +124,11 @@ async def dispatcher_rounds(db: Path, chats: int, rounds: int, *, default_gc: bo
         transport = AnsweringTransport()
         # the overall cap off, Telegram's per-chat windows on, as in bench/fanout.py
         config = replace(DispatcherConfig(), rates={"telegram": 0.0})
-        dispatcher = Dispatcher(store, {"telegram": transport}, Renderers.from_handlers(), config)
-        expander = FanoutExpander(store, chunk=config.fanout_chunk, wake_dispatcher=dispatcher.wake,
+        wakeup = asyncio.Event()
+        expander = FanoutExpander(store, chunk=config.fanout_chunk, wake_dispatcher=wakeup.set,
                                   poll_interval=config.poll_interval)
+        dispatcher = Dispatcher(store, {"telegram": transport}, Renderers.from_handlers(), config,
+                                wakeup=wakeup, on_claim=expander.claimed)
         # the collector as `strikebot run` sets it once started (bot/heap.py), unless asked not to
         heap = contextlib.nullcontext() if default_gc else steady_heap()
         with heap:

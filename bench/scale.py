@@ -194,19 +194,22 @@ async def fanout_child(url: str, root: str, seconds: float, n: int, first_chunk:
         bot = Bot(TOKEN, base_url=f"{root}/bot", request=AiohttpRequest(connection_pool_size=POOL))
         await bot.initialize()
         config = replace(DispatcherConfig(), rates={"telegram": 0.0})
-        dispatcher = Dispatcher(store, {"telegram": TelegramOutbox(bot)}, Renderers.from_handlers(), config)
+        wakeup = asyncio.Event()
+        expander = FanoutExpander(store, chunk=chunk, wake_dispatcher=wakeup.set)
+        dispatcher = Dispatcher(store, {"telegram": TelegramOutbox(bot)}, Renderers.from_handlers(), config,
+                                wakeup=wakeup, on_claim=expander.claimed)
         # the collector as `strikebot run` sets it once started (bot/heap.py)
         with steady_heap():
             pending = (await store.queue_stats(now=datetime.now(UTC))).pending
             await asyncio.to_thread(fake.reset)
             runner = asyncio.create_task(dispatcher.run())
-            expander = FanoutExpander(store, chunk=chunk, wake_dispatcher=dispatcher.wake)
             await asyncio.sleep(0.2)
             started = time.time()
             outcome = await ingest_summary(store, summary(n), notify=True)
             ingest_ms = (time.time() - started) * 1000
+            # as the bot's ingest wakes both; here the expander's one pass is all there is
             dispatcher.wake()
-            # the bot's expander is woken by the ingest the same way; here one pass is all there is
+            expander.wake()
             queued_at: list[float] = []
             expanding = asyncio.create_task(expander.run_once(head_start=expander.head_start))
             expanding.add_done_callback(lambda task: task.cancelled() or queued_at.append(time.time()))

@@ -254,6 +254,7 @@ async def running(
             metrics=metrics,
             limits=limits,
             wakeup=wakeup,
+            on_claim=expander.claimed,
         )
         runtime = Runtime(
             settings=settings,

@@ -53,6 +53,7 @@ class Dispatcher:
         metrics: DeliveryObserver | None = None,
         wall_clock: Callable[[], datetime] | None = None,
         wakeup: asyncio.Event | None = None,
+        on_claim: Callable[[], None] | None = None,
     ) -> None:
         """Deliver through `transports` (by platform name) what `store` has queued.
 
@@ -61,7 +62,8 @@ class Dispatcher:
         due, and whether a chat is in its quiet hours at send time. Setting `wakeup` does what `wake()`
         does, for whoever queues rows and is built before the dispatcher. `limits` are the platforms'
         budgets when they are shared (with the transports' replies); missing ones are made from
-        `config.rates` and `chat_policies`.
+        `config.rates` and `chat_policies`. `run()` calls `on_claim` after each claim (the fan-out
+        expander waits for the first one after an ingest).
         """
         self.store = store
         self.transports = dict(transports)
@@ -88,6 +90,7 @@ class Dispatcher:
         )
         self._slots = asyncio.Semaphore(self.config.concurrency)
         self._wake = wakeup if wakeup is not None else asyncio.Event()
+        self._on_claim = on_claim
         # ids of rows queued or being worked on here (run() only)
         self._queued: set[int] = set()
         # rows taken off the queue and not finished yet, and an event for "none" (stopping waits for it)
@@ -137,6 +140,8 @@ class Dispatcher:
                     await asyncio.sleep(self.config.poll_interval)
                 else:
                     claims.succeeded()
+                    if self._on_claim is not None:
+                        self._on_claim()
                 for job in jobs:
                     # a row of ours whose lease ran out while queued comes back: keep the first copy
                     if job.delivery.id not in self._queued:

@@ -39,11 +39,13 @@ class FanoutExpander:
     ) -> None:
         """Queue `chunk` chats per transaction, wake the dispatcher after each, look every `poll_interval` s.
 
-        Woken by an ingest, the expander first waits `head_start` seconds: the
-        ingest queued the first chunk already, and the dispatcher's claim of it
-        must not wait behind an expansion transaction (on SQLite they share one
-        connection), or the first message goes out later. `clock` (monotonic)
-        times a run of failures for the log.
+        Woken by an ingest, the expander first gives the dispatcher a head start:
+        the ingest queued the first chunk already, and the dispatcher's claim of
+        it must not wait behind an expansion transaction (on SQLite they share
+        one connection), or the first message goes out later. The head start
+        ends when the dispatcher reports a claim (`claimed()`), at most
+        `head_start` seconds after the wake. `clock` (monotonic) times a run of
+        failures for the log.
         """
         self.store = store
         self.chunk = chunk
@@ -52,16 +54,28 @@ class FanoutExpander:
         self._wake_dispatcher = wake_dispatcher
         self._wall_clock = wall_clock or partial(datetime.now, UTC)
         self._wake = asyncio.Event()
+        self._claimed = asyncio.Event()
         self._outage = OutageLog(log, "expanding a fan-out", clock=clock)
 
     def wake(self) -> None:
         """Something was ingested: look for a fan-out to expand now."""
+        self._claimed.clear()
         self._wake.set()
 
+    def claimed(self) -> None:
+        """The dispatcher has claimed since the last wake: a head start can end."""
+        self._claimed.set()
+
     async def run_once(self, *, head_start: float = 0.0) -> int:
-        """Expand until nothing is left (or another process expands), after `head_start` s: the rows queued."""
+        """Expand until nothing is left (or another process expands): the rows queued.
+
+        With `head_start`, first wait for the dispatcher's claim, at most that many seconds.
+        """
         if head_start > 0:
-            await asyncio.sleep(head_start)
+            # a fixed pause would leave a fast dispatcher with nothing to send once the first chunk
+            # is out (500 rows last 70 ms at 7,000 msg/s); its claim is the moment that matters
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._claimed.wait(), head_start)
         total = 0
         while queued := await self.store.continue_fanout(self.chunk, self._wall_clock()):
             total += queued

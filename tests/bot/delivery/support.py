@@ -138,11 +138,12 @@ def no_limits(chat_id: str) -> tuple[()]:
 
 
 def dispatcher(store: Store, transport: Any, renders: Renders, config: DispatcherConfig = FAST,
-               *, chat_limits: bool = False) -> Dispatcher:
+               *, chat_limits: bool = False, wakeup: asyncio.Event | None = None,
+               on_claim: Callable[[], None] | None = None) -> Dispatcher:
     """A dispatcher over one transport; per-chat limits off unless asked for."""
     policies = None if chat_limits else {transport.platform: no_limits}
     return Dispatcher(store, {transport.platform: transport}, renders.renderers(), config,
-                      chat_policies=policies)
+                      chat_policies=policies, wakeup=wakeup, on_claim=on_claim)
 
 
 async def drain(d: Dispatcher, store: Store, timeout: float = 10.0) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,48 @@ async def test_running_dispatcher_and_expander_deliver_two_large_fan_outs_once_e
     assert Counter(r.chat_id for r in transport.sent()) == {str(100 + i): 2 for i in range(CHATS)}
     for i in range(CHATS):
         assert [r.text for r in transport.sent(str(100 + i))] == ["en: 10 launched (rev 1)", "en: 11 launched (rev 1)"]
+
+
+async def _until_sent(transport: MemoryTransport, count: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while len(transport.sent()) < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+
+
+async def test_the_expansion_starts_at_the_dispatchers_first_claim_not_after_the_whole_head_start(
+    store: SqliteStore,
+) -> None:
+    # as `strikebot run` wires them; a head start no test would wait out
+    transport = MemoryTransport()
+    wakeup = asyncio.Event()
+    expander = FanoutExpander(store, chunk=7, wake_dispatcher=wakeup.set, head_start=60.0)
+    d = dispatcher(store, transport, Renders(), wakeup=wakeup, on_claim=expander.claimed)
+    tasks = [asyncio.create_task(d.run()), asyncio.create_task(expander.run())]
+    try:
+        await asyncio.sleep(0.05)  # both idle, waiting to be woken
+        await store.ingest(draft(), notify=True)
+        wakeup.set()
+        expander.wake()
+        await _until_sent(transport, CHATS, 10.0)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    assert Counter(r.chat_id for r in transport.sent()) == {str(100 + i): 1 for i in range(CHATS)}
+
+
+async def test_without_a_claim_the_head_start_still_ends(store: SqliteStore) -> None:
+    # a dispatcher that cannot claim (every platform paused) must not hold the expansion back
+    expander = FanoutExpander(store, chunk=7, wake_dispatcher=lambda: None, head_start=0.2)
+    task = asyncio.create_task(expander.run())
+    try:
+        await asyncio.sleep(0.05)
+        await store.ingest(draft(), notify=True)
+        expander.wake()
+        deadline = time.monotonic() + 10
+        while (await store.queue_stats(now=datetime.now(UTC))).pending < CHATS and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert (await store.queue_stats(now=datetime.now(UTC))).pending == CHATS
