@@ -8,6 +8,7 @@ import aiosqlite
 
 from storage.models import SummaryDraft
 from storage.rows import CONTENT_COLUMNS
+from storage.sqlite.fetch import first_row
 from storage.sqlite.rows import CONTENT_PARAMS, summary_values
 from storage.timeutil import to_text, utcnow
 
@@ -18,8 +19,7 @@ class SqliteBulk:
     async def append(self, con: aiosqlite.Connection, drafts: Sequence[SummaryDraft]) -> int:
         """Insert drafts whose external ids are new (or None), ids following the highest one."""
         now = to_text(utcnow())
-        async with con.execute("SELECT coalesce(max(id), 0) FROM summaries") as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, "SELECT coalesce(max(id), 0) FROM summaries")
         first = int(row[0]) + 1 if row else 1
         rows, regions = [], []
         for offset, draft in enumerate(drafts):

@@ -14,6 +14,7 @@ import aiosqlite
 
 from storage.errors import StoreError, StoreUnavailable
 from storage.schema import load_migrations, migrate
+from storage.sqlite.fetch import first_row
 from storage.sqlite.file_identity import FileIdentity
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,7 @@ class _SqliteMigrations:
         await self._db.execute("COMMIT")
 
     async def version(self, con: aiosqlite.Connection) -> int:
-        async with con.execute("SELECT coalesce(max(version), 0) FROM schema_version") as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, "SELECT coalesce(max(version), 0) FROM schema_version")
         return int(row[0]) if row else 0
 
     async def apply(self, con: aiosqlite.Connection, sql: str) -> None:

@@ -16,6 +16,7 @@ from storage.deliveries import Claim, SentMessages
 from storage.models import Delivery, StrikeSummary, Subscription
 from storage.outbox import DeliveryResult, QueueStats
 from storage.rows import DELIVERY_COLUMNS, SUBSCRIPTION_COLUMNS, SUMMARY_COLUMNS
+from storage.sqlite.fetch import first_row
 from storage.sqlite.rows import row_reader
 from storage.timeutil import to_text
 
@@ -88,11 +89,11 @@ class SqliteOutbox:
         self, con: aiosqlite.Connection, text: str, created_by: str | None, now: datetime
     ) -> int:
         """Store a broadcast and queue it to every active subscription."""
-        async with con.execute(
+        row = await first_row(
+            con,
             "INSERT INTO broadcasts (text, created_by, created_at) VALUES (?, ?, ?) RETURNING id",
             (text, created_by, to_text(now)),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         assert row is not None
         queued = await con.execute(
             "INSERT INTO deliveries (broadcast_id, revision, subscription_id, action, status, "
@@ -139,16 +140,19 @@ class SqliteOutbox:
         self, con: aiosqlite.Connection, ids: list[int], holder: str, lease_until: datetime
     ) -> list[int]:
         """Extend the leases `holder` still holds among `ids`."""
-        async with con.execute(
+        rows = await con.execute_fetchall(
             f"UPDATE deliveries SET lease_until = ? WHERE id IN ({_marks(ids)}) "
             "AND status = 'pending' AND lease_holder = ? RETURNING id",
             [lease_until.timestamp(), *ids, holder],
-        ) as cur:
-            return [int(r[0]) for r in await cur.fetchall()]
+        )
+        return [int(r[0]) for r in rows]
 
     async def subscriptions(self, con: aiosqlite.Connection, ids: list[int]) -> dict[int, Subscription]:
         """Subscriptions by id."""
-        rows = await con.execute_fetchall(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id IN ({_marks(ids)})", ids)
+        rows = await con.execute_fetchall(
+            f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id IN ({_marks(ids)})",
+            ids,
+        )
         return {s.id: s for s in map(self._rows.subscription, rows)}
 
     async def summaries(self, con: aiosqlite.Connection, ids: list[int]) -> dict[int, StrikeSummary]:
@@ -160,22 +164,25 @@ class SqliteOutbox:
         """For (summary_id, subscription_id) pairs: the message sent there and the newest revision it shows."""
         found: SentMessages = {}
         for summary_id, subscription_id in keys:
-            async with con.execute(
+            row = await first_row(
+                con,
                 "SELECT (SELECT platform_message_id FROM deliveries WHERE summary_id = :s "
                 "AND subscription_id = :u AND action = 'send' AND status = 'sent' "
                 "ORDER BY id DESC LIMIT 1), (SELECT max(message_revision) FROM deliveries "
                 "WHERE summary_id = :s AND subscription_id = :u AND status = 'sent')",
                 {"s": summary_id, "u": subscription_id},
-            ) as cur:
-                row = await cur.fetchone()
+            )
             if row is not None:
                 found[(summary_id, subscription_id)] = (row[0], row[1])
         return found
 
     async def broadcast_texts(self, con: aiosqlite.Connection, ids: list[int]) -> dict[int, str]:
         """Broadcast texts by id."""
-        async with con.execute(f"SELECT id, text FROM broadcasts WHERE id IN ({_marks(ids)})", ids) as cur:
-            return {r["id"]: r["text"] for r in await cur.fetchall()}
+        rows = await con.execute_fetchall(
+            f"SELECT id, text FROM broadcasts WHERE id IN ({_marks(ids)})",
+            ids,
+        )
+        return {r["id"]: r["text"] for r in rows}
 
     async def finish(
         self, con: aiosqlite.Connection, results: Sequence[DeliveryResult], now: datetime, holder: str | None
@@ -191,7 +198,8 @@ class SqliteOutbox:
         # most batches hold only the alerts' own sends: one look for follow-ups, and done
         candidates = [r.delivery_id for r in results]
         follow_ups = await con.execute_fetchall(
-            f"SELECT id FROM deliveries WHERE id IN ({_marks(candidates)}) AND action != 'send'", candidates
+            f"SELECT id FROM deliveries WHERE id IN ({_marks(candidates)}) AND action != 'send'",
+            candidates,
         )
         wanted = {int(r[0]) for r in follow_ups}
         if not wanted:
@@ -214,8 +222,7 @@ class SqliteOutbox:
 
     async def subscription_of(self, con: aiosqlite.Connection, delivery_id: int) -> int | None:
         """The subscription a delivery row belongs to."""
-        async with con.execute("SELECT subscription_id FROM deliveries WHERE id = ?", (delivery_id,)) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, "SELECT subscription_id FROM deliveries WHERE id = ?", (delivery_id,))
         return int(row[0]) if row else None
 
     async def prune(self, con: aiosqlite.Connection, before: datetime) -> int:
@@ -247,7 +254,8 @@ class SqliteOutbox:
         ts = now.timestamp()
         args = {"ts": ts, "day_ago": (now - timedelta(days=1)).timestamp()}
         # due = pending - not yet due - leased: the only long range read is the pending count
-        async with con.execute(
+        row = await first_row(
+            con,
             "SELECT (SELECT count(*) FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending'), "
             "(SELECT count(*) FROM deliveries INDEXED BY deliveries_due "
             "WHERE status = 'pending' AND next_attempt_at > :ts), "
@@ -262,8 +270,7 @@ class SqliteOutbox:
             "WHERE last_error IS NOT NULL AND status IN ('pending', 'dead', 'skipped') "
             "ORDER BY updated_at DESC, id DESC LIMIT 1)",
             args,
-        ) as cur:
-            row = await cur.fetchone()
+        )
         assert row is not None
         pending, later, in_flight, leased_due, oldest, dead, sent_24h, last_error = row
         return QueueStats(

@@ -9,6 +9,7 @@ import aiosqlite
 
 from storage.fanout import Chunk, Fanout, Span
 from storage.ingest import Revision
+from storage.sqlite.fetch import first_row
 from storage.sqlite.summaries import MATCHES, NEW_ONLY, fanout_params
 from storage.timeutil import to_text
 
@@ -40,14 +41,12 @@ class SqliteFanouts:
 
     async def in_progress(self, con: aiosqlite.Connection) -> bool:
         """Whether any fan-out is still being expanded."""
-        async with con.execute("SELECT EXISTS (SELECT 1 FROM fanouts)") as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, "SELECT EXISTS (SELECT 1 FROM fanouts)")
         return bool(row and row[0])
 
     async def top_subscription(self, con: aiosqlite.Connection) -> int:
         """The highest subscription id (0 with none)."""
-        async with con.execute("SELECT coalesce(max(id), 0) FROM subscriptions") as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, "SELECT coalesce(max(id), 0) FROM subscriptions")
         return int(row[0]) if row else 0
 
     async def queue(
@@ -55,10 +54,7 @@ class SqliteFanouts:
     ) -> Chunk:
         """Queue the alert to the first `limit` matching subscriptions in `span` that have no send of it."""
         params = _span_params(out, now, span) | {"limit": -1 if limit is None else limit}
-        async with con.execute(
-            f"SELECT count(*), max(id) FROM ({_IN_SPAN} ORDER BY s.id LIMIT :limit)", params
-        ) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, f"SELECT count(*), max(id) FROM ({_IN_SPAN} ORDER BY s.id LIMIT :limit)", params)
         if row is None or not row[0]:
             return Chunk(0, 0, None)
         matched, last = int(row[0]), int(row[1])
@@ -76,10 +72,7 @@ class SqliteFanouts:
     ) -> int:
         """Matching subscriptions in `span` (only_new: without a send of the summary yet)."""
         new_only = NEW_ONLY if only_new else ""
-        async with con.execute(
-            f"SELECT count(*) FROM ({_IN_SPAN}{new_only})", _span_params(out, now, span)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, f"SELECT count(*) FROM ({_IN_SPAN}{new_only})", _span_params(out, now, span))
         return int(row[0]) if row else 0
 
     async def add(
@@ -109,8 +102,5 @@ class SqliteFanouts:
         await con.execute("DELETE FROM fanouts WHERE id = ?", (fanout_id,))
 
     async def _one(self, con: aiosqlite.Connection, tail: str, args: tuple[Any, ...]) -> Fanout | None:
-        async with con.execute(
-            f"SELECT id, summary_id, cursor_id, max_subscription_id FROM fanouts {tail}", args
-        ) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, f"SELECT id, summary_id, cursor_id, max_subscription_id FROM fanouts {tail}", args)
         return Fanout(int(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else None

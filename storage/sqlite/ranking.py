@@ -10,6 +10,7 @@ import aiosqlite
 from storage.models import StrikeSummary
 from storage.ranking import TopQuery
 from storage.rows import SUMMARY_COLUMNS
+from storage.sqlite.fetch import first_row
 from storage.sqlite.rows import row_reader
 from storage.timeutil import to_text
 
@@ -38,13 +39,13 @@ class SqliteRanking:
         if last is not None:
             inside.append("day < :last")
             args["last"] = last.isoformat()
-        async with con.execute(
+        row = await first_row(
+            con,
             "SELECT coalesce(sum(CASE WHEN region_id = '' THEN summaries END), 0), "
             f"coalesce(sum(CASE WHEN region_id = :region AND {' AND '.join(inside)} THEN summaries END), 0) "
             "FROM daily_totals WHERE region_id IN ('', :region)",
             args,
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
     async def largest(self, con: aiosqlite.Connection, query: TopQuery, *, by_size: bool) -> list[StrikeSummary]:
@@ -80,6 +81,5 @@ class SqliteRanking:
                 "ORDER BY s.launched DESC, s.id LIMIT :n"
             )
         sql = f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id IN ({ids}) ORDER BY launched DESC, id"
-        async with con.execute(sql, args) as cur:
-            rows = await cur.fetchall()
+        rows = await con.execute_fetchall(sql, args)
         return [self._rows.summary(r) for r in rows]

@@ -9,6 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.sources import SeenPost, ShownCopy, SourceDraft, SourceState, shown_from_json, shown_to_json
+from storage.sqlite.fetch import first_row
 from storage.timeutil import from_text, to_text
 
 _STATE = (
@@ -46,23 +47,22 @@ class SqliteSources:
 
     async def state(self, con: aiosqlite.Connection, url: str) -> SourceState | None:
         """One source with the number of posts seen there."""
-        async with con.execute(f"{_STATE} WHERE s.url = ?", (url,)) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, f"{_STATE} WHERE s.url = ?", (url,))
         return _state(row) if row else None
 
     async def states(self, con: aiosqlite.Connection) -> list[SourceState]:
         """Every source, by URL."""
-        async with con.execute(f"{_STATE} ORDER BY s.url") as cur:
-            return [_state(row) for row in await cur.fetchall()]
+        rows = await con.execute_fetchall(f"{_STATE} ORDER BY s.url")
+        return [_state(row) for row in rows]
 
     async def posts(self, con: aiosqlite.Connection, url: str) -> list[SeenPost]:
         """Every post seen at the source."""
-        async with con.execute(
+        rows = await con.execute_fetchall(
             "SELECT post_id, content_hash, sort_key, report, deleted FROM source_posts WHERE source_url = ? "
             "ORDER BY sort_key",
             (url,),
-        ) as cur:
-            return [SeenPost(r[0], r[1], r[2], bool(r[3]), bool(r[4])) for r in await cur.fetchall()]
+        )
+        return [SeenPost(r[0], r[1], r[2], bool(r[3]), bool(r[4])) for r in rows]
 
     async def save_post(self, con: aiosqlite.Connection, url: str, post: SeenPost, now: datetime) -> None:
         """Insert or replace what is known of one post."""
@@ -110,12 +110,11 @@ class SqliteSources:
 
     async def live_drafts(self, con: aiosqlite.Connection, now: datetime) -> list[SourceDraft]:
         """Drafts still waiting for review, oldest first."""
-        async with con.execute(
+        rows = await con.execute_fetchall(
             "SELECT token, source_url, post_url, payload, shown, expires_at FROM source_drafts "
             "WHERE expires_at > ? ORDER BY created_at, token",
             (to_text(now),),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
             SourceDraft(r[0], r[1], r[2], json.loads(r[3]), from_text(r[5]), shown_from_json(json.loads(r[4])))
             for r in rows
@@ -123,12 +122,12 @@ class SqliteSources:
 
     async def take_draft(self, con: aiosqlite.Connection, token: str, now: datetime) -> SourceDraft | None:
         """Delete and return a live draft; None when unknown, taken or expired."""
-        async with con.execute(
+        row = await first_row(
+            con,
             "DELETE FROM source_drafts WHERE token = ? AND expires_at > ? "
             "RETURNING token, source_url, post_url, payload, shown, expires_at",
             (token, to_text(now)),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             return None
         return SourceDraft(row[0], row[1], row[2], json.loads(row[3]), from_text(row[5]), shown_from_json(json.loads(row[4])))

@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from storage.models import STAT_FIELDS, DayTotal, Largest, SummaryDraft
+from storage.sqlite.fetch import first_row
 from storage.stats import PartTotals, day_span, rollup_counts
 from storage.timeutil import from_text, to_text
 
@@ -58,10 +59,8 @@ def _between(where: str, column: str, args: dict[str, Any]) -> str:
 
 async def _totals(con: aiosqlite.Connection, sums: str, largest: str, args: dict[str, Any]) -> PartTotals:
     """Totals from a sums query and an (id, launched, period_end) query of the largest row."""
-    async with con.execute(sums, args) as cur:
-        row = await cur.fetchone()
-    async with con.execute(largest, args) as cur:
-        top = await cur.fetchone()
+    row = await first_row(con, sums, args)
+    top = await first_row(con, largest, args)
     return _part(row, top)
 
 
@@ -131,8 +130,8 @@ class SqliteStats:
 
     async def rebuild(self, con: aiosqlite.Connection) -> None:
         """Recompute every rollup row."""
-        async with con.execute("SELECT DISTINCT substr(period_end, 1, 10) FROM summaries") as cur:
-            days = [date.fromisoformat(r[0]) for r in await cur.fetchall()]
+        rows = await con.execute_fetchall("SELECT DISTINCT substr(period_end, 1, 10) FROM summaries")
+        days = [date.fromisoformat(r[0]) for r in rows]
         await con.execute("DELETE FROM daily_totals")
         await self.refresh_days(con, days)
 
@@ -176,8 +175,7 @@ class SqliteStats:
             f"{_raw_from(region)} AND {col} >= :lo AND {col} < :hi GROUP BY day ORDER BY day"
         )
         args = {"shift": f"{utc_offset_minutes:+d} minutes", "lo": to_text(since), "hi": to_text(until), "region": region}
-        async with con.execute(sql, args) as cur:
-            rows = await cur.fetchall()
+        rows = await con.execute_fetchall(sql, args)
         return [
             DayTotal(
                 day=r[0],

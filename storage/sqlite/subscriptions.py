@@ -12,6 +12,7 @@ import aiosqlite
 
 from storage.models import Subscription
 from storage.rows import SUBSCRIPTION_COLUMNS
+from storage.sqlite.fetch import first_row
 from storage.sqlite.rows import param, row_reader
 from storage.subscriptions import NewSubscription
 from storage.timeutil import to_text
@@ -26,8 +27,7 @@ class SqliteSubscriptions:
         self._rows = row_reader()
 
     async def _one(self, con: aiosqlite.Connection, where: str, args: tuple[Any, ...]) -> Subscription | None:
-        async with con.execute(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE {where}", args) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE {where}", args)
         return self._rows.subscription(row) if row else None
 
     async def by_chat(
@@ -84,19 +84,20 @@ class SqliteSubscriptions:
 
     async def deactivate_chat(self, con: aiosqlite.Connection, platform: str, chat_id: str, now: datetime) -> list[int]:
         """Switch off every active row of the chat: their ids."""
-        async with con.execute(
+        rows = await con.execute_fetchall(
             "UPDATE subscriptions SET active = 0, updated_at = ? "
             "WHERE platform = ? AND chat_id = ? AND active = 1 RETURNING id",
             (to_text(now), platform, chat_id),
-        ) as cur:
-            return [int(r[0]) for r in await cur.fetchall()]
+        )
+        return [int(r[0]) for r in rows]
 
     async def ids_of_chat(self, con: aiosqlite.Connection, platform: str, chat_id: str) -> list[int]:
         """Every row of the chat."""
-        async with con.execute(
-            "SELECT id FROM subscriptions WHERE platform = ? AND chat_id = ?", (platform, chat_id)
-        ) as cur:
-            return [int(r[0]) for r in await cur.fetchall()]
+        rows = await con.execute_fetchall(
+            "SELECT id FROM subscriptions WHERE platform = ? AND chat_id = ?",
+            (platform, chat_id),
+        )
+        return [int(r[0]) for r in rows]
 
     async def deactivate(self, con: aiosqlite.Connection, subscription_id: int, now: datetime) -> None:
         """Switch one row off."""
@@ -116,12 +117,12 @@ class SqliteSubscriptions:
         self, con: aiosqlite.Connection, subscription_id: int, new_chat_id: str
     ) -> tuple[int, bool] | None:
         """(id, active) of the row the new chat id already has in the same platform and thread."""
-        async with con.execute(
+        row = await first_row(
+            con,
             "SELECT n.id, n.active FROM subscriptions n JOIN subscriptions o ON o.id = ? "
             "WHERE n.platform = o.platform AND n.chat_id = ? AND n.thread_id = o.thread_id AND n.id != o.id",
             (subscription_id, new_chat_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return (int(row["id"]), bool(row["active"])) if row else None
 
     async def rename_chat(
@@ -157,14 +158,15 @@ class SqliteSubscriptions:
         if active is not None:
             where.append("active = ?")
             args.append(int(active))
-        async with con.execute(f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id", args) as cur:
-            rows = await cur.fetchall()
+        rows = await con.execute_fetchall(
+            f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id",
+            args,
+        )
         return [self._rows.subscription(r) for r in rows]
 
     async def counts(self, con: aiosqlite.Connection) -> dict[str, int]:
         """Active rows by platform."""
-        async with con.execute(
-            "SELECT platform, count(*) FROM subscriptions WHERE active = 1 GROUP BY platform"
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await con.execute_fetchall(
+            "SELECT platform, count(*) FROM subscriptions WHERE active = 1 GROUP BY platform",
+        )
         return {r[0]: int(r[1]) for r in rows}

@@ -12,6 +12,7 @@ from storage.catalog import gazetteer
 from storage.ingest import Revision
 from storage.models import StrikeSummary, SummaryDraft
 from storage.rows import CONTENT_COLUMNS, SUMMARY_COLUMNS
+from storage.sqlite.fetch import first_row
 from storage.sqlite.rows import CONTENT_PARAMS, row_reader, summary_values
 from storage.timeutil import to_text
 
@@ -71,21 +72,18 @@ class SqliteSummaries:
 
     async def find(self, con: aiosqlite.Connection, external_id: str) -> StrikeSummary | None:
         """The summary with this external id (the write transaction holds the whole database)."""
-        async with con.execute(f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE external_id = ?", (external_id,)) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE external_id = ?", (external_id,))
         return self._rows.summary(row) if row else None
 
     async def insert(self, con: aiosqlite.Connection, draft: SummaryDraft, now: datetime) -> int | None:
         """Store a new active summary at revision 1: its id."""
-        async with con.execute(_INSERT, summary_values(draft) | {"now": to_text(now)}) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, _INSERT, summary_values(draft) | {"now": to_text(now)})
         assert row is not None
         return int(row[0])
 
     async def update(self, con: aiosqlite.Connection, summary_id: int, draft: SummaryDraft, now: datetime) -> int:
         """Overwrite a summary's content and bump its revision: the new revision."""
-        async with con.execute(_UPDATE, summary_values(draft) | {"now": to_text(now), "id": summary_id}) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, _UPDATE, summary_values(draft) | {"now": to_text(now), "id": summary_id})
         assert row is not None
         return int(row[0])
 
@@ -135,8 +133,7 @@ class SqliteSummaries:
         self, con: aiosqlite.Connection, summary_id: int, *, for_update: bool = False
     ) -> StrikeSummary | None:
         """One summary by id (a write transaction already holds the whole database)."""
-        async with con.execute(f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id = ?", (summary_id,)) as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, f"SELECT {SUMMARY_COLUMNS} FROM summaries WHERE id = ?", (summary_id,))
         return self._rows.summary(row) if row else None
 
     async def latest(self, con: aiosqlite.Connection, n: int, region: str | None) -> list[StrikeSummary]:
@@ -156,14 +153,12 @@ class SqliteSummaries:
                 "ORDER BY period_end DESC, id DESC"
             )
             args = (region, n)
-        async with con.execute(sql, args) as cur:
-            rows = await cur.fetchall()
+        rows = await con.execute_fetchall(sql, args)
         return [self._rows.summary(r) for r in rows]
 
     async def count(self, con: aiosqlite.Connection) -> int:
         """Every stored summary."""
-        async with con.execute("SELECT count(*) FROM summaries") as cur:
-            row = await cur.fetchone()
+        row = await first_row(con, "SELECT count(*) FROM summaries")
         return int(row[0]) if row else 0
 
     async def assign_external_id(self, con: aiosqlite.Connection, summary_id: int, external_id: str) -> bool:
