@@ -187,10 +187,14 @@ class IngestOutcome(BaseModel):
     deliveries: int = 0
 
 
-class Subscription(BaseModel):
-    """One chat (or forum topic / Discord thread) and its alert filters."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscription:
+    """One chat (or forum topic / Discord thread) and its alert filters.
 
-    model_config = ConfigDict(frozen=True)
+    A plain record, like Delivery: only the store builds it, from its own rows
+    (a claim reads one per message of a fan-out), and the settings commands
+    validate what they write before it reaches a row.
+    """
 
     id: int
     platform: str

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from storage.models import (
+    AlertFormat,
     Delivery,
     DeliveryAction,
     DeliveryStatus,
@@ -45,6 +46,7 @@ DELIVERY_COLUMNS = ", ".join(DELIVERY_FIELDS)
 # enum members by stored value: a dict lookup, not Enum's own (slower) constructor, for every claimed row
 _ACTIONS = {a.value: a for a in DeliveryAction}
 _STATUSES = {s.value: s for s in DeliveryStatus}
+_FORMATS = {f.value: f for f in AlertFormat}
 
 # The content columns of a summary, in the order content_values() returns them.
 CONTENT_COLUMNS = (
@@ -165,7 +167,7 @@ class RowReader:
             min_launched=min_launched,
             quiet_start=quiet_start,
             quiet_end=quiet_end,
-            format=alert_format,
+            format=_FORMATS[alert_format],
             muted_until=self.time(muted) if muted else None,
             active=bool(active),
             created_by=created_by,
