@@ -99,7 +99,7 @@ async def expand_all(store: Store, chunk: int) -> int:
 
 
 async def bench_backend(
-    backend: Backend, subs: int, sent_rows: int, fanout_seconds: float, chunk: int = 5000
+    backend: Backend, subs: int, sent_rows: int, fanout_seconds: float, chunk: int = CHUNK
 ) -> None:
     """Every figure of one backend."""
     print(f"{backend.name}: {subs:,} subscriptions", flush=True)

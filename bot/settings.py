@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.fanout import CHUNK, FIRST_CHUNK
+
 DEFAULT_DATABASE_URL = "sqlite:///strikebot.db"
 
 
@@ -69,8 +71,8 @@ class Settings(BaseSettings):
     delivery_poll_interval: float = Field(default=1.0, gt=0, le=60)
     # a new alert is queued inside the ingest to this many chats; the rest in chunks of
     # DELIVERY_FANOUT_CHUNK in the background, so a huge fan-out never holds up the ingest
-    delivery_fanout_first_chunk: int = Field(default=500, ge=1, le=1_000_000)
-    delivery_fanout_chunk: int = Field(default=5000, ge=1, le=1_000_000)
+    delivery_fanout_first_chunk: int = Field(default=FIRST_CHUNK, ge=1, le=1_000_000)
+    delivery_fanout_chunk: int = Field(default=CHUNK, ge=1, le=1_000_000)
     # followed sources (docs/sources.md): RSS/Atom feeds and t.me/s/<channel> pages
     sources: Annotated[list[str], NoDecode] = []
     sources_interval: float = Field(default=300.0, ge=5, le=86400)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from storage.fanout import CHUNK
+
 
 @dataclass(frozen=True)
 class DispatcherConfig:
@@ -20,7 +22,7 @@ class DispatcherConfig:
     max_backoff: float = 900.0
     poll_interval: float = 1.0
     # chats queued per transaction when a large fan-out is expanded in the background (expansion.py)
-    fanout_chunk: int = 5000
+    fanout_chunk: int = CHUNK
     # on stop, how long the sends already on the wire may take to be answered and stored
     stop_grace: float = 5.0
     # messages per second per platform; 0 or absent = no global cap
