@@ -105,6 +105,7 @@ async def bot_fan_out(
     from bot.heap import steady_heap
     from bot.transports.telegram.outbox import TelegramOutbox
     from bot.transports.telegram.request import AiohttpRequest
+    from storage import catalog
     from storage.sqlite import SqliteStore
 
     os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -124,7 +125,8 @@ async def bot_fan_out(
                                   poll_interval=config.poll_interval)
         dispatcher = Dispatcher(store, {"telegram": outbox}, Renderers.from_handlers(), config,
                                 wakeup=wakeup, on_claim=expander.claimed)
-        # the collector as `strikebot run` sets it once started (bot/heap.py), unless asked not to
+        # the catalogs and the collector as `strikebot run` sets them once started (bot/heap.py), unless asked not to
+        catalog.load()
         with contextlib.nullcontext() if default_gc else steady_heap():
             stats, started, cpu = await _send_and_wait(store, dispatcher, expander, fake, chats)
         await bot.shutdown()

@@ -186,6 +186,7 @@ async def fanout_child(url: str, root: str, seconds: float, n: int, first_chunk:
     from bot.heap import steady_heap
     from bot.transports.telegram.outbox import TelegramOutbox
     from bot.transports.telegram.request import AiohttpRequest
+    from storage import catalog
     from storage.factory import open_store
 
     fake = FakeServer.at(root)
@@ -198,7 +199,8 @@ async def fanout_child(url: str, root: str, seconds: float, n: int, first_chunk:
         expander = FanoutExpander(store, chunk=chunk, wake_dispatcher=wakeup.set)
         dispatcher = Dispatcher(store, {"telegram": TelegramOutbox(bot)}, Renderers.from_handlers(), config,
                                 wakeup=wakeup, on_claim=expander.claimed)
-        # the collector as `strikebot run` sets it once started (bot/heap.py)
+        # the catalogs and the collector as `strikebot run` sets them once started (bot/heap.py)
+        catalog.load()
         with steady_heap():
             pending = (await store.queue_stats(now=datetime.now(UTC))).pending
             await asyncio.to_thread(fake.reset)

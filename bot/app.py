@@ -35,7 +35,7 @@ from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport, InputEnd
 from handlers.context import HandlerDeps
 from handlers.seeding import load_seeds
-from storage import Store, open_store
+from storage import Store, catalog, open_store
 
 if TYPE_CHECKING:
     from bot.transports.telegram.reception import WebhookConfig
@@ -268,6 +268,8 @@ async def running(
             console_input=console_input,
         )
         runtime.api_port = await _serve_api(stack, runtime)
+        # read now, not by the first alert's ingest on its way to the first chat
+        catalog.load()
         # the start-up is over: what it built lives as long as the process (bot/heap.py)
         stack.enter_context(steady_heap())
         coordination.follow(leader_duties(transports))
