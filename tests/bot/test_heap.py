@@ -1,4 +1,4 @@
-"""The collector's settings while the bot runs (bot/heap.py): applied after start-up, undone at the stop."""
+"""What `strikebot run` settles at start-up: what it reads ahead, and the collector's settings (bot/heap.py) until the stop."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.app import running
 from bot.heap import YOUNG_THRESHOLD, steady_heap
 from bot.settings import Settings
+from storage.catalog import gazetteer, weapon_catalog
 from tests.fakes.telegram.api import FakeBotAPI
 
 
@@ -32,21 +33,38 @@ def test_overlapping_runs_leave_the_thresholds_as_they_found_them() -> None:
     assert gc.get_freeze_count() == 0
 
 
-async def test_strikebot_run_applies_them_once_started(fake_telegram: FakeBotAPI, tmp_path: Path) -> None:
-    before = gc.get_threshold()
-    settings = Settings(
+def _settings(fake: FakeBotAPI, tmp_path: Path) -> Settings:
+    """Telegram through the fake, an empty SQLite store, the API on a free port."""
+    return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite:///{tmp_path / 'heap.db'}",
-        telegram_token=fake_telegram.token,
-        telegram_api_url=fake_telegram.root,
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        telegram_token=fake.token,
+        telegram_api_url=fake.root,
         api_host="127.0.0.1",
         api_port=0,
         seed="none",
     )
-    async with running(settings) as (runtime, _):
+
+
+async def test_strikebot_run_applies_them_once_started(fake_telegram: FakeBotAPI, tmp_path: Path) -> None:
+    before = gc.get_threshold()
+    async with running(_settings(fake_telegram, tmp_path)) as (runtime, _):
         assert runtime.started.is_set()
         # the store, the transports and the imports are all in the frozen part
         assert gc.get_freeze_count() > 10_000
         assert gc.get_threshold()[0] == YOUNG_THRESHOLD
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+async def test_the_shipped_catalogs_are_read_before_the_first_ingest(fake_telegram: FakeBotAPI, tmp_path: Path) -> None:
+    """A seeded store is not read again at start: without this the first alert's ingest would read the CSVs."""
+    gazetteer.cache_clear()
+    weapon_catalog.cache_clear()
+    async with running(_settings(fake_telegram, tmp_path)) as (runtime, _):
+        assert runtime.started.is_set()
+        for catalog in (gazetteer, weapon_catalog):
+            assert catalog.cache_info().currsize == 1
+            misses = catalog.cache_info().misses
+            catalog()
+            assert catalog.cache_info().misses == misses
