@@ -55,7 +55,7 @@ class Anatomy:
 
     def __init__(self) -> None:
         self.state: Counter[str] = Counter()
-        self.samples: list[tuple[float, int, int, int]] = []
+        self.samples: list[tuple[float, int, int, int, bool]] = []
         self.claims: list[tuple[float, int, int]] = []
         self.calls: dict[str, list[float]] = defaultdict(list)
         self.recording = False
@@ -100,7 +100,11 @@ class Anatomy:
 
         async def claim(dispatcher: Dispatcher, queued: int, now: Any = None) -> Any:
             started = time.perf_counter()
-            jobs = await original_claim(dispatcher, queued, now)
+            self.state["claim"] += 1
+            try:
+                jobs = await original_claim(dispatcher, queued, now)
+            finally:
+                self.state["claim"] -= 1
             if self.recording:
                 self.claims.append((time.perf_counter() - started, queued, len(jobs)))
             return jobs
@@ -117,7 +121,7 @@ class Anatomy:
             self.timed(SqliteOutbox, name)
 
     async def sample(self, stop: asyncio.Event) -> None:
-        """Every millisecond: how late this woke, and the workers on the wire and waiting for the store."""
+        """Every millisecond: how late this woke, the workers on the wire and waiting for the store, and whether a claim runs."""
         last = time.perf_counter()
         while not stop.is_set():
             await asyncio.sleep(0.001)
@@ -125,7 +129,7 @@ class Anatomy:
             queued = self.queue.qsize() if self.queue is not None else 0
             # only while there is work: not the bench's settling before the ingest, nor after the last send
             if queued or self.state["wire"] or self.state["store"]:
-                self.samples.append((now - last, self.state["wire"], self.state["store"], queued))
+                self.samples.append((now - last, self.state["wire"], self.state["store"], queued, self.state["claim"] > 0))
             last = now
 
 
@@ -177,6 +181,14 @@ def run(chats: int) -> None:
         empty = sum(1 for s in anatomy.samples if s[3] == 0) / len(anatomy.samples)
         print(f"  jobs queued for the workers: {statistics.median(s[3] for s in anatomy.samples):.0f} (median); "
               f"none in {empty:.0%} of the samples")
+        # a claim and the result writes share SQLite's one connection: while it runs, no slot is given back
+        for label, claiming in (("while a claim runs", True), ("otherwise", False)):
+            part = [s for s in anatomy.samples if s[4] is claiming]
+            if part:
+                idle = sum(1 for s in part if s[1] == 0) / len(part)
+                print(f"  {label:<19} {len(part) / len(anatomy.samples):4.0%} of the samples: "
+                      f"{statistics.mean(s[1] for s in part):4.1f} workers on the wire, "
+                      f"{statistics.mean(s[2] for s in part):4.1f} waiting for the store, none on the wire in {idle:.0%}")
     if anatomy.claims:
         took = [c[0] for c in anatomy.claims]
         print(f"  claims: {len(took)}, {statistics.median(c[2] for c in anatomy.claims):.0f} rows (median), "
