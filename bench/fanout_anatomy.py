@@ -5,7 +5,8 @@ and prints, for the fan-out from the ingest to the last send:
   - CPU seconds of each thread of the process (the main thread, SQLite's, others) and the wall time;
   - what the dispatcher's workers were doing, sampled every millisecond while there is work:
     on the wire (in the platform call), waiting for their result to be stored, or neither
-    (waiting for work, or between those steps), and the jobs queued for them;
+    (waiting for work, or between those steps), and the jobs queued for them, also split by
+    whether a claim was under way (it holds SQLite's one connection, so no result is stored meanwhile);
     and how late the sampler woke (how long the event loop's turns were);
   - claims: how many, how long from the claim to its jobs, how many jobs were queued at its start;
   - the store's calls behind claims and result writes, with their wall time.
@@ -181,7 +182,7 @@ def run(chats: int) -> None:
         empty = sum(1 for s in anatomy.samples if s[3] == 0) / len(anatomy.samples)
         print(f"  jobs queued for the workers: {statistics.median(s[3] for s in anatomy.samples):.0f} (median); "
               f"none in {empty:.0%} of the samples")
-        # a claim and the result writes share SQLite's one connection: while it runs, no slot is given back
+        # a claim and the result writes share SQLite's one connection: while it runs, no result is stored
         for label, claiming in (("while a claim runs", True), ("otherwise", False)):
             part = [s for s in anatomy.samples if s[4] is claiming]
             if part:
