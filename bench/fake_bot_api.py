@@ -49,6 +49,11 @@ class FakeServer:
         with urllib.request.urlopen(f"{self.root}/_fake/stats", timeout=10) as resp:
             return json.loads(resp.read())  # type: ignore[no-any-return]
 
+    def send_times(self) -> list[float]:
+        """Arrival wall times of the successful sendMessage calls (GET /_fake/send_times; needs recording)."""
+        with urllib.request.urlopen(f"{self.root}/_fake/send_times", timeout=10) as resp:
+            return json.loads(resp.read())  # type: ignore[no-any-return]
+
     def reset(self) -> None:
         """Forget counters and recorded calls (POST /_fake/reset)."""
         req = urllib.request.Request(f"{self.root}/_fake/reset", data=b"", method="POST")

@@ -105,6 +105,7 @@ class FakeBotAPI(BotApiMethods, Recorder):
         """The aiohttp application serving the fake (also usable with aiohttp's test tools)."""
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_get("/_fake/stats", self._handle_stats)
+        app.router.add_get("/_fake/send_times", self._handle_send_times)
         app.router.add_post("/_fake/reset", self._handle_reset)
         app.router.add_post("/_fake/inject", self._handle_inject)
         app.router.add_post("/_fake/limits", self._handle_limits)
@@ -301,6 +302,9 @@ class FakeBotAPI(BotApiMethods, Recorder):
 
     async def _handle_stats(self, request: web.Request) -> web.StreamResponse:
         return json_response(200, self.stats())
+
+    async def _handle_send_times(self, request: web.Request) -> web.StreamResponse:
+        return json_response(200, self.send_times())
 
     async def _handle_reset(self, request: web.Request) -> web.StreamResponse:
         self.reset()

@@ -1,6 +1,7 @@
 """Run the fake Bot API as its own process: `python -m tests.fakes.telegram.api --port N`.
 
 The first line on stdout is the server root URL. GET /_fake/stats gives counters,
+GET /_fake/send_times the arrival time of each successful sendMessage,
 POST /_fake/reset clears them, POST /_fake/inject and /_fake/limits script faults and limits.
 """
 

@@ -148,6 +148,10 @@ class Recorder:
             "total_429": self.injected_429 + self.throttled_429,
         }
 
+    def send_times(self) -> list[float]:
+        """Arrival wall times of the recorded successful sendMessage calls, in order (benchmarks' timelines)."""
+        return [c.wall for c in self.records if c.ok and c.method == "sendMessage"]
+
     def describe(self) -> str:
         """A short summary of recorded calls, for failure messages."""
         tail = ", ".join(

@@ -219,6 +219,10 @@ async def test_standalone_process_serves_json_clients_and_stats() -> None:
             async with http.get(f"{root}/_fake/stats") as resp:
                 stats = await resp.json()
             assert stats["send_message"] == 1 and stats["total_429"] == 1
+            async with http.get(f"{root}/_fake/send_times") as resp:
+                times = await resp.json()
+            # the refused call is not a send: one arrival time, the one the stats report first
+            assert times == [stats["first_send_message_wall"]]
     finally:
         proc.terminate()
         await proc.wait()
