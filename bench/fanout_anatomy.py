@@ -1,6 +1,6 @@
 """Where a fan-out's time goes inside the bot (issue 15): threads, workers, claims and result writes.
 
-Runs the bot contender of bench/fanout.py (SQLite, limits off) once against the fake Bot API
+Runs the bot contender of bench/fanout.py (bench/contenders.py) (SQLite, limits off) once against the fake Bot API
 and prints, for the fan-out from the ingest to the last send:
   - CPU seconds of each thread of the process (the main thread, SQLite's, others) and the wall time;
   - what the dispatcher's workers were doing, sampled every millisecond while there is work:
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import fanout
+from bench import contenders
 from bench.fake_bot_api import FakeServer
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -142,7 +142,7 @@ def run(chats: int) -> None:
     """One bot fan-out to `chats` chats, measured from the inside."""
     anatomy = Anatomy()
     anatomy.install()
-    send_and_wait = fanout._send_and_wait
+    send_and_wait = contenders._send_and_wait
     threads: dict[str, Any] = {}
 
     async def measured(*args: Any, **kwargs: Any) -> Any:
@@ -160,9 +160,9 @@ def run(chats: int) -> None:
             stop.set()
             await sampler
 
-    fanout._send_and_wait = measured
+    contenders._send_and_wait = measured
     with FakeServer() as fake, tempfile.TemporaryDirectory(prefix="strikebot-anatomy-") as tmp:
-        result = asyncio.run(fanout.bot_fan_out(fake.root, chats, 0.0, False, Path(tmp)))
+        result = asyncio.run(contenders.bot_fan_out(fake.root, chats, 0.0, False, Path(tmp)))
     print(f"fan-out to {chats:,} chats, limits off: {result['rate']:,.0f} msg/s, ingest → first send "
           f"{result['first_ms']:.0f} ms")
     main_tid = str(os.getpid())
@@ -177,8 +177,8 @@ def run(chats: int) -> None:
               f"{_ms(lag, 0.9):.1f} ms (90th percentile), {max(lag) * 1000:.1f} ms at most")
         wire = statistics.mean(s[1] for s in anatomy.samples)
         store = statistics.mean(s[2] for s in anatomy.samples)
-        print(f"  workers (of {fanout.CONCURRENCY}), on average: {wire:.1f} on the wire, {store:.1f} waiting "
-              f"for their result to be stored, {fanout.CONCURRENCY - wire - store:.1f} neither (waiting for work or between steps)")
+        print(f"  workers (of {contenders.CONCURRENCY}), on average: {wire:.1f} on the wire, {store:.1f} waiting "
+              f"for their result to be stored, {contenders.CONCURRENCY - wire - store:.1f} neither (waiting for work or between steps)")
         empty = sum(1 for s in anatomy.samples if s[3] == 0) / len(anatomy.samples)
         print(f"  jobs queued for the workers: {statistics.median(s[3] for s in anatomy.samples):.0f} (median); "
               f"none in {empty:.0%} of the samples")

@@ -34,8 +34,9 @@ if str(ROOT) not in sys.path:
 import aiohttp
 import asyncpg
 
+from bench.contenders import SUMMARY
 from bench.fake_bot_api import TOKEN, FakeServer
-from bench.fanout import SUMMARY, line
+from bench.fanout import line
 from bot.cluster.instances import leader_of
 from bot.cluster.report import read_instances
 from storage import open_store

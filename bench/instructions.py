@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.fanout import FIRST_CHAT, SUMMARY
+from bench.contenders import FIRST_CHAT, SUMMARY
 
 CLAIM_BATCH = 400
 RESULT_BATCH = 20
