@@ -1,6 +1,6 @@
 """Where a fan-out's time goes inside the bot (issue 15): threads, workers, claims and result writes.
 
-Runs the bot contender of bench/fanout.py (bench/contenders.py) (SQLite, limits off) once against the fake Bot API
+Runs the bot contender of bench/fanout.py (bench/contenders.py; SQLite, limits off) once against the fake Bot API
 and prints, for the fan-out from the ingest to the last send:
   - CPU seconds of each thread of the process (the main thread, SQLite's, others) and the wall time;
   - what the dispatcher's workers were doing, sampled every millisecond while there is work:

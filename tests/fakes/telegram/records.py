@@ -150,7 +150,7 @@ class Recorder:
 
     def send_times(self) -> list[float]:
         """Arrival wall times of the recorded successful sendMessage calls, in order (benchmarks' timelines)."""
-        return [c.wall for c in self.records if c.ok and c.method == "sendMessage"]
+        return [c.wall for c in self.sent() if c.method == "sendMessage"]
 
     def describe(self) -> str:
         """A short summary of recorded calls, for failure messages."""
